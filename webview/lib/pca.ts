@@ -1,0 +1,311 @@
+/**
+ * Principal component analysis of row vectors, fast enough for 100k × 512 in a webview.
+ *
+ * The covariance of 512 dimensions costs n·d² to form, too slow at 100k rows, so the components are found by block
+ * (subspace) power iteration on the centred rows — each step is two passes over the data — fitted on an evenly spaced
+ * sample of at most `sampleSize` rows, then a Rayleigh–Ritz step orders them. With n ≤ sampleSize it is exact PCA
+ * (to the convergence tolerance). All rows are then projected.
+ */
+export interface PcaOptions {
+  /** Components to return. @default 2 */
+  components?: number;
+  /** Rows used to fit the components (evenly spaced); every row is projected. @default 10_000 */
+  sampleSize?: number;
+  /** Most power iterations. @default 100 */
+  maxIterations?: number;
+  /** Stop when the subspace moves less than this (1 − |cos| of each basis vector). @default 1e-10 */
+  tolerance?: number;
+  /** Rows to skip (null or wrong-length vectors): `valid[i] === 0`. Skipped rows project to NaN. */
+  valid?: Uint8Array;
+}
+
+export interface PcaResult {
+  /** `components` × `dim`, row-major, unit length; the sign makes each vector's largest-|x| entry positive. */
+  components: Float64Array[];
+  /** Variance along each component (of the fitted sample, n − 1 denominator). */
+  variances: number[];
+  /** Share of the total variance each component explains. */
+  explainedRatio: number[];
+  mean: Float64Array;
+  /** Projected coordinates, `n × components` row-major (x0, y0, x1, y1, …); NaN for invalid rows. */
+  projection: Float32Array;
+  iterations: number;
+  fittedRows: number;
+}
+
+export function pca(matrix: Float32Array, rows: number, dim: number, options: PcaOptions = {}): PcaResult {
+  if (matrix.length < rows * dim) {
+    throw new RangeError(`Expected ${rows} × ${dim} = ${rows * dim} values, but the matrix holds ${matrix.length}`);
+  }
+  const k = Math.max(1, Math.min(options.components ?? 2, dim));
+  const valid = options.valid;
+  const sample = pickSample(rows, options.sampleSize ?? 10_000, valid);
+  const s = sample.length;
+  const mean = new Float64Array(dim);
+  const empty: PcaResult = {
+    components: [], variances: [], explainedRatio: [], mean, projection: new Float32Array(rows * k).fill(NaN),
+    iterations: 0, fittedRows: s,
+  };
+  if (s === 0) return empty;
+
+  for (const r of sample) {
+    const o = r * dim;
+    for (let j = 0; j < dim; j++) mean[j]! += matrix[o + j]!;
+  }
+  for (let j = 0; j < dim; j++) mean[j]! /= s;
+
+  // Centred copy of the sample: the power steps read it many times.
+  const x = new Float64Array(s * dim);
+  let totalVariance = 0;
+  for (let i = 0; i < s; i++) {
+    const o = sample[i]! * dim;
+    const p = i * dim;
+    for (let j = 0; j < dim; j++) {
+      const v = matrix[o + j]! - mean[j]!;
+      x[p + j] = v;
+      totalVariance += v * v;
+    }
+  }
+  const denom = Math.max(1, s - 1);
+  totalVariance /= denom;
+
+  // Block size above k speeds convergence (rate λ_{b+1}/λ_k instead of λ_{k+1}/λ_k).
+  const b = Math.min(dim, s, k + 4);
+  let basis = initialBasis(dim, b);
+  orthonormalize(basis, dim, b);
+  const maxIterations = options.maxIterations ?? 100;
+  const tolerance = options.tolerance ?? 1e-10;
+  let iterations = 0;
+  const y = new Float64Array(s * b);
+  for (; iterations < maxIterations; ) {
+    iterations++;
+    const next = covarianceTimes(x, s, dim, basis, b, y);
+    orthonormalize(next, dim, b);
+    let moved = 0;
+    for (let c = 0; c < k; c++) {
+      let dot = 0;
+      for (let j = 0; j < dim; j++) dot += next[c * dim + j]! * basis[c * dim + j]!;
+      moved = Math.max(moved, 1 - Math.abs(dot));
+    }
+    basis = next;
+    if (moved < tolerance) break;
+  }
+
+  // Rayleigh–Ritz: eigen-decompose Vᵀ C V (b × b) and rotate the basis onto its eigenvectors.
+  const cv = covarianceTimes(x, s, dim, basis, b, y);
+  const h = new Float64Array(b * b);
+  for (let p = 0; p < b; p++) {
+    for (let q = 0; q < b; q++) {
+      let dot = 0;
+      for (let j = 0; j < dim; j++) dot += basis[p * dim + j]! * cv[q * dim + j]!;
+      h[p * b + q] = dot;
+    }
+  }
+  for (let p = 0; p < b; p++) for (let q = p + 1; q < b; q++) {
+    const avg = (h[p * b + q]! + h[q * b + p]!) / 2;
+    h[p * b + q] = avg;
+    h[q * b + p] = avg;
+  }
+  const { values, vectors } = jacobiEigen(h, b);
+  const order = Array.from({ length: b }, (_, i) => i).sort((i, j) => values[j]! - values[i]!);
+
+  const components: Float64Array[] = [];
+  const variances: number[] = [];
+  for (let c = 0; c < k; c++) {
+    const e = order[c]!;
+    const comp = new Float64Array(dim);
+    for (let p = 0; p < b; p++) {
+      const w = vectors[p * b + e]!;
+      if (w === 0) continue;
+      for (let j = 0; j < dim; j++) comp[j]! += w * basis[p * dim + j]!;
+    }
+    normalize(comp);
+    fixSign(comp);
+    components.push(comp);
+    variances.push(Math.max(0, values[e]!));
+  }
+
+  const projection = project(matrix, rows, dim, mean, components, valid);
+  return {
+    components,
+    variances,
+    explainedRatio: variances.map((v) => (totalVariance > 0 ? v / totalVariance : 0)),
+    mean,
+    projection,
+    iterations,
+    fittedRows: s,
+  };
+}
+
+/** Coordinates of every row on the given components (`rows × components.length`, row-major). */
+export function project(
+  matrix: Float32Array, rows: number, dim: number, mean: Float64Array, components: Float64Array[], valid?: Uint8Array,
+): Float32Array {
+  const k = components.length;
+  const out = new Float32Array(rows * k);
+  // Fold the mean into an offset per component: (x − μ)·c = x·c − μ·c.
+  const offsets = components.map((c) => {
+    let d = 0;
+    for (let j = 0; j < dim; j++) d += mean[j]! * c[j]!;
+    return d;
+  });
+  const c0 = components[0];
+  const c1 = components[1];
+  for (let r = 0; r < rows; r++) {
+    if (valid && !valid[r]) {
+      for (let c = 0; c < k; c++) out[r * k + c] = NaN;
+      continue;
+    }
+    const o = r * dim;
+    if (k === 2 && c0 && c1) {
+      let a = 0, b = 0;
+      for (let j = 0; j < dim; j++) {
+        const v = matrix[o + j]!;
+        a += v * c0[j]!;
+        b += v * c1[j]!;
+      }
+      out[r * 2] = a - offsets[0]!;
+      out[r * 2 + 1] = b - offsets[1]!;
+      continue;
+    }
+    for (let c = 0; c < k; c++) {
+      const comp = components[c]!;
+      let d = 0;
+      for (let j = 0; j < dim; j++) d += matrix[o + j]! * comp[j]!;
+      out[r * k + c] = d - offsets[c]!;
+    }
+  }
+  return out;
+}
+
+/** Evenly spaced valid row indices, at most `max` of them. */
+function pickSample(rows: number, max: number, valid?: Uint8Array): number[] {
+  const candidates: number[] = [];
+  for (let r = 0; r < rows; r++) if (!valid || valid[r]) candidates.push(r);
+  if (candidates.length <= max) return candidates;
+  const out: number[] = [];
+  const step = candidates.length / max;
+  for (let i = 0; i < max; i++) out.push(candidates[Math.floor(i * step)]!);
+  return out;
+}
+
+/** Deterministic pseudo-random start (mulberry32), so a table always gets the same picture. */
+function initialBasis(dim: number, b: number): Float64Array {
+  let seed = 0x9e3779b9;
+  const rand = (): number => {
+    seed |= 0;
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296 - 0.5;
+  };
+  const v = new Float64Array(dim * b);
+  for (let i = 0; i < v.length; i++) v[i] = rand();
+  return v;
+}
+
+/** C·V for the centred sample x (s × dim) and basis V (b vectors of dim): Xᵀ(X V) / (s − 1). */
+function covarianceTimes(x: Float64Array, s: number, dim: number, basis: Float64Array, b: number, y: Float64Array): Float64Array {
+  for (let i = 0; i < s; i++) {
+    const o = i * dim;
+    for (let c = 0; c < b; c++) {
+      const bo = c * dim;
+      let d = 0;
+      for (let j = 0; j < dim; j++) d += x[o + j]! * basis[bo + j]!;
+      y[i * b + c] = d;
+    }
+  }
+  const out = new Float64Array(dim * b);
+  for (let i = 0; i < s; i++) {
+    const o = i * dim;
+    for (let c = 0; c < b; c++) {
+      const w = y[i * b + c]!;
+      if (w === 0) continue;
+      const bo = c * dim;
+      for (let j = 0; j < dim; j++) out[bo + j]! += w * x[o + j]!;
+    }
+  }
+  const scale = 1 / Math.max(1, s - 1);
+  for (let i = 0; i < out.length; i++) out[i]! *= scale;
+  return out;
+}
+
+/** Modified Gram–Schmidt in place; a vector that collapses is replaced by the next unit axis and redone. */
+function orthonormalize(v: Float64Array, dim: number, b: number): void {
+  let nextAxis = 0;
+  for (let c = 0; c < b; c++) {
+    const o = c * dim;
+    for (let attempt = 0; ; attempt++) {
+      for (let pass = 0; pass < 2; pass++) {
+        for (let p = 0; p < c; p++) {
+          const po = p * dim;
+          let dot = 0;
+          for (let j = 0; j < dim; j++) dot += v[o + j]! * v[po + j]!;
+          for (let j = 0; j < dim; j++) v[o + j]! -= dot * v[po + j]!;
+        }
+      }
+      let norm = 0;
+      for (let j = 0; j < dim; j++) norm += v[o + j]! * v[o + j]!;
+      norm = Math.sqrt(norm);
+      if (norm > 1e-12 || attempt >= dim) {
+        for (let j = 0; j < dim; j++) v[o + j]! /= norm || 1;
+        break;
+      }
+      const axis = nextAxis++ % dim;
+      for (let j = 0; j < dim; j++) v[o + j] = j === axis ? 1 : 0;
+    }
+  }
+}
+
+function normalize(v: Float64Array): void {
+  let n = 0;
+  for (let j = 0; j < v.length; j++) n += v[j]! * v[j]!;
+  n = Math.sqrt(n);
+  if (n > 0) for (let j = 0; j < v.length; j++) v[j]! /= n;
+}
+
+function fixSign(v: Float64Array): void {
+  let best = 0;
+  for (let j = 1; j < v.length; j++) if (Math.abs(v[j]!) > Math.abs(v[best]!) + 1e-12) best = j;
+  if (v[best]! < 0) for (let j = 0; j < v.length; j++) v[j] = -v[j]!;
+}
+
+/** Cyclic Jacobi eigen-decomposition of a small symmetric matrix (row-major n × n). Eigenvectors are columns. */
+export function jacobiEigen(a: Float64Array, n: number): { values: Float64Array; vectors: Float64Array } {
+  const m = Float64Array.from(a);
+  const v = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) v[i * n + i] = 1;
+  for (let sweep = 0; sweep < 100; sweep++) {
+    let off = 0;
+    for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) off += m[p * n + q]! ** 2;
+    if (off < 1e-30) break;
+    for (let p = 0; p < n; p++) {
+      for (let q = p + 1; q < n; q++) {
+        const apq = m[p * n + q]!;
+        if (Math.abs(apq) < 1e-300) continue;
+        const theta = (m[q * n + q]! - m[p * n + p]!) / (2 * apq);
+        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
+        const c = 1 / Math.sqrt(t * t + 1);
+        const s = t * c;
+        for (let k = 0; k < n; k++) {
+          const mkp = m[k * n + p]!, mkq = m[k * n + q]!;
+          m[k * n + p] = c * mkp - s * mkq;
+          m[k * n + q] = s * mkp + c * mkq;
+        }
+        for (let k = 0; k < n; k++) {
+          const mpk = m[p * n + k]!, mqk = m[q * n + k]!;
+          m[p * n + k] = c * mpk - s * mqk;
+          m[q * n + k] = s * mpk + c * mqk;
+        }
+        for (let k = 0; k < n; k++) {
+          const vkp = v[k * n + p]!, vkq = v[k * n + q]!;
+          v[k * n + p] = c * vkp - s * vkq;
+          v[k * n + q] = s * vkp + c * vkq;
+        }
+      }
+    }
+  }
+  const values = new Float64Array(n);
+  for (let i = 0; i < n; i++) values[i] = m[i * n + i]!;
+  return { values, vectors: v };
+}
