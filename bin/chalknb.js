@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+// The `chalknb` command: each subcommand lives in its own module under dist/ and exports main(argv) → exit code.
+import { existsSync } from "node:fs";
+
+const commands = {
+  queue: "../dist/queue/queue-main.js",
+  worker: "../dist/queue/worker-main.js",
+  run: "../dist/kernel/cli/run.js",
+  export: "../dist/kernel/cli/export.js",
+};
+
+const [command, ...argv] = process.argv.slice(2);
+if (!command || command === "--help" || command === "-h" || !(command in commands)) {
+  process.stderr.write(
+    [
+      "usage: chalknb <command> [options]",
+      "  run <nb.chalknb> [--out file] [--queue url] [--token t] [--timeout s]   execute a notebook headless",
+      "  queue [--host 127.0.0.1] [--port 7777] [--token t]                      start a function queue",
+      "  worker <functions.ts...> [--queue url] [--token t]                     serve functions to a queue",
+      "  export <nb.chalknb> --to ipynb [--out file]                            convert for Jupyter",
+      "",
+    ].join("\n"),
+  );
+  process.exit(command && command !== "--help" && command !== "-h" ? 2 : 0);
+}
+const modulePath = new URL(commands[command], import.meta.url);
+if (!existsSync(modulePath)) {
+  process.stderr.write(`chalknb ${command}: ${modulePath.pathname} is missing; run \`npm run build\` first\n`);
+  process.exit(1);
+}
+const { main } = await import(modulePath.href);
+try {
+  const code = await main(argv);
+  if (typeof code === "number") process.exitCode = code;
+} catch (error) {
+  process.stderr.write(`chalknb ${command}: ${error?.message ?? error}\n`);
+  process.exitCode = 1;
+}

@@ -1,0 +1,6 @@
+export { Remote, type RemoteOptions } from "./remote.js";
+export { RemoteFunction, type ChunkedCallOptions, type RemoteFunctionOptions } from "./remote-function.js";
+export { DeferredCall, type DeferredCallStatus } from "./deferred-call.js";
+export { writeParquet, readParquet, type WriteParquetOptions } from "./parquet.js";
+export { setCallObserver, cancelAllCalls, activeCallCount, type CallObserver } from "./call-registry.js";
+export { shutdownEmbedded, defaultFunctionFiles } from "./embedded-default.js";

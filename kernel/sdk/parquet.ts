@@ -1,0 +1,33 @@
+import { readFile, rename, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { tableFromIPC, tableToIPC, type Table } from "apache-arrow";
+
+// parquet-wasm's Node build is CommonJS and loads its .wasm synchronously on first require.
+const require = createRequire(import.meta.url);
+type ParquetWasm = typeof import("parquet-wasm");
+let parquet: ParquetWasm | undefined;
+const load = (): ParquetWasm => (parquet ??= require("parquet-wasm") as ParquetWasm);
+
+export interface WriteParquetOptions {
+  /** @default "zstd" */
+  compression?: "zstd" | "snappy" | "gzip" | "uncompressed";
+}
+
+/** Writes an Arrow table to a Parquet file (atomically: a temp file renamed into place). */
+export async function writeParquet(table: Table, path: string, options: WriteParquetOptions = {}): Promise<void> {
+  const wasm = load();
+  const codec = { zstd: wasm.Compression.ZSTD, snappy: wasm.Compression.SNAPPY, gzip: wasm.Compression.GZIP, uncompressed: wasm.Compression.UNCOMPRESSED }[options.compression ?? "zstd"];
+  const properties = new wasm.WriterPropertiesBuilder().setCompression(codec).build();
+  const wasmTable = wasm.Table.fromIPCStream(tableToIPC(table, "stream"));
+  const bytes = wasm.writeParquet(wasmTable, properties);
+  const temporary = `${path}.${process.pid}.tmp`;
+  await writeFile(temporary, bytes);
+  await rename(temporary, path);
+}
+
+/** Reads a Parquet file into an Arrow table. */
+export async function readParquet(path: string): Promise<Table> {
+  const wasm = load();
+  const wasmTable = wasm.readParquet(await readFile(path));
+  return tableFromIPC(wasmTable.intoIPCStream());
+}

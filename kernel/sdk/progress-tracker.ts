@@ -1,0 +1,56 @@
+import type { CallProgress, ChunkProgress, ChunkState } from "../../protocol/progress.js";
+import { publishProgress } from "./call-registry.js";
+
+/** Keeps one call's CallProgress up to date and publishes a copy to `onProgress` and the kernel's observer. */
+export class ProgressTracker {
+  readonly #progress: CallProgress;
+  readonly #onProgress: ((progress: CallProgress) => void) | undefined;
+
+  constructor(callId: string, functionName: string, ranges: Array<[number, number]>, onProgress?: (p: CallProgress) => void) {
+    const totalRows = ranges.length ? ranges[ranges.length - 1][1] - ranges[0][0] : 0;
+    this.#progress = {
+      callId, functionName, state: "running", totalRows, rowsDone: 0, rowsPerSecond: 0, etaSeconds: null, startedAt: Date.now(),
+      chunks: ranges.map((rows, index) => ({ index, rows: [rows[0], rows[1]], state: "queued", attempts: 0 })),
+    };
+    this.#onProgress = onProgress;
+    this.#publish();
+  }
+
+  chunk(index: number, state: ChunkState, patch: Partial<ChunkProgress> = {}): void {
+    const chunk = this.#progress.chunks[index];
+    const now = Date.now();
+    Object.assign(chunk, patch, { state });
+    if (state === "queued") chunk.submittedAt ??= now;
+    if (state === "running" || state === "retried") chunk.startedAt ??= now;
+    if (state === "done" || state === "failed" || state === "cancelled") chunk.finishedAt = now;
+    if (state === "done") this.#progress.rowsDone += chunk.rows[1] - chunk.rows[0];
+    this.#publish();
+  }
+
+  finish(state: CallProgress["state"]): void {
+    this.#progress.state = state;
+    this.#progress.finishedAt = Date.now();
+    for (const chunk of this.#progress.chunks) {
+      if (state !== "done" && (chunk.state === "queued" || chunk.state === "running" || chunk.state === "retried")) {
+        chunk.state = "cancelled";
+        chunk.finishedAt = this.#progress.finishedAt;
+      }
+    }
+    this.#publish();
+  }
+
+  #publish(): void {
+    const p = this.#progress;
+    const elapsed = (Date.now() - p.startedAt) / 1000;
+    p.rowsPerSecond = elapsed > 0 ? p.rowsDone / elapsed : 0;
+    p.etaSeconds = p.rowsDone > 0 && p.rowsPerSecond > 0 ? (p.totalRows - p.rowsDone) / p.rowsPerSecond : null;
+    if (p.state === "done") p.etaSeconds = 0;
+    const snapshot = structuredClone(p);
+    try {
+      this.#onProgress?.(snapshot);
+    } catch {
+      // A throwing progress callback must not break the call.
+    }
+    publishProgress(snapshot);
+  }
+}

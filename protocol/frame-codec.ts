@@ -1,0 +1,78 @@
+import { ChalknbError, ErrorCode } from "./errors.js";
+import type { Message } from "./messages.js";
+
+/**
+ * One WebSocket binary frame = 4-byte little-endian header length, a UTF-8 JSON header, then an optional body
+ * (Arrow IPC bytes). Keeping the header as JSON keeps the protocol debuggable; the body stays zero-copy.
+ */
+export interface Frame<M extends Message = Message> {
+  header: M;
+  body: Uint8Array;
+}
+
+const HEADER_LENGTH_BYTES = 4;
+/** A header larger than this is certainly not ours; refuse it before parsing. @default 1 MiB */
+export const MAX_HEADER_BYTES = 1 << 20;
+const EMPTY = new Uint8Array(0);
+const encoder = new TextEncoder();
+const decoder = new TextDecoder("utf-8", { fatal: true });
+
+export function encodeFrame(header: Message, body?: Uint8Array | readonly Uint8Array[]): Buffer {
+  const headerBytes = encoder.encode(JSON.stringify(header));
+  const parts = body === undefined ? [] : body instanceof Uint8Array ? [body] : body;
+  let bodyLength = 0;
+  for (const part of parts) bodyLength += part.byteLength;
+  const frame = Buffer.allocUnsafe(HEADER_LENGTH_BYTES + headerBytes.byteLength + bodyLength);
+  frame.writeUInt32LE(headerBytes.byteLength, 0);
+  frame.set(headerBytes, HEADER_LENGTH_BYTES);
+  let offset = HEADER_LENGTH_BYTES + headerBytes.byteLength;
+  for (const part of parts) {
+    frame.set(part, offset);
+    offset += part.byteLength;
+  }
+  return frame;
+}
+
+export function decodeFrame(data: Uint8Array): Frame {
+  if (data.byteLength < HEADER_LENGTH_BYTES) {
+    throw malformed(`expected at least ${HEADER_LENGTH_BYTES} bytes (the header length), got ${data.byteLength}`);
+  }
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  const headerLength = view.getUint32(0, true);
+  if (headerLength > MAX_HEADER_BYTES || HEADER_LENGTH_BYTES + headerLength > data.byteLength) {
+    throw malformed(`header length ${headerLength} does not fit in a frame of ${data.byteLength} bytes`);
+  }
+  let header: unknown;
+  try {
+    header = JSON.parse(decoder.decode(data.subarray(HEADER_LENGTH_BYTES, HEADER_LENGTH_BYTES + headerLength)));
+  } catch (error) {
+    throw malformed(`header is not UTF-8 JSON (${(error as Error).message})`);
+  }
+  if (typeof header !== "object" || header === null || typeof (header as { type?: unknown }).type !== "string") {
+    throw malformed(`header must be a JSON object with a string "type", got ${JSON.stringify(header)?.slice(0, 80)}`);
+  }
+  const bodyStart = HEADER_LENGTH_BYTES + headerLength;
+  const body = bodyStart === data.byteLength ? EMPTY : data.subarray(bodyStart);
+  return { header: header as Message, body };
+}
+
+/** Splits a body made of consecutive parts (e.g. one Arrow IPC stream per segment) by their byte lengths. */
+export function splitBody(body: Uint8Array, byteLengths: readonly number[]): Uint8Array[] {
+  const parts: Uint8Array[] = [];
+  let offset = 0;
+  for (const length of byteLengths) {
+    if (!Number.isInteger(length) || length < 0 || offset + length > body.byteLength) {
+      throw malformed(`body parts [${byteLengths.join(", ")}] do not fit in a body of ${body.byteLength} bytes`);
+    }
+    parts.push(body.subarray(offset, offset + length));
+    offset += length;
+  }
+  if (offset !== body.byteLength) {
+    throw malformed(`body parts add up to ${offset} bytes but the body has ${body.byteLength}`);
+  }
+  return parts;
+}
+
+function malformed(detail: string): ChalknbError {
+  return new ChalknbError(ErrorCode.MalformedFrame, `malformed frame: ${detail}`);
+}

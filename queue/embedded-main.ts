@@ -1,0 +1,50 @@
+import { fork, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { startQueue } from "./queue-server.js";
+
+/**
+ * The embedded default, run as a child of the process that said `new Remote()`: a loopback queue plus worker
+ * processes for the given function files. It reports `{type:"ready", url}` over IPC and exits when its parent does.
+ * Workers are processes of their own so a model's CPU work never stalls the queue's event loop.
+ */
+async function main(): Promise<void> {
+  const files = process.argv.slice(2);
+  const workerCount = Math.max(1, Number(process.env.CHALKNB_WORKERS) || 1);
+  const queue = await startQueue({ host: "127.0.0.1", port: 0 });
+  const workerMain = fileURLToPath(new URL("./worker-process.js", import.meta.url));
+  const workers: ChildProcess[] = [];
+  let joined = 0;
+  let stopping = false;
+  queue.core.on("worker-joined", () => {
+    joined += 1;
+    if (joined === workerCount) process.send?.({ type: "ready", url: queue.url, httpUrl: queue.httpUrl, workers: workerCount });
+  });
+  const stop = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    for (const worker of workers) worker.kill();
+    await queue.close();
+    process.exit(code);
+  };
+  for (let i = 0; i < workerCount; i++) {
+    const worker = fork(workerMain, [...files, "--queue", queue.url], { stdio: ["ignore", "inherit", "pipe", "ipc"] });
+    let stderr = "";
+    worker.stderr?.on("data", (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString()).slice(-8000);
+      process.stderr.write(chunk);
+    });
+    worker.on("exit", (code, signal) => {
+      if (stopping) return;
+      process.send?.({ type: "worker-exit", code, signal, stderr });
+      if (joined < workerCount) void stop(1);
+    });
+    workers.push(worker);
+  }
+  process.on("disconnect", () => void stop(0));
+  process.on("SIGTERM", () => void stop(0));
+}
+
+main().catch((error) => {
+  process.send?.({ type: "error", message: (error as Error).stack ?? String(error) });
+  process.exit(1);
+});

@@ -1,0 +1,78 @@
+import type { Table } from "apache-arrow";
+import type { FunctionSpec } from "../protocol/messages.js";
+
+/** The queue's side of one client socket. */
+export interface ClientPeer {
+  readonly id: string;
+  send(frame: Buffer): void;
+  readonly chunks: Map<string, ChunkEntry>;
+}
+
+/** The queue's side of one worker socket. */
+export interface WorkerPeer {
+  readonly id: string;
+  readonly name: string;
+  readonly functions: ReadonlySet<string>;
+  credits: number;
+  readonly inFlight: Set<Batch>;
+  send(frame: Buffer): void;
+}
+
+/** One submitted chunk: rows [rows[0], rows[1]) of one call, waiting for all its rows' results. */
+export interface ChunkEntry {
+  readonly key: string;
+  readonly callId: string;
+  readonly chunk: number;
+  readonly functionName: string;
+  readonly rows: [number, number];
+  readonly rowCount: number;
+  readonly client: ClientPeer;
+  readonly submittedAt: number;
+  /** Result IPC streams by the row offset (within the chunk) they start at. */
+  readonly results: Map<number, Uint8Array>;
+  rowsDone: number;
+  attempts: number;
+  running: boolean;
+  finished: boolean;
+  timer?: unknown;
+}
+
+/** A run of consecutive rows of one chunk, the unit the buffer holds and batches are made of. */
+export interface Segment {
+  readonly chunk: ChunkEntry;
+  /** Row offset within the chunk. */
+  readonly offset: number;
+  readonly rowCount: number;
+  /** The rows as one Arrow IPC stream. */
+  readonly bytes: Uint8Array;
+  /** Decoded lazily, only when the segment has to be split. */
+  table?: Table;
+  readonly enqueuedAt: number;
+  /** Handler failures of these rows so far. */
+  failures: number;
+  /** Workers lost while holding these rows. */
+  losses: number;
+}
+
+export interface Batch {
+  readonly id: string;
+  readonly functionName: string;
+  readonly segments: Segment[];
+  readonly rowCount: number;
+  readonly attempt: number;
+  readonly worker: WorkerPeer;
+  readonly dispatchedAt: number;
+}
+
+export interface FunctionState {
+  spec: FunctionSpec;
+  buffer: Segment[];
+  bufferedRows: number;
+  inFlight: Set<Batch>;
+  flushTimer?: unknown;
+  flushAt?: number;
+}
+
+export function chunkKey(callId: string, chunk: number): string {
+  return `${callId}#${chunk}`;
+}

@@ -1,0 +1,37 @@
+import { ChalknbError, ErrorCode } from "../protocol/errors.js";
+import type { FunctionSpec, SubmitMessage } from "../protocol/messages.js";
+
+/** Frames come from the network: every field a handler relies on is checked, with a message naming it. */
+export function validateSubmit(message: SubmitMessage): SubmitMessage {
+  const problems: string[] = [];
+  if (typeof message.callId !== "string" || message.callId === "") problems.push("callId must be a non-empty string");
+  if (!Number.isInteger(message.chunk) || message.chunk < 0) problems.push("chunk must be a non-negative integer");
+  if (typeof message.function !== "string" || message.function === "") problems.push("function must be a non-empty string");
+  const rows = message.rows;
+  if (!Array.isArray(rows) || rows.length !== 2 || !rows.every((n) => Number.isInteger(n) && n >= 0) || rows[1] < rows[0]) {
+    problems.push("rows must be [from, to] with 0 <= from <= to");
+  }
+  if (message.timeoutMs !== null && message.timeoutMs !== undefined && !(typeof message.timeoutMs === "number" && message.timeoutMs > 0)) {
+    problems.push("timeoutMs must be a positive number or null");
+  }
+  if (problems.length) throw new ChalknbError(ErrorCode.MalformedFrame, `malformed frame: submit: ${problems.join("; ")}`);
+  return message;
+}
+
+export function validateWorkerFunctions(functions: unknown): FunctionSpec[] {
+  if (!Array.isArray(functions) || functions.length === 0) {
+    throw new ChalknbError(ErrorCode.MalformedFrame, "malformed frame: a worker's hello must list the functions it serves");
+  }
+  return functions.map((spec: Partial<FunctionSpec>, i) => {
+    const where = `hello.functions[${i}]`;
+    const fail = (detail: string) => new ChalknbError(ErrorCode.MalformedFrame, `malformed frame: ${where}.${detail}`);
+    if (typeof spec?.name !== "string" || !spec.name) throw fail("name must be a non-empty string");
+    if (!Number.isInteger(spec.maxBatchingSize) || spec.maxBatchingSize! < 1) throw fail("maxBatchingSize must be a positive integer");
+    if (typeof spec.maxBufferDuration !== "number" || spec.maxBufferDuration < 0) throw fail("maxBufferDuration must be a number of ms >= 0");
+    if (!Number.isInteger(spec.retries) || spec.retries! < 0) throw fail("retries must be an integer >= 0");
+    if (spec.inputs !== "table" && !(Array.isArray(spec.inputs) && spec.inputs.every((n) => typeof n === "string"))) {
+      throw fail('inputs must be a list of column names or "table"');
+    }
+    return { name: spec.name, maxBatchingSize: spec.maxBatchingSize!, maxBufferDuration: spec.maxBufferDuration, retries: spec.retries!, inputs: spec.inputs };
+  });
+}

@@ -1,0 +1,436 @@
+import { EventEmitter } from "node:events";
+import { randomUUID } from "node:crypto";
+import { encodeFrame } from "../protocol/frame-codec.js";
+import { ErrorCode, describeRows } from "../protocol/errors.js";
+import type { DoneMessage, ErrorMessage, FailedMessage, FunctionSpec, SubmitMessage } from "../protocol/messages.js";
+import { decodeRows } from "../protocol/arrow-ipc.js";
+import type { Clock } from "./clock.js";
+import { chunkKey, type Batch, type ChunkEntry, type ClientPeer, type FunctionState, type Segment, type WorkerPeer } from "./entities.js";
+import { newCounters, recordBatchSize, type FunctionCounters, type FunctionGauges } from "./metrics.js";
+import { takeRows } from "./segments.js";
+
+export interface QueueCoreOptions {
+  clock: Clock;
+  /** Per-function cap on buffered rows; past it a submit gets a retryable `queue_full`. @default 100_000 */
+  maxBufferedRows: number;
+  /** First retry backoff; doubles per failure, capped at 5 s. @default 100 */
+  retryBackoffMs: number;
+  /** Times a batch may be redelivered because its worker went away before its chunks fail. @default 3 */
+  maxWorkerLosses: number;
+}
+
+export interface BatchEvent {
+  functionName: string;
+  batchId: string;
+  rows: number;
+  reason: "full" | "deadline";
+  attempt: number;
+  workerId: string;
+}
+
+export interface FunctionInfo {
+  name: string;
+  maxBatchingSize: number;
+  maxBufferDuration: number;
+  retries: number;
+  inputs: string[] | "table";
+  workers: number;
+  bufferedRows: number;
+  inFlightBatches: number;
+}
+
+/**
+ * The in-memory function queue: per-function row buffers, batch formation (full or deadline, whichever first),
+ * credit-based dispatch to workers, retries, worker-loss redelivery, per-chunk timeouts and result routing.
+ * Sockets live in queue-server.ts; this class only sees peers that can `send` frames.
+ *
+ * Events: `batch` (BatchEvent), `worker-joined` (WorkerPeer), `worker-left` (WorkerPeer).
+ */
+export class QueueCore extends EventEmitter {
+  readonly #options: QueueCoreOptions;
+  readonly #functions = new Map<string, FunctionState>();
+  readonly #counters = new Map<string, FunctionCounters>();
+  readonly #workers = new Set<WorkerPeer>();
+  readonly #batches = new Map<string, Batch>();
+  #roundRobin = 0;
+
+  constructor(options: QueueCoreOptions) {
+    super();
+    this.#options = options;
+  }
+
+  // ---- workers -------------------------------------------------------------------------------------------------
+
+  addWorker(worker: WorkerPeer, specs: FunctionSpec[]): void {
+    for (const spec of specs) {
+      const existing = this.#functions.get(spec.name);
+      if (existing) existing.spec = spec;
+      else this.#functions.set(spec.name, { spec, buffer: [], bufferedRows: 0, inFlight: new Set() });
+      if (!this.#counters.has(spec.name)) this.#counters.set(spec.name, newCounters());
+    }
+    this.#workers.add(worker);
+    this.emit("worker-joined", worker);
+    this.#dispatchAll();
+  }
+
+  addCredits(worker: WorkerPeer, credits: number): void {
+    worker.credits += credits;
+    this.#dispatchAll();
+  }
+
+  /** A worker went away: its batches go back to the front of their buffers, counted as a loss. */
+  removeWorker(worker: WorkerPeer): void {
+    if (!this.#workers.delete(worker)) return;
+    for (const batch of [...worker.inFlight]) {
+      this.#forgetBatch(batch);
+      const fn = this.#functions.get(batch.functionName)!;
+      this.#counter(batch.functionName).workerLosses += 1;
+      const requeue: Segment[] = [];
+      for (const segment of batch.segments) {
+        if (segment.chunk.finished) continue;
+        segment.losses += 1;
+        if (segment.losses > this.#options.maxWorkerLosses) {
+          this.#failChunk(segment.chunk, ErrorCode.HandlerFailed,
+            `${this.#describeChunk(segment.chunk)} failed: the worker holding it went away ${segment.losses} times ` +
+            `(the last one was ${worker.name}); check the workers' logs for crashes or out-of-memory kills`);
+        } else {
+          requeue.push(segment);
+        }
+      }
+      this.#enqueue(fn, requeue, true);
+    }
+    this.emit("worker-left", worker);
+    this.#dispatchAll();
+  }
+
+  // ---- clients -------------------------------------------------------------------------------------------------
+
+  /** Validates and buffers a chunk; answers `accepted` or an `error` frame. */
+  submit(client: ClientPeer, message: SubmitMessage, body: Uint8Array): void {
+    const fail = (code: string, text: string, retryable = false) =>
+      client.send(encodeFrame({ type: "error", callId: message.callId, chunk: message.chunk, code, message: text, retryable, rows: message.rows }));
+    const fn = this.#functions.get(message.function);
+    if (!fn) {
+      const known = [...this.#functions.keys()];
+      return fail(ErrorCode.UnknownFunction,
+        `no function named "${message.function}" is registered with this queue ` +
+        `(registered: ${known.length ? known.map((n) => `"${n}"`).join(", ") : "none"}); start a worker that serves it: chalknb worker <file.ts>`);
+    }
+    let rowCount: number;
+    let columns: string[];
+    try {
+      const table = decodeRows(body);
+      rowCount = table.numRows;
+      columns = table.schema.fields.map((f) => f.name);
+    } catch (error) {
+      return fail(ErrorCode.MalformedFrame, `chunk ${message.chunk} of call ${message.callId}: the body is not an Arrow IPC stream (${(error as Error).message})`);
+    }
+    const expectedRows = message.rows[1] - message.rows[0];
+    if (rowCount !== expectedRows) {
+      return fail(ErrorCode.MalformedFrame, `chunk ${message.chunk} declares ${describeRows(message.rows)} but its body holds ${rowCount} rows`);
+    }
+    const inputs = fn.spec.inputs;
+    if (inputs !== "table") {
+      const missing = inputs.filter((name) => !columns.includes(name));
+      if (missing.length > 0) {
+        return fail(ErrorCode.SchemaMismatch,
+          `function "${fn.spec.name}" takes the column${inputs.length > 1 ? "s" : ""} ${inputs.map((n) => `"${n}"`).join(", ")} ` +
+          `but the input table has ${columns.length ? columns.map((n) => `"${n}"`).join(", ") : "no columns"}; ` +
+          `missing: ${missing.map((n) => `"${n}"`).join(", ")}. Rename the input columns to match the handler's parameters.`);
+      }
+    }
+    const key = chunkKey(message.callId, message.chunk);
+    if (client.chunks.has(key)) {
+      return fail(ErrorCode.InvalidArgument, `chunk ${message.chunk} of call ${message.callId} was already submitted`);
+    }
+    const counters = this.#counter(fn.spec.name);
+    const cap = this.#options.maxBufferedRows;
+    if (rowCount > cap) {
+      return fail(ErrorCode.QueueFull, `chunk ${message.chunk} has ${rowCount} rows, more than the queue's maxBufferedRows (${cap}); use a smaller chunkSize`);
+    }
+    if (fn.bufferedRows + rowCount > cap) {
+      counters.queueFull += 1;
+      return fail(ErrorCode.QueueFull,
+        `queue_full: function "${fn.spec.name}" has ${fn.bufferedRows} rows buffered (maxBufferedRows ${cap}); back off and resubmit`, true);
+    }
+    const now = this.#options.clock.now();
+    const chunk: ChunkEntry = {
+      key, callId: message.callId, chunk: message.chunk, functionName: fn.spec.name, rows: message.rows, rowCount,
+      client, submittedAt: now, results: new Map(), rowsDone: 0, attempts: 0, running: false, finished: false,
+    };
+    client.chunks.set(key, chunk);
+    counters.rowsIn += rowCount;
+    client.send(encodeFrame({ type: "accepted", callId: message.callId, chunk: message.chunk }));
+    if (message.timeoutMs !== null && message.timeoutMs !== undefined) {
+      chunk.timer = this.#options.clock.setTimeout(() => this.#timeOut(chunk, message.timeoutMs!), message.timeoutMs);
+    }
+    if (rowCount === 0) {
+      this.#completeChunk(chunk);
+      return;
+    }
+    this.#enqueue(fn, [{ chunk, offset: 0, rowCount, bytes: body, enqueuedAt: now, failures: 0, losses: 0 }], false);
+    this.#dispatch(fn);
+  }
+
+  /** Drops a call's (or one chunk's) queued rows and discards its running batches' results. */
+  cancel(client: ClientPeer, callId: string, chunk?: number): void {
+    for (const entry of [...client.chunks.values()]) {
+      if (entry.callId !== callId || (chunk !== undefined && entry.chunk !== chunk)) continue;
+      this.#counter(entry.functionName).cancels += 1;
+      this.#finishChunk(entry);
+    }
+  }
+
+  removeClient(client: ClientPeer): void {
+    for (const entry of [...client.chunks.values()]) this.#finishChunk(entry);
+  }
+
+  // ---- worker replies ------------------------------------------------------------------------------------------
+
+  complete(worker: WorkerPeer, message: DoneMessage, parts: Uint8Array[]): void {
+    const batch = this.#takeBatch(worker, message.batchId);
+    if (!batch) return;
+    if (parts.length !== batch.segments.length || message.segments.some((s, i) => s.rows !== batch.segments[i].rowCount)) {
+      this.#handlerFailed(batch, `the worker returned ${message.segments.map((s) => s.rows).join("+")} result rows for segments of ${batch.segments.map((s) => s.rowCount).join("+")}`, false);
+      return;
+    }
+    const counters = this.#counter(batch.functionName);
+    counters.handlerMsSum += this.#options.clock.now() - batch.dispatchedAt;
+    batch.segments.forEach((segment, i) => {
+      const chunk = segment.chunk;
+      if (chunk.finished) return; // timed out or cancelled meanwhile: a late result is discarded
+      chunk.results.set(segment.offset, parts[i]);
+      chunk.rowsDone += segment.rowCount;
+      if (chunk.rowsDone === chunk.rowCount) this.#completeChunk(chunk);
+    });
+    this.#dispatchAll();
+  }
+
+  fail(worker: WorkerPeer, message: FailedMessage): void {
+    const batch = this.#takeBatch(worker, message.batchId);
+    if (batch) this.#handlerFailed(batch, message.message, message.retryable !== false);
+    this.#dispatchAll();
+  }
+
+  // ---- introspection -------------------------------------------------------------------------------------------
+
+  functions(): FunctionInfo[] {
+    return [...this.#functions.values()].map((fn) => ({
+      ...fn.spec,
+      workers: [...this.#workers].filter((w) => w.functions.has(fn.spec.name)).length,
+      bufferedRows: fn.bufferedRows,
+      inFlightBatches: fn.inFlight.size,
+    }));
+  }
+
+  metrics(): Map<string, { counters: FunctionCounters; gauges: FunctionGauges }> {
+    const result = new Map<string, { counters: FunctionCounters; gauges: FunctionGauges }>();
+    for (const info of this.functions()) {
+      result.set(info.name, {
+        counters: this.#counter(info.name),
+        gauges: { bufferedRows: info.bufferedRows, inFlightBatches: info.inFlightBatches, workers: info.workers },
+      });
+    }
+    return result;
+  }
+
+  workerCount(): number {
+    return this.#workers.size;
+  }
+
+  hasFunction(name: string): boolean {
+    return this.#functions.has(name);
+  }
+
+  // ---- internals -----------------------------------------------------------------------------------------------
+
+  #counter(name: string): FunctionCounters {
+    let counters = this.#counters.get(name);
+    if (!counters) this.#counters.set(name, (counters = newCounters()));
+    return counters;
+  }
+
+  #enqueue(fn: FunctionState, segments: Segment[], atFront: boolean): void {
+    const live = segments.filter((s) => !s.chunk.finished);
+    if (live.length === 0) return;
+    if (atFront) fn.buffer.unshift(...live);
+    else fn.buffer.push(...live);
+    for (const segment of live) fn.bufferedRows += segment.rowCount;
+  }
+
+  #dispatchAll(): void {
+    for (const fn of this.#functions.values()) this.#dispatch(fn);
+  }
+
+  /** Sends batches while rows and worker credit allow; otherwise arms the deadline of the oldest row. */
+  #dispatch(fn: FunctionState): void {
+    const { maxBatchingSize, maxBufferDuration } = fn.spec;
+    while (fn.bufferedRows > 0) {
+      const now = this.#options.clock.now();
+      const oldest = Math.min(...fn.buffer.slice(0, 64).map((s) => s.enqueuedAt));
+      const full = fn.bufferedRows >= maxBatchingSize;
+      const due = now - oldest >= maxBufferDuration;
+      if (!full && !due) {
+        this.#armFlush(fn, oldest + maxBufferDuration);
+        return;
+      }
+      const worker = this.#pickWorker(fn.spec.name);
+      if (!worker) return; // a worker's credit or arrival calls #dispatchAll again
+      const segments = takeRows(fn.buffer, maxBatchingSize);
+      let rows = 0;
+      for (const segment of segments) rows += segment.rowCount;
+      fn.bufferedRows -= rows;
+      this.#sendBatch(fn, worker, segments, rows, full ? "full" : "deadline", now - oldest);
+    }
+    this.#disarmFlush(fn);
+  }
+
+  #armFlush(fn: FunctionState, at: number): void {
+    if (fn.flushTimer !== undefined && fn.flushAt === at) return;
+    this.#disarmFlush(fn);
+    fn.flushAt = at;
+    fn.flushTimer = this.#options.clock.setTimeout(() => {
+      fn.flushTimer = undefined;
+      fn.flushAt = undefined;
+      this.#dispatch(fn);
+    }, Math.max(0, at - this.#options.clock.now()));
+  }
+
+  #disarmFlush(fn: FunctionState): void {
+    if (fn.flushTimer !== undefined) this.#options.clock.clearTimeout(fn.flushTimer);
+    fn.flushTimer = undefined;
+    fn.flushAt = undefined;
+  }
+
+  /** Round robin over workers with free credit, so two workers share a steady stream evenly. */
+  #pickWorker(functionName: string): WorkerPeer | undefined {
+    const candidates = [...this.#workers].filter((w) => w.credits > 0 && w.functions.has(functionName));
+    if (candidates.length === 0) return undefined;
+    this.#roundRobin = (this.#roundRobin + 1) % candidates.length;
+    return candidates[this.#roundRobin];
+  }
+
+  #sendBatch(fn: FunctionState, worker: WorkerPeer, segments: Segment[], rows: number, reason: "full" | "deadline", waitMs: number): void {
+    const attempt = Math.max(...segments.map((s) => s.failures + s.losses)) + 1;
+    const batch: Batch = {
+      id: randomUUID(), functionName: fn.spec.name, segments, rowCount: rows, attempt, worker,
+      dispatchedAt: this.#options.clock.now(),
+    };
+    worker.credits -= 1;
+    worker.inFlight.add(batch);
+    fn.inFlight.add(batch);
+    this.#batches.set(batch.id, batch);
+    recordBatchSize(this.#counter(fn.spec.name), rows, fn.spec.maxBatchingSize, waitMs);
+    for (const segment of segments) {
+      const chunk = segment.chunk;
+      chunk.attempts = Math.max(chunk.attempts, attempt);
+      if (!chunk.running) {
+        chunk.running = true;
+        chunk.client.send(encodeFrame({ type: "progress", callId: chunk.callId, chunk: chunk.chunk, state: "running", attempts: attempt }));
+      }
+    }
+    worker.send(encodeFrame(
+      { type: "batch", batchId: batch.id, function: fn.spec.name, attempt, segments: segments.map((s) => ({ rows: s.rowCount, bytes: s.bytes.byteLength })) },
+      segments.map((s) => s.bytes),
+    ));
+    this.emit("batch", { functionName: fn.spec.name, batchId: batch.id, rows, reason, attempt, workerId: worker.id } satisfies BatchEvent);
+  }
+
+  #takeBatch(worker: WorkerPeer, batchId: string): Batch | undefined {
+    const batch = this.#batches.get(batchId);
+    if (!batch || batch.worker !== worker) return undefined;
+    this.#forgetBatch(batch);
+    worker.credits += 1;
+    return batch;
+  }
+
+  #forgetBatch(batch: Batch): void {
+    this.#batches.delete(batch.id);
+    batch.worker.inFlight.delete(batch);
+    this.#functions.get(batch.functionName)?.inFlight.delete(batch);
+  }
+
+  #handlerFailed(batch: Batch, handlerMessage: string, retryable: boolean): void {
+    const fn = this.#functions.get(batch.functionName)!;
+    const counters = this.#counter(batch.functionName);
+    const retry: Segment[] = [];
+    for (const segment of batch.segments) {
+      if (segment.chunk.finished) continue;
+      segment.failures += 1;
+      if (retryable && segment.failures <= fn.spec.retries) {
+        retry.push(segment);
+        continue;
+      }
+      const attempts = segment.failures + segment.losses;
+      this.#failChunk(segment.chunk, ErrorCode.HandlerFailed,
+        `${this.#describeChunk(segment.chunk)} failed after ${attempts} attempt${attempts === 1 ? "" : "s"} ` +
+        `(retries: ${fn.spec.retries}): ${handlerMessage}`, attempts);
+    }
+    if (retry.length === 0) return;
+    counters.retries += 1;
+    const notified = new Set<ChunkEntry>();
+    for (const segment of retry) {
+      if (notified.has(segment.chunk)) continue;
+      notified.add(segment.chunk);
+      segment.chunk.client.send(encodeFrame({ type: "progress", callId: segment.chunk.callId, chunk: segment.chunk.chunk, state: "retried", attempts: segment.failures + 1 }));
+    }
+    const backoff = Math.min(5000, this.#options.retryBackoffMs * 2 ** (Math.max(...retry.map((s) => s.failures)) - 1));
+    this.#options.clock.setTimeout(() => {
+      // Retried rows go first: they have waited longest. They count against the buffer's deadline from now on.
+      const now = this.#options.clock.now();
+      this.#enqueue(fn, retry.map((s) => ({ ...s, enqueuedAt: now - fn.spec.maxBufferDuration })), true);
+      this.#dispatch(fn);
+    }, backoff);
+  }
+
+  #timeOut(chunk: ChunkEntry, timeoutMs: number): void {
+    if (chunk.finished) return;
+    const fn = this.#functions.get(chunk.functionName);
+    const queued = fn ? fn.buffer.filter((s) => s.chunk === chunk).reduce((n, s) => n + s.rowCount, 0) : 0;
+    const running = chunk.rowCount - chunk.rowsDone - queued;
+    this.#counter(chunk.functionName).timeouts += 1;
+    this.#failChunk(chunk, ErrorCode.ChunkTimeout,
+      `${this.#describeChunk(chunk)} timed out after ${timeoutMs / 1000} s: ${chunk.rowsDone} rows done, ${running} running, ${queued} still queued ` +
+      `(${fn ? fn.bufferedRows : 0} rows buffered for the function, ${this.workerCount()} workers connected); raise timeout or add workers`,
+      chunk.attempts, true);
+  }
+
+  #describeChunk(chunk: ChunkEntry): string {
+    return `chunk ${chunk.chunk} (${describeRows(chunk.rows)}) of function "${chunk.functionName}"`;
+  }
+
+  #failChunk(chunk: ChunkEntry, code: string, message: string, attempts = chunk.attempts, retryable = false): void {
+    if (chunk.finished) return;
+    if (code === ErrorCode.HandlerFailed) this.#counter(chunk.functionName).failures += 1;
+    this.#finishChunk(chunk);
+    const error: ErrorMessage = { type: "error", callId: chunk.callId, chunk: chunk.chunk, code, message, retryable, rows: chunk.rows, attempts };
+    chunk.client.send(encodeFrame(error));
+  }
+
+  #completeChunk(chunk: ChunkEntry): void {
+    const offsets = [...chunk.results.keys()].sort((a, b) => a - b);
+    const parts = offsets.map((o) => chunk.results.get(o)!);
+    this.#counter(chunk.functionName).rowsOut += chunk.rowCount;
+    this.#finishChunk(chunk);
+    chunk.client.send(encodeFrame(
+      { type: "result", callId: chunk.callId, chunk: chunk.chunk, parts: parts.map((p) => p.byteLength), attempts: chunk.attempts },
+      parts,
+    ));
+  }
+
+  /** Marks a chunk finished, stops its timer and drops its queued rows; in-flight rows are discarded on return. */
+  #finishChunk(chunk: ChunkEntry): void {
+    if (chunk.finished) return;
+    chunk.finished = true;
+    chunk.client.chunks.delete(chunk.key);
+    if (chunk.timer !== undefined) this.#options.clock.clearTimeout(chunk.timer);
+    const fn = this.#functions.get(chunk.functionName);
+    // A chunk whose every row came back has nothing left in the buffer: skip the scan on the hot path.
+    if (!fn || fn.buffer.length === 0 || chunk.rowsDone === chunk.rowCount) return;
+    fn.buffer = fn.buffer.filter((s) => {
+      if (s.chunk !== chunk) return true;
+      fn.bufferedRows -= s.rowCount;
+      return false;
+    });
+  }
+}

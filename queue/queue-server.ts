@@ -1,0 +1,193 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { randomUUID } from "node:crypto";
+import { WebSocketServer, type WebSocket, type RawData } from "ws";
+import { decodeFrame, encodeFrame, splitBody } from "../protocol/frame-codec.js";
+import { ChalknbError, ErrorCode } from "../protocol/errors.js";
+import { PROTOCOL_VERSION, type FunctionSpec, type HelloMessage, type Message } from "../protocol/messages.js";
+import { systemClock, type Clock } from "./clock.js";
+import type { ClientPeer, WorkerPeer } from "./entities.js";
+import { QueueCore } from "./queue-core.js";
+import { createHttpHandler } from "./http-api.js";
+import { isLoopback, tokenMatches } from "./auth.js";
+import { validateSubmit, validateWorkerFunctions } from "./message-validation.js";
+
+export interface QueueOptions {
+  /** @default "127.0.0.1" — any other host requires `token`. */
+  host?: string;
+  /** 0 picks a free port. @default 0 */
+  port?: number;
+  /** Required from every client and worker when set. */
+  token?: string;
+  /** Per-function cap on buffered rows. @default 100_000 */
+  maxBufferedRows?: number;
+  /** Largest frame accepted. @default 256 MiB */
+  maxFrameBytes?: number;
+  /** Time a new socket has to say hello. @default 10_000 */
+  helloTimeoutMs?: number;
+  /** @default 100 */
+  retryBackoffMs?: number;
+  /** @default 3 */
+  maxWorkerLosses?: number;
+  clock?: Clock;
+}
+
+export interface QueueServer {
+  /** `ws://host:port` */
+  readonly url: string;
+  /** `http://host:port` (for /v1/functions and /metrics) */
+  readonly httpUrl: string;
+  readonly port: number;
+  readonly core: QueueCore;
+  close(): Promise<void>;
+}
+
+/** Close codes (4000–4999 are the application's). The reason is cut to WebSocket's 123-byte limit. */
+export const CloseCode = { Unauthorized: 4001, ProtocolVersion: 4002, ExpectedHello: 4003, Malformed: 1007, BinaryOnly: 1003 } as const;
+
+export async function startQueue(options: QueueOptions = {}): Promise<QueueServer> {
+  const host = options.host ?? "127.0.0.1";
+  if (!isLoopback(host) && !options.token) {
+    throw new ChalknbError(ErrorCode.InvalidArgument,
+      `refusing to listen on ${host} without a token: pass --token <secret> (or token) so only your clients and workers can connect, or listen on 127.0.0.1`);
+  }
+  const core = new QueueCore({
+    clock: options.clock ?? systemClock,
+    maxBufferedRows: options.maxBufferedRows ?? 100_000,
+    retryBackoffMs: options.retryBackoffMs ?? 100,
+    maxWorkerLosses: options.maxWorkerLosses ?? 3,
+  });
+  const http: Server = createServer(createHttpHandler(core, options.token));
+  const wss = new WebSocketServer({ server: http, maxPayload: options.maxFrameBytes ?? 256 * 1024 * 1024, perMessageDeflate: false });
+  wss.on("connection", (socket) => serveConnection(socket, core, options));
+  await new Promise<void>((resolve, reject) => {
+    http.once("error", reject);
+    http.listen(options.port ?? 0, host, () => resolve());
+  });
+  const port = (http.address() as AddressInfo).port;
+  const urlHost = host.includes(":") ? `[${host}]` : host;
+  return {
+    url: `ws://${urlHost}:${port}`,
+    httpUrl: `http://${urlHost}:${port}`,
+    port,
+    core,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const client of wss.clients) client.terminate();
+        wss.close();
+        http.close(() => resolve());
+        http.closeAllConnections();
+      }),
+  };
+}
+
+function serveConnection(socket: WebSocket, core: QueueCore, options: QueueOptions): void {
+  const send = (frame: Buffer) => {
+    if (socket.readyState === socket.OPEN) socket.send(frame);
+  };
+  const refuse = (closeCode: number, code: string, message: string) => {
+    send(encodeFrame({ type: "error", code, message, retryable: false }));
+    socket.close(closeCode, truncateReason(message));
+  };
+  let peer: { role: "client"; client: ClientPeer } | { role: "worker"; worker: WorkerPeer } | undefined;
+  const helloTimer = setTimeout(
+    () => refuse(CloseCode.ExpectedHello, ErrorCode.MalformedFrame, "expected a hello frame within the hello timeout"),
+    options.helloTimeoutMs ?? 10_000,
+  );
+
+  socket.on("message", (data: RawData, isBinary: boolean) => {
+    if (!isBinary) return refuse(CloseCode.BinaryOnly, ErrorCode.MalformedFrame, "malformed frame: text frames are not part of the protocol; send binary frames");
+    let header: Message;
+    let body: Uint8Array;
+    try {
+      ({ header, body } = decodeFrame(toBytes(data)));
+    } catch (error) {
+      return refuse(CloseCode.Malformed, ErrorCode.MalformedFrame, (error as Error).message);
+    }
+    try {
+      if (!peer) {
+        if (header.type !== "hello") {
+          return refuse(CloseCode.ExpectedHello, ErrorCode.MalformedFrame, `malformed frame: expected "hello" first, got "${header.type}"`);
+        }
+        clearTimeout(helloTimer);
+        peer = accept(header, socket, core, options, send, refuse);
+        return;
+      }
+      if (peer.role === "client") {
+        if (header.type === "submit") return core.submit(peer.client, validateSubmit(header), body);
+        if (header.type === "cancel") return core.cancel(peer.client, String(header.callId), header.chunk);
+      } else {
+        const worker = peer.worker;
+        if (header.type === "ready") return core.addCredits(worker, Math.max(0, Math.floor(Number(header.credits) || 0)));
+        if (header.type === "done") return core.complete(worker, header, splitBody(body, header.segments.map((s) => s.bytes)));
+        if (header.type === "failed") return core.fail(worker, header);
+      }
+      refuse(CloseCode.Malformed, ErrorCode.MalformedFrame, `malformed frame: a ${peer.role} may not send "${header.type}"`);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      refuse(CloseCode.Malformed, error instanceof ChalknbError ? error.code : ErrorCode.MalformedFrame, message);
+    }
+  });
+  socket.on("close", () => {
+    clearTimeout(helloTimer);
+    if (peer?.role === "client") core.removeClient(peer.client);
+    if (peer?.role === "worker") core.removeWorker(peer.worker);
+  });
+  socket.on("error", () => socket.terminate());
+}
+
+function accept(
+  hello: HelloMessage,
+  socket: WebSocket,
+  core: QueueCore,
+  options: QueueOptions,
+  send: (frame: Buffer) => void,
+  refuse: (closeCode: number, code: string, message: string) => void,
+): { role: "client"; client: ClientPeer } | { role: "worker"; worker: WorkerPeer } | undefined {
+  if (hello.protocolVersion !== PROTOCOL_VERSION) {
+    refuse(CloseCode.ProtocolVersion, ErrorCode.ProtocolVersion,
+      `protocol version ${hello.protocolVersion} is not supported (this queue speaks ${PROTOCOL_VERSION}); use the same chalknb version on both sides`);
+    return undefined;
+  }
+  if (!tokenMatches(options.token, hello.token)) {
+    refuse(CloseCode.Unauthorized, ErrorCode.Unauthorized,
+      hello.token ? "unauthorized: wrong token" : "unauthorized: this queue requires a token (--token, CHALKNB_TOKEN)");
+    return undefined;
+  }
+  const connectionId = randomUUID();
+  if (hello.role === "worker") {
+    const specs: FunctionSpec[] = validateWorkerFunctions(hello.functions);
+    const worker: WorkerPeer = {
+      id: connectionId,
+      name: typeof hello.name === "string" ? hello.name : connectionId,
+      functions: new Set(specs.map((s) => s.name)),
+      credits: 0,
+      inFlight: new Set(),
+      send,
+    };
+    send(encodeFrame({ type: "welcome", protocolVersion: PROTOCOL_VERSION, connectionId }));
+    core.addWorker(worker, specs);
+    if (hello.credits) core.addCredits(worker, Math.max(0, Math.floor(hello.credits)));
+    return { role: "worker", worker };
+  }
+  if (hello.role !== "client") {
+    refuse(CloseCode.Malformed, ErrorCode.MalformedFrame, `malformed frame: hello.role must be "client" or "worker", got ${JSON.stringify(hello.role)}`);
+    return undefined;
+  }
+  const client: ClientPeer = { id: connectionId, send, chunks: new Map() };
+  send(encodeFrame({ type: "welcome", protocolVersion: PROTOCOL_VERSION, connectionId }));
+  void socket;
+  return { role: "client", client };
+}
+
+function toBytes(data: RawData): Uint8Array {
+  if (Array.isArray(data)) return Buffer.concat(data);
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  return data;
+}
+
+function truncateReason(message: string): string {
+  const bytes = Buffer.from(message);
+  if (bytes.byteLength <= 123) return message;
+  return bytes.subarray(0, 120).toString("utf8").replace(/\uFFFD+$/, "") + "...";
+}

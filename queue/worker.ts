@@ -1,0 +1,147 @@
+import { hostname } from "node:os";
+import { WebSocket } from "ws";
+import { decodeFrame, encodeFrame, splitBody } from "../protocol/frame-codec.js";
+import { decodeRows } from "../protocol/arrow-ipc.js";
+import { ChalknbError, ErrorCode } from "../protocol/errors.js";
+import { PROTOCOL_VERSION, type BatchMessage } from "../protocol/messages.js";
+import type { FunctionDefinition, ColumnHandler } from "./define-function.js";
+import { handlerArguments } from "./batch-input.js";
+import { encodeResultSlice, toResultVector } from "./result-encoding.js";
+import { loadFunctionFiles } from "./function-loader.js";
+
+export interface WorkerOptions {
+  /** Queue URL, e.g. ws://127.0.0.1:7777. */
+  url: string;
+  token?: string;
+  /** Function definitions, or paths of files exporting them. */
+  functions: readonly (FunctionDefinition | string)[];
+  /**
+   * Batches held at once. 2 lets the next batch travel while the current one runs; a GPU worker serving one model
+   * rarely wants more. @default 2
+   */
+  concurrency?: number;
+  /** Shown in the queue's logs and errors. @default host:pid */
+  name?: string;
+  /** Reconnect when the queue goes away (not on auth or protocol errors). @default true */
+  reconnect?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface Worker {
+  readonly functions: readonly string[];
+  /** Resolves once the queue has welcomed this worker (again after a reconnect). */
+  readonly ready: Promise<void>;
+  /** Batches handled so far. */
+  readonly batchesHandled: number;
+  close(): Promise<void>;
+}
+
+/** Connects to a queue and serves batches of the given functions until closed. */
+export async function startWorker(options: WorkerOptions): Promise<Worker> {
+  const definitions: FunctionDefinition[] = [];
+  const paths = options.functions.filter((f): f is string => typeof f === "string");
+  definitions.push(...options.functions.filter((f): f is FunctionDefinition => typeof f !== "string"));
+  if (paths.length) definitions.push(...(await loadFunctionFiles(paths)));
+  const byName = new Map(definitions.map((d) => [d.spec.name, d]));
+  const concurrency = options.concurrency ?? 2;
+  const name = options.name ?? `${hostname()}:${process.pid}`;
+  const log = options.log ?? (() => {});
+  let socket: WebSocket | undefined;
+  let closed = false;
+  let batchesHandled = 0;
+  let resolveReady!: () => void;
+  let rejectReady!: (error: Error) => void;
+  const ready = new Promise<void>((resolve, reject) => {
+    resolveReady = resolve;
+    rejectReady = reject;
+  });
+  ready.catch(() => {});
+
+  const connect = (attempt: number) => {
+    const ws = new WebSocket(options.url, { perMessageDeflate: false, maxPayload: 512 * 1024 * 1024 });
+    socket = ws;
+    let fatal = false;
+    ws.binaryType = "nodebuffer";
+    ws.on("open", () => {
+      ws.send(encodeFrame({
+        type: "hello", protocolVersion: PROTOCOL_VERSION, role: "worker", token: options.token, name,
+        functions: definitions.map((d) => d.spec), credits: concurrency,
+      }));
+    });
+    ws.on("message", (data: Buffer) => {
+      let frame;
+      try {
+        frame = decodeFrame(data);
+      } catch (error) {
+        log(`worker ${name}: ignoring a malformed frame from the queue: ${(error as Error).message}`);
+        return;
+      }
+      const header = frame.header;
+      if (header.type === "welcome") {
+        attempt = 0;
+        resolveReady();
+      } else if (header.type === "error") {
+        fatal = header.code === ErrorCode.Unauthorized || header.code === ErrorCode.ProtocolVersion || header.code === ErrorCode.MalformedFrame;
+        const error = new ChalknbError(header.code as ErrorCode, `queue refused worker ${name}: ${header.message}`);
+        log(error.message);
+        rejectReady(error);
+      } else if (header.type === "batch") {
+        void runBatch(ws, header, frame.body);
+      }
+    });
+    ws.on("close", () => {
+      if (closed || fatal || options.reconnect === false) return;
+      const delay = Math.min(5000, 100 * 2 ** attempt);
+      log(`worker ${name}: connection to ${options.url} lost; reconnecting in ${delay} ms`);
+      setTimeout(() => !closed && connect(attempt + 1), delay);
+    });
+    ws.on("error", (error) => {
+      log(`worker ${name}: ${error.message}`);
+      if (attempt === 0 && options.reconnect === false) rejectReady(error);
+    });
+  };
+
+  const runBatch = async (ws: WebSocket, batch: BatchMessage, body: Uint8Array) => {
+    const definition = byName.get(batch.function);
+    let reply: Buffer;
+    try {
+      if (!definition) throw new Error(`this worker does not serve "${batch.function}"`);
+      const tables = splitBody(body, batch.segments.map((s) => s.bytes)).map(decodeRows);
+      const rows = batch.segments.reduce((n, s) => n + s.rows, 0);
+      const args = handlerArguments(definition.spec, tables);
+      const output = await (definition.handler as ColumnHandler)(...args);
+      const result = toResultVector(output, rows);
+      const parts: Uint8Array[] = [];
+      let from = 0;
+      for (const segment of batch.segments) {
+        parts.push(encodeResultSlice(result, from, from + segment.rows));
+        from += segment.rows;
+      }
+      reply = encodeFrame({ type: "done", batchId: batch.batchId, segments: batch.segments.map((s, i) => ({ rows: s.rows, bytes: parts[i].byteLength })) }, parts);
+    } catch (error) {
+      const message = error instanceof Error ? `${error.name === "Error" ? "" : `${error.name}: `}${error.message}` : String(error);
+      reply = encodeFrame({ type: "failed", batchId: batch.batchId, message });
+    }
+    batchesHandled += 1;
+    if (ws.readyState === ws.OPEN) ws.send(reply);
+  };
+
+  connect(0);
+  return {
+    functions: [...byName.keys()],
+    ready,
+    get batchesHandled() {
+      return batchesHandled;
+    },
+    close: async () => {
+      closed = true;
+      const ws = socket;
+      if (!ws || ws.readyState === ws.CLOSED) return;
+      await new Promise<void>((resolve) => {
+        ws.once("close", () => resolve());
+        ws.close();
+        setTimeout(() => ws.terminate(), 1000).unref();
+      });
+    },
+  };
+}
