@@ -1,0 +1,78 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { startFixture, textTable, resultValues, sleep } from "../helpers/queue-fixture.js";
+
+describe("chunkedCall() ordering", () => {
+  it("keeps input order when chunks finish out of order", async () => {
+    const fixture = await startFixture();
+    try {
+      const finished: string[] = [];
+      // Two workers, batch = chunk: the first chunks are the slowest, so they finish last.
+      const handler = async (text: string[]) => {
+        const index = Number(text[0].split(" ")[1]);
+        await sleep(index < 10 ? 60 : 5);
+        finished.push(text[0]);
+        return text.map((t) => Number(t.split(" ")[1]) * 2);
+      };
+      await fixture.worker({ name: "double", maxBatchingSize: 5, maxBufferDuration: 1 }, handler, { concurrency: 4 });
+      await fixture.worker({ name: "double", maxBatchingSize: 5, maxBufferDuration: 1 }, handler, { concurrency: 4 });
+      const result = await fixture.remote.function("double").chunkedCall(textTable(40), { chunkSize: 5, concurrentChunks: 8 });
+      assert.notEqual(finished[0], "row 0", "the first chunk did not finish first");
+      assert.deepEqual(resultValues(result), Array.from({ length: 40 }, (_, i) => i * 2));
+    } finally {
+      await fixture.close();
+    }
+  });
+
+  it("chunkSize and numChunks give the same rows back", async () => {
+    const fixture = await startFixture();
+    try {
+      const chunkSizes: number[] = [];
+      await fixture.worker({ name: "len", maxBatchingSize: 1000, maxBufferDuration: 1 }, (text: string[]) => {
+        chunkSizes.push(text.length);
+        return text.map((t) => t.length);
+      });
+      const fn = fixture.remote.function("len");
+      const table = textTable(103);
+      const expected = Array.from({ length: 103 }, (_, i) => `row ${i}`.length);
+      assert.deepEqual(resultValues(await fn.chunkedCall(table, { chunkSize: 50, concurrentChunks: 1 })), expected);
+      assert.deepEqual(chunkSizes, [50, 50, 3]);
+      chunkSizes.length = 0;
+      assert.deepEqual(resultValues(await fn.chunkedCall(table, { numChunks: 4, concurrentChunks: 1 })), expected);
+      assert.deepEqual(chunkSizes, [26, 26, 26, 25]);
+    } finally {
+      await fixture.close();
+    }
+  });
+
+  it("returns an empty result for an empty table without calling the queue", async () => {
+    const fixture = await startFixture();
+    try {
+      const result = await fixture.remote.function("nothing-registered").chunkedCall(textTable(0), { chunkSize: 10 });
+      assert.equal(result.numRows, 0);
+      assert.deepEqual(result.schema.fields.map((f) => f.name), ["result"]);
+    } finally {
+      await fixture.close();
+    }
+  });
+
+  it("returns vectors as List<Float32> typed as the caller's outputType", async () => {
+    const { List, Field, Float32, Float64 } = await import("apache-arrow");
+    const fixture = await startFixture();
+    try {
+      await fixture.worker({ name: "vec", maxBatchingSize: 8, maxBufferDuration: 1 }, (text: string[]) =>
+        text.map((t) => Float32Array.of(Number(t.split(" ")[1]), 0.5, -1)),
+      );
+      const asFloat32 = await fixture.remote.function("vec", { outputType: new List(new Field("item", new Float32())) })
+        .chunkedCall(textTable(3), { chunkSize: 2 });
+      assert.equal(String(asFloat32.getChild("result")!.type), "List<Float32>");
+      assert.deepEqual(resultValues(asFloat32), [[0, 0.5, -1], [1, 0.5, -1], [2, 0.5, -1]]);
+      const asFloat64 = await fixture.remote.function("vec", { outputType: new List(new Field("item", new Float64())) })
+        .chunkedCall(textTable(3), { chunkSize: 3 });
+      assert.equal(String(asFloat64.getChild("result")!.type), "List<Float64>");
+      assert.deepEqual(resultValues(asFloat64), [[0, 0.5, -1], [1, 0.5, -1], [2, 0.5, -1]]);
+    } finally {
+      await fixture.close();
+    }
+  });
+});
