@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { RecordBatch, Table, type DataType } from "apache-arrow";
 import { encodeRows } from "../../protocol/arrow-ipc.js";
-import { ChalknbError, ChunkError, ErrorCode, InvalidArgumentError } from "../../protocol/errors.js";
+import { ChalknbError, ChunkError, ConnectionError, ErrorCode, InvalidArgumentError } from "../../protocol/errors.js";
 import type { CallProgress } from "../../protocol/progress.js";
 import { trackCall } from "./call-registry.js";
 import { chunkErrorFrom } from "./chunk-errors.js";
@@ -156,6 +156,8 @@ export class RemoteFunction {
         tracker.chunk(index, "done", { attempts: reply.attempts });
         return reply.parts;
       } catch (raw) {
+        // Never connected (refused, unreachable): that is about the queue, not this chunk's rows.
+        if (raw instanceof ConnectionError && raw.code !== ErrorCode.ConnectionLost) throw raw;
         const error = chunkErrorFrom(raw as Error, this.name, index, rows);
         const waited = Date.now() - startedAt;
         const withinTimeout = perChunkTimeout === null || waited + backoff < perChunkTimeout;

@@ -59,7 +59,7 @@ describe("timeouts, cancel and queue_full", () => {
   it("cancelAllCalls() (kernel interrupt) cancels every call in flight", async () => {
     const fixture = await startFixture();
     try {
-      await fixture.worker({ name: "never", maxBatchingSize: 2, maxBufferDuration: 1 }, (_text: string[]) => new Promise(() => {}));
+      await fixture.worker({ name: "never", maxBatchingSize: 2, maxBufferDuration: 1 }, (text: string[]) => new Promise(() => void text));
       const call = fixture.remote.function("never").chunkedCall(textTable(4), { chunkSize: 2 });
       await sleep(20);
       assert.equal(cancelAllCalls("interrupted"), 1);
