@@ -56,8 +56,11 @@ test("pca() fitted on a sample projects every row", () => {
   const r = pca(m, rows, dim, { sampleSize: 100 });
   assert.equal(r.fittedRows, 100);
   assert.equal(r.projection.length, 2000);
-  assert.deepEqual(round(r.components[0]!, 6), [1, 0, 0]);
-  assert.deepEqual(round(r.components[1]!, 6), [0, 1, 0]);
+  // The sample is random, so its axes tilt slightly; the long axis still dominates.
+  assert.deepEqual(round(r.components[0]!, 3), [1, 0, 0]);
+  assert.deepEqual(round(r.components[1]!, 2), [0, 1, 0]);
+  const again = pca(m, rows, dim, { sampleSize: 100 });
+  assert.deepEqual([...again.projection], [...r.projection], "the sample is seeded: same input, same picture");
 });
 
 test("pca() rejects a matrix shorter than rows × dim", () => {

@@ -2,7 +2,8 @@
  * Float-vector columns (`List<Float*>`, `LargeList<Float*>`, `FixedSizeList<Float*>`) of an Arrow table, read
  * straight from the column buffers: a row is a zero-copy view when the child values are Float32.
  */
-import { DataType, type Data, type Table, type Vector } from "apache-arrow";
+import { DataType } from "apache-arrow/type";
+import type { Data, Table, Vector } from "apache-arrow";
 
 export interface PackedVectors {
   /** `rows × dim` row-major. */

@@ -9,11 +9,11 @@
 export interface PcaOptions {
   /** Components to return. @default 2 */
   components?: number;
-  /** Rows used to fit the components (evenly spaced); every row is projected. @default 10_000 */
+  /** Rows used to fit the components (a seeded random sample); every row is projected. @default 8_000 */
   sampleSize?: number;
   /** Most power iterations. @default 100 */
   maxIterations?: number;
-  /** Stop when the subspace moves less than this (1 − |cos| of each basis vector). @default 1e-10 */
+  /** Stop when the variance the top components capture changes by less than this, relatively. @default 1e-6 */
   tolerance?: number;
   /** Rows to skip (null or wrong-length vectors): `valid[i] === 0`. Skipped rows project to NaN. */
   valid?: Uint8Array;
@@ -39,7 +39,7 @@ export function pca(matrix: Float32Array, rows: number, dim: number, options: Pc
   }
   const k = Math.max(1, Math.min(options.components ?? 2, dim));
   const valid = options.valid;
-  const sample = pickSample(rows, options.sampleSize ?? 10_000, valid);
+  const sample = pickSample(rows, options.sampleSize ?? 8_000, valid);
   const s = sample.length;
   const mean = new Float64Array(dim);
   const empty: PcaResult = {
@@ -74,21 +74,20 @@ export function pca(matrix: Float32Array, rows: number, dim: number, options: Pc
   let basis = initialBasis(dim, b);
   orthonormalize(basis, dim, b);
   const maxIterations = options.maxIterations ?? 100;
-  const tolerance = options.tolerance ?? 1e-10;
+  const tolerance = options.tolerance ?? 1e-6;
   let iterations = 0;
   const y = new Float64Array(s * b);
+  // Stop on the captured variance (sum of the top-k Ritz values), not on the vectors: when eigenvalues are nearly
+  // equal (8 clusters in general position) the vectors wander inside a subspace that projects equally well.
+  let previous = -Infinity;
   for (; iterations < maxIterations; ) {
     iterations++;
     const next = covarianceTimes(x, s, dim, basis, b, y);
+    const captured = topRitzSum(basis, next, dim, b, k);
     orthonormalize(next, dim, b);
-    let moved = 0;
-    for (let c = 0; c < k; c++) {
-      let dot = 0;
-      for (let j = 0; j < dim; j++) dot += next[c * dim + j]! * basis[c * dim + j]!;
-      moved = Math.max(moved, 1 - Math.abs(dot));
-    }
     basis = next;
-    if (moved < tolerance) break;
+    if (iterations >= 3 && Math.abs(captured - previous) <= tolerance * Math.max(captured, 1e-300)) break;
+    previous = captured;
   }
 
   // Rayleigh–Ritz: eigen-decompose Vᵀ C V (b × b) and rotate the basis onto its eigenvectors.
@@ -158,14 +157,21 @@ export function project(
     }
     const o = r * dim;
     if (k === 2 && c0 && c1) {
-      let a = 0, b = 0;
-      for (let j = 0; j < dim; j++) {
-        const v = matrix[o + j]!;
-        a += v * c0[j]!;
-        b += v * c1[j]!;
+      let a0 = 0, a1 = 0, b0 = 0, b1 = 0;
+      let j = 0;
+      for (; j + 1 < dim; j += 2) {
+        const v0 = matrix[o + j]!, v1 = matrix[o + j + 1]!;
+        a0 += v0 * c0[j]!;
+        a1 += v1 * c0[j + 1]!;
+        b0 += v0 * c1[j]!;
+        b1 += v1 * c1[j + 1]!;
       }
-      out[r * 2] = a - offsets[0]!;
-      out[r * 2 + 1] = b - offsets[1]!;
+      if (j < dim) {
+        a0 += matrix[o + j]! * c0[j]!;
+        b0 += matrix[o + j]! * c1[j]!;
+      }
+      out[r * 2] = a0 + a1 - offsets[0]!;
+      out[r * 2 + 1] = b0 + b1 - offsets[1]!;
       continue;
     }
     for (let c = 0; c < k; c++) {
@@ -178,51 +184,83 @@ export function project(
   return out;
 }
 
-/** Evenly spaced valid row indices, at most `max` of them. */
+/**
+ * At most `max` valid row indices, ascending: all of them, or a seeded random sample (Floyd's algorithm). Not an even
+ * stride: rows often come in periodic order (round-robin batches, repeated templates) that a stride would alias.
+ */
 function pickSample(rows: number, max: number, valid?: Uint8Array): number[] {
   const candidates: number[] = [];
   for (let r = 0; r < rows; r++) if (!valid || valid[r]) candidates.push(r);
-  if (candidates.length <= max) return candidates;
-  const out: number[] = [];
-  const step = candidates.length / max;
-  for (let i = 0; i < max; i++) out.push(candidates[Math.floor(i * step)]!);
-  return out;
+  const n = candidates.length;
+  if (n <= max) return candidates;
+  const rand = mulberry32(0x5eed);
+  const chosen = new Set<number>();
+  for (let j = n - max; j < n; j++) {
+    const t = Math.floor(rand() * (j + 1));
+    chosen.add(chosen.has(t) ? j : t);
+  }
+  return [...chosen].sort((a, b) => a - b).map((i) => candidates[i]!);
+}
+
+function mulberry32(seed: number): () => number {
+  let a = seed | 0;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Sum of the k largest eigenvalues of Vᵀ(CV) for an orthonormal V: the variance the best k-subspace of V captures. */
+function topRitzSum(basis: Float64Array, cv: Float64Array, dim: number, b: number, k: number): number {
+  const h = new Float64Array(b * b);
+  for (let p = 0; p < b; p++) {
+    for (let q = p; q < b; q++) {
+      let dot = 0;
+      for (let j = 0; j < dim; j++) dot += basis[p * dim + j]! * cv[q * dim + j]!;
+      h[p * b + q] = dot;
+      h[q * b + p] = dot;
+    }
+  }
+  const values = [...jacobiEigen(h, b).values].sort((u, v) => v - u);
+  let sum = 0;
+  for (let i = 0; i < k; i++) sum += values[i]!;
+  return sum;
 }
 
 /** Deterministic pseudo-random start (mulberry32), so a table always gets the same picture. */
 function initialBasis(dim: number, b: number): Float64Array {
-  let seed = 0x9e3779b9;
-  const rand = (): number => {
-    seed |= 0;
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296 - 0.5;
-  };
+  const rand = mulberry32(0x9e3779b9);
   const v = new Float64Array(dim * b);
-  for (let i = 0; i < v.length; i++) v[i] = rand();
+  for (let i = 0; i < v.length; i++) v[i] = rand() - 0.5;
   return v;
 }
 
-/** C·V for the centred sample x (s × dim) and basis V (b vectors of dim): Xᵀ(X V) / (s − 1). */
+/**
+ * C·V for the centred sample x (s × dim) and basis V (b vectors of dim): Xᵀ(X V) / (s − 1), in one pass over the
+ * rows (each row is used for its b dot products and then, still in cache, for the b accumulations).
+ */
 function covarianceTimes(x: Float64Array, s: number, dim: number, basis: Float64Array, b: number, y: Float64Array): Float64Array {
-  for (let i = 0; i < s; i++) {
-    const o = i * dim;
-    for (let c = 0; c < b; c++) {
-      const bo = c * dim;
-      let d = 0;
-      for (let j = 0; j < dim; j++) d += x[o + j]! * basis[bo + j]!;
-      y[i * b + c] = d;
-    }
-  }
   const out = new Float64Array(dim * b);
+  const dim4 = dim - (dim % 4);
   for (let i = 0; i < s; i++) {
     const o = i * dim;
     for (let c = 0; c < b; c++) {
-      const w = y[i * b + c]!;
-      if (w === 0) continue;
       const bo = c * dim;
-      for (let j = 0; j < dim; j++) out[bo + j]! += w * x[o + j]!;
+      let d0 = 0, d1 = 0, d2 = 0, d3 = 0;
+      let j = 0;
+      for (; j < dim4; j += 4) {
+        d0 += x[o + j]! * basis[bo + j]!;
+        d1 += x[o + j + 1]! * basis[bo + j + 1]!;
+        d2 += x[o + j + 2]! * basis[bo + j + 2]!;
+        d3 += x[o + j + 3]! * basis[bo + j + 3]!;
+      }
+      for (; j < dim; j++) d0 += x[o + j]! * basis[bo + j]!;
+      const w = d0 + d1 + d2 + d3;
+      y[i * b + c] = w;
+      if (w === 0) continue;
+      for (let jj = 0; jj < dim; jj++) out[bo + jj]! += w * x[o + jj]!;
     }
   }
   const scale = 1 / Math.max(1, s - 1);

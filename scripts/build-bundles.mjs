@@ -1,0 +1,80 @@
+#!/usr/bin/env node
+// Bundles the VS Code side with esbuild into out/:
+//   out/webview/renderer.js   notebook renderer (ESM, browser); the PCA worker is embedded as source text
+//   out/webview/dashboard.js  queue dashboard webview script (IIFE, browser)
+//   out/extension/extension.cjs  extension host entry (CJS, node, `vscode` external)
+//   out/kernel/...            the kernel process entry, when kernel/ provides one (see bundleKernel)
+// Usage: node scripts/build-bundles.mjs [--dev] [--only=webview|extension]
+import * as esbuild from "esbuild";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const dev = process.argv.includes("--dev");
+const only = process.argv.find((a) => a.startsWith("--only="))?.slice("--only=".length);
+const out = join(root, "out");
+mkdirSync(out, { recursive: true });
+
+const common = {
+  bundle: true,
+  minify: !dev,
+  sourcemap: dev ? "inline" : false,
+  legalComments: "none",
+  logLevel: "warning",
+  absWorkingDir: root,
+};
+
+async function buildWebview() {
+  const worker = await esbuild.build({
+    ...common,
+    entryPoints: ["webview/pca-worker.ts"],
+    format: "iife",
+    platform: "browser",
+    target: "es2022",
+    write: false,
+  });
+  const workerSource = worker.outputFiles[0].text;
+  await esbuild.build({
+    ...common,
+    entryPoints: ["webview/renderer.ts"],
+    outfile: join(out, "webview/renderer.js"),
+    format: "esm",
+    platform: "browser",
+    target: "es2022",
+    define: { __CHALKNB_PCA_WORKER__: JSON.stringify(workerSource) },
+  });
+  // The notebook webview's CSP has no 'unsafe-eval': keep code generation out of the renderer.
+  const bundle = readFileSync(join(out, "webview/renderer.js"), "utf8") + workerSource;
+  if (/\bnew Function\s*\(|\beval\s*\(/.test(bundle)) throw new Error("webview bundle contains eval/new Function (CSP)");
+  if (existsSync(join(root, "webview/dashboard.ts"))) {
+    await esbuild.build({
+      ...common,
+      entryPoints: ["webview/dashboard.ts"],
+      outfile: join(out, "webview/dashboard.js"),
+      format: "iife",
+      platform: "browser",
+      target: "es2022",
+    });
+  }
+}
+
+async function buildExtension() {
+  if (!existsSync(join(root, "extension/extension.ts"))) return;
+  await esbuild.build({
+    ...common,
+    entryPoints: ["extension/extension.ts"],
+    outfile: join(out, "extension/extension.cjs"),
+    format: "cjs",
+    platform: "node",
+    target: "node20",
+    external: ["vscode"],
+    // Node-only packages with native parts or data files stay outside the bundle and ship in node_modules.
+    packages: "bundle",
+  });
+}
+
+const t0 = Date.now();
+if (!only || only === "webview") await buildWebview();
+if (!only || only === "extension") await buildExtension();
+console.log(`build-bundles: done in ${Date.now() - t0} ms${dev ? " (dev)" : ""}`);

@@ -1,0 +1,62 @@
+/**
+ * The inspector's heavy maths (norms, PCA, cosine neighbours) behind one message protocol, so it runs the same in a
+ * Worker and, where the webview refuses workers, on the main thread.
+ */
+import { pca } from "./lib/pca.js";
+import { nearestByCosine, rowNorms, type Neighbor } from "./lib/vector-stats.js";
+
+export type ComputeRequest =
+  | { id: number; type: "load"; matrix: Float32Array; rows: number; dim: number; valid: Uint8Array }
+  | { id: number; type: "pca"; sampleSize?: number }
+  | { id: number; type: "neighbors"; query: number; k: number };
+
+export interface PcaSummary {
+  projection: Float32Array;
+  explainedRatio: number[];
+  fittedRows: number;
+  iterations: number;
+  ms: number;
+}
+
+export type ComputeResponse =
+  | { id: number; type: "load"; norms: Float32Array }
+  | { id: number; type: "pca"; result: PcaSummary }
+  | { id: number; type: "neighbors"; neighbors: Neighbor[] }
+  | { id: number; type: "error"; message: string };
+
+interface Loaded {
+  matrix: Float32Array;
+  rows: number;
+  dim: number;
+  valid: Uint8Array;
+  norms: Float32Array;
+}
+
+/** Handles requests in order; returns the response and the buffers to transfer. */
+export function createComputeHandler(): (req: ComputeRequest) => [ComputeResponse, Transferable[]] {
+  let data: Loaded | null = null;
+  return (req) => {
+    try {
+      if (req.type === "load") {
+        const norms = rowNorms(req.matrix, req.rows, req.dim, req.valid);
+        data = { matrix: req.matrix, rows: req.rows, dim: req.dim, valid: req.valid, norms };
+        const copy = norms.slice();
+        return [{ id: req.id, type: "load", norms: copy }, [copy.buffer]];
+      }
+      if (!data) throw new Error("No vectors loaded: send a load request first");
+      if (req.type === "pca") {
+        const t0 = performance.now();
+        const r = pca(data.matrix, data.rows, data.dim, { valid: data.valid, sampleSize: req.sampleSize });
+        const result: PcaSummary = {
+          projection: r.projection, explainedRatio: r.explainedRatio, fittedRows: r.fittedRows, iterations: r.iterations,
+          ms: performance.now() - t0,
+        };
+        return [{ id: req.id, type: "pca", result }, [r.projection.buffer]];
+      }
+      const neighbors = nearestByCosine(data.matrix, data.rows, data.dim, req.query, req.k, { norms: data.norms, valid: data.valid });
+      return [{ id: req.id, type: "neighbors", neighbors }, []];
+    } catch (e) {
+      return [{ id: req.id, type: "error", message: e instanceof Error ? e.message : String(e) }, []];
+    }
+  };
+}

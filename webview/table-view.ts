@@ -1,0 +1,343 @@
+/**
+ * The Arrow table grid: a virtualized list of rows (only the visible ones, plus overscan, are in the DOM), column
+ * names and Arrow types in a sticky header, click-to-sort, compact float-vector cells (dimension, norm, sparkline)
+ * and a detail panel that shows a clicked cell in full. Every value goes into the DOM as textContent.
+ */
+import { DataType } from "apache-arrow/type";
+import type { Table, Vector } from "apache-arrow";
+import { findVectorColumns, type VectorColumn } from "./lib/arrow-vectors.js";
+import { formatNumber, formatValue } from "./lib/format.js";
+import { sortOrder, type SortDirection, type SortKey } from "./lib/sort.js";
+import { summarizeVector } from "./lib/vector-stats.js";
+import { computeVirtualWindow, scrollTopForRow } from "./lib/virtual-window.js";
+import { fitCanvas, h } from "./dom.js";
+import { themeColor } from "./styles.js";
+import { drawHeatStrip, drawSparkline } from "./vector-draw.js";
+
+type ColumnKind = "number" | "bigint" | "string" | "bool" | "vector" | "other";
+
+interface ColumnInfo {
+  name: string;
+  typeText: string;
+  kind: ColumnKind;
+  vector: Vector;
+  vcol?: VectorColumn;
+  width: number;
+}
+
+interface PoolRow {
+  el: HTMLDivElement;
+  cells: HTMLDivElement[];
+  /** Data row shown, or -1. */
+  shown: number;
+}
+
+export interface TableViewOptions {
+  /** Row height in px. @default 22 */
+  rowHeight?: number;
+  /** Grid viewport height in px; smaller tables shrink to fit. @default 360 */
+  height?: number;
+}
+
+const SPARK_W = 72;
+const SPARK_H = 14;
+
+export class TableView {
+  readonly element: HTMLDivElement;
+  readonly vectorColumns: VectorColumn[];
+  readonly #table: Table;
+  readonly #columns: ColumnInfo[];
+  readonly #rowHeight: number;
+  readonly #viewport: HTMLDivElement;
+  readonly #header: HTMLDivElement;
+  readonly #spacer: HTMLDivElement;
+  readonly #detail: HTMLDivElement;
+  readonly #sortLabel: HTMLSpanElement;
+  readonly #pool: PoolRow[] = [];
+  #order: Uint32Array | null = null;
+  #sort: { column: number; direction: SortDirection } | null = null;
+  #selected = -1;
+  #frame = 0;
+  #sparkColor = "";
+
+  constructor(table: Table, options: TableViewOptions = {}) {
+    this.#table = table;
+    this.#rowHeight = options.rowHeight ?? 22;
+    this.vectorColumns = findVectorColumns(table);
+    const byIndex = new Map(this.vectorColumns.map((c) => [c.index, c]));
+    this.#columns = table.schema.fields.map((field, i) => {
+      const kind = columnKind(field.type, byIndex.has(i));
+      const width = kind === "vector" ? 210 : kind === "string" || kind === "other" ? 240 : kind === "bool" ? 70 : 110;
+      return { name: field.name, typeText: String(field.type), kind, vector: table.getChildAt(i)!, vcol: byIndex.get(i), width };
+    });
+
+    this.element = h("div", "cnb-table");
+    const rowNumWidth = Math.max(48, 10 + 8 * String(table.numRows).length);
+    this.element.style.setProperty("--cnb-cols", [rowNumWidth, ...this.#columns.map((c) => c.width)].map((w) => `${w}px`).join(" "));
+    this.element.style.setProperty("--cnb-row-height", `${this.#rowHeight}px`);
+
+    this.#viewport = h("div", "cnb-grid-viewport");
+    this.#viewport.tabIndex = 0;
+    this.#viewport.setAttribute("role", "grid");
+    this.#viewport.setAttribute("aria-rowcount", String(table.numRows));
+    const headerRows = 2.3 * this.#rowHeight;
+    const height = Math.min(options.height ?? 360, headerRows + this.#rowHeight * table.numRows + 18);
+    this.#viewport.style.setProperty("--cnb-grid-height", `${Math.round(height)}px`);
+
+    this.#header = h("div", "cnb-header");
+    this.#header.setAttribute("role", "row");
+    const corner = h("div", "cnb-hcell cnb-rownum");
+    corner.append(h("span", "cnb-hname", "#"), h("span", "cnb-htype", "row"));
+    corner.title = "Original row order";
+    corner.addEventListener("click", () => this.sortBy(-1));
+    this.#header.append(corner);
+    this.#columns.forEach((c, i) => {
+      const cell = h("div", "cnb-hcell" + (c.kind === "number" || c.kind === "bigint" ? " cnb-num" : ""));
+      cell.setAttribute("role", "columnheader");
+      cell.dataset.col = String(i);
+      cell.title = `${c.name}: ${c.typeText}\nClick to sort${c.kind === "vector" ? " (by norm)" : ""}`;
+      cell.append(h("span", "cnb-hname", c.name), h("span", "cnb-htype", c.typeText));
+      cell.addEventListener("click", () => this.sortBy(i));
+      this.#header.append(cell);
+    });
+    this.#spacer = h("div", "cnb-spacer");
+    this.#viewport.append(this.#header, this.#spacer);
+    this.#viewport.addEventListener("scroll", () => this.#schedule(), { passive: true });
+    this.#spacer.addEventListener("click", (e) => this.#onClick(e));
+
+    this.#sortLabel = h("span", "cnb-muted");
+    this.#detail = h("div", "cnb-detail");
+    this.#detail.hidden = true;
+    this.element.append(this.#viewport, this.#detail);
+  }
+
+  /** Toolbar text describing the current sort (the renderer puts it in its toolbar). */
+  get sortLabel(): HTMLSpanElement {
+    return this.#sortLabel;
+  }
+
+  /** Draws the visible rows now (call once attached, so the viewport has a size). */
+  render(): void {
+    if (!this.#sparkColor) this.#sparkColor = themeColor(this.element, "--vscode-charts-blue", "#3794ff");
+    const headerHeight = this.#header.offsetHeight;
+    const viewportHeight = Math.max(this.#rowHeight, this.#viewport.clientHeight - headerHeight);
+    const w = computeVirtualWindow({
+      scrollTop: this.#viewport.scrollTop, viewportHeight, rowHeight: this.#rowHeight, rowCount: this.#table.numRows,
+    });
+    this.#spacer.style.height = `${w.scrollHeight}px`;
+    const needed = w.end - w.first;
+    while (this.#pool.length < needed) this.#pool.push(this.#makeRow());
+    for (let k = 0; k < this.#pool.length; k++) {
+      const row = this.#pool[k]!;
+      if (k >= needed) {
+        row.el.hidden = true;
+        continue;
+      }
+      const viewRow = w.first + k;
+      row.el.hidden = false;
+      row.el.style.transform = `translateY(${w.offsetTop + k * this.#rowHeight}px)`;
+      const dataRow = this.#order ? this.#order[viewRow]! : viewRow;
+      row.el.setAttribute("aria-rowindex", String(viewRow + 1));
+      row.el.classList.toggle("cnb-selected", dataRow === this.#selected);
+      if (row.shown !== dataRow) this.#fillRow(row, dataRow);
+    }
+  }
+
+  /** Sorts by column `index` (−1: original order); clicking the same column again flips, then clears, the sort. */
+  sortBy(index: number): void {
+    if (index < 0) {
+      this.#sort = null;
+    } else if (this.#sort?.column === index) {
+      this.#sort = this.#sort.direction === "asc" ? { column: index, direction: "desc" } : null;
+    } else {
+      this.#sort = { column: index, direction: "asc" };
+    }
+    if (this.#sort) {
+      const c = this.#columns[this.#sort.column]!;
+      this.#order = sortOrder(this.#table.numRows, sortKeyOf(c), this.#sort.direction);
+      this.#sortLabel.textContent = `sorted by ${c.name}${c.kind === "vector" ? " (norm)" : ""} ${this.#sort.direction === "asc" ? "▲" : "▼"}`;
+    } else {
+      this.#order = null;
+      this.#sortLabel.textContent = "";
+    }
+    this.#header.querySelectorAll<HTMLElement>(".cnb-hcell").forEach((el) => {
+      const col = el.dataset.col === undefined ? -1 : Number(el.dataset.col);
+      if (this.#sort && col === this.#sort.column) el.setAttribute("aria-sort", this.#sort.direction === "asc" ? "ascending" : "descending");
+      else el.removeAttribute("aria-sort");
+    });
+    for (const r of this.#pool) r.shown = -1;
+    this.render();
+  }
+
+  /** Scrolls so data row `row` is visible and selects it. */
+  revealRow(row: number): void {
+    const viewRow = this.#order ? this.#order.indexOf(row) : row;
+    if (viewRow < 0) return;
+    this.#selected = row;
+    const headerHeight = this.#header.offsetHeight;
+    this.#viewport.scrollTop = scrollTopForRow(Math.max(0, viewRow - 2), {
+      viewportHeight: Math.max(this.#rowHeight, this.#viewport.clientHeight - headerHeight),
+      rowHeight: this.#rowHeight, rowCount: this.#table.numRows,
+    });
+    this.render();
+  }
+
+  dispose(): void {
+    cancelAnimationFrame(this.#frame);
+    this.element.remove();
+  }
+
+  #schedule(): void {
+    if (this.#frame) return;
+    this.#frame = requestAnimationFrame(() => {
+      this.#frame = 0;
+      this.render();
+    });
+  }
+
+  #makeRow(): PoolRow {
+    const el = h("div", "cnb-row");
+    el.setAttribute("role", "row");
+    const cells: HTMLDivElement[] = [h("div", "cnb-cell cnb-rownum")];
+    this.#columns.forEach((c, i) => {
+      const cell = h("div", "cnb-cell" + (c.kind === "number" || c.kind === "bigint" ? " cnb-num" : ""));
+      cell.dataset.col = String(i);
+      if (c.kind === "vector") {
+        const wrap = h("div", "cnb-vec");
+        wrap.append(h("canvas"), h("span"));
+        cell.append(wrap);
+      }
+      cells.push(cell);
+    });
+    el.append(...cells);
+    this.#spacer.append(el);
+    return { el, cells, shown: -1 };
+  }
+
+  #fillRow(row: PoolRow, dataRow: number): void {
+    row.shown = dataRow;
+    row.el.dataset.row = String(dataRow);
+    row.cells[0]!.textContent = String(dataRow);
+    this.#columns.forEach((c, i) => {
+      const cell = row.cells[i + 1]!;
+      if (c.kind === "vector") {
+        const v = c.vcol!.row(dataRow);
+        const canvas = cell.querySelector("canvas")!;
+        const label = cell.querySelector("span")!;
+        const ctx = fitCanvas(canvas, SPARK_W, SPARK_H);
+        if (!v) {
+          ctx?.clearRect(0, 0, SPARK_W, SPARK_H);
+          label.textContent = "null";
+          label.className = "cnb-null";
+          cell.removeAttribute("title");
+          return;
+        }
+        const s = summarizeVector(v);
+        if (ctx) drawSparkline(ctx, v, SPARK_W, SPARK_H, this.#sparkColor);
+        label.textContent = `${s.dim}-d ‖${formatNumber(s.norm, 4)}‖`;
+        label.className = "";
+        cell.title = `${s.dim} values, norm ${formatNumber(s.norm)}, min ${formatNumber(s.min)}, max ${formatNumber(s.max)} — click for all values`;
+        return;
+      }
+      const value = c.vector.get(dataRow) as unknown;
+      if (value === null || value === undefined) {
+        cell.textContent = "null";
+        cell.classList.add("cnb-null");
+        cell.removeAttribute("title");
+        return;
+      }
+      cell.classList.remove("cnb-null");
+      const text = formatValue(value, { maxLength: 300 });
+      cell.textContent = text;
+      if (text.length > 30) cell.title = formatValue(value, { maxLength: 2000 });
+      else cell.removeAttribute("title");
+    });
+  }
+
+  #onClick(e: MouseEvent): void {
+    const cell = (e.target as Element).closest<HTMLElement>(".cnb-cell");
+    const rowEl = cell?.closest<HTMLElement>(".cnb-row");
+    if (!cell || !rowEl?.dataset.row) return;
+    const dataRow = Number(rowEl.dataset.row);
+    this.#selected = dataRow;
+    for (const r of this.#pool) r.el.classList.toggle("cnb-selected", r.shown === dataRow);
+    const col = cell.dataset.col === undefined ? -1 : Number(cell.dataset.col);
+    this.showDetail(dataRow, col);
+  }
+
+  /** Shows row `dataRow`'s column `col` in full below the grid (−1: the whole row). */
+  showDetail(dataRow: number, col: number): void {
+    const d = this.#detail;
+    d.replaceChildren();
+    d.hidden = false;
+    const head = h("div", "cnb-detail-head");
+    const close = h("button", "cnb-linkbutton", "close");
+    close.addEventListener("click", () => { d.hidden = true; });
+    const c = this.#columns[col];
+    if (c?.kind === "vector") {
+      const v = c.vcol!.row(dataRow);
+      if (!v) {
+        head.append(h("strong", "", `row ${dataRow} · ${c.name}`), h("span", "cnb-null", "null"), close);
+        d.append(head);
+        return;
+      }
+      const s = summarizeVector(v);
+      head.append(
+        h("strong", "", `row ${dataRow} · ${c.name}`),
+        h("span", "cnb-muted", `${s.dim} dims · norm ${formatNumber(s.norm)} · min ${formatNumber(s.min)} · max ${formatNumber(s.max)} · mean ${formatNumber(s.mean)}`),
+        close,
+      );
+      const strip = h("canvas", "cnb-strip");
+      const pre = h("pre", "", Array.from(v, (x) => formatNumber(x)).join(", "));
+      d.append(head, strip, pre);
+      const width = Math.max(100, strip.clientWidth || d.clientWidth - 12);
+      const ctx = fitCanvas(strip, width, 18);
+      if (ctx) drawHeatStrip(ctx, v, width, 18);
+      return;
+    }
+    const cols = c ? [c] : this.#columns;
+    head.append(h("strong", "", c ? `row ${dataRow} · ${c.name}` : `row ${dataRow}`), close);
+    d.append(head);
+    for (const col2 of cols) {
+      const text = col2.kind === "vector"
+        ? `[${Array.from(col2.vcol!.row(dataRow) ?? [], (x) => formatNumber(x)).join(", ")}]`
+        : formatValue(col2.vector.get(dataRow), { maxLength: 100_000 });
+      d.append(h("pre", "", c ? text : `${col2.name}: ${text}`));
+    }
+  }
+}
+
+function columnKind(type: DataType, isVector: boolean): ColumnKind {
+  if (isVector) return "vector";
+  if (DataType.isInt(type)) return type.bitWidth === 64 ? "bigint" : "number";
+  if (DataType.isFloat(type) || DataType.isDecimal(type)) return "number";
+  if (DataType.isUtf8(type) || DataType.isLargeUtf8(type) || DataType.isUtf8View(type)) return "string";
+  if (DataType.isBool(type)) return "bool";
+  if (DataType.isDictionary(type)) return DataType.isUtf8(type.dictionary) ? "string" : "other";
+  if (DataType.isDate(type) || DataType.isTimestamp(type)) return "number";
+  return "other";
+}
+
+function sortKeyOf(c: ColumnInfo): (row: number) => SortKey {
+  switch (c.kind) {
+    case "vector":
+      return (r) => {
+        const v = c.vcol!.row(r);
+        return v ? summarizeVector(v).norm : null;
+      };
+    case "number":
+      return (r) => {
+        const v = c.vector.get(r) as unknown;
+        return v === null || v === undefined ? null : v instanceof Date ? v.getTime() : Number(v);
+      };
+    case "bigint":
+    case "string":
+    case "bool":
+      return (r) => c.vector.get(r) as SortKey;
+    default:
+      return (r) => {
+        const v = c.vector.get(r) as unknown;
+        return v === null || v === undefined ? null : formatValue(v);
+      };
+  }
+}
