@@ -6,7 +6,7 @@
 //   out/kernel/...            the kernel process entry, when kernel/ provides one (see bundleKernel)
 // Usage: node scripts/build-bundles.mjs [--dev] [--only=webview|extension]
 import * as esbuild from "esbuild";
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -56,6 +56,7 @@ async function buildWebview() {
       platform: "browser",
       target: "es2022",
     });
+    copyFileSync(join(root, "webview/dashboard.css"), join(out, "webview/dashboard.css"));
   }
 }
 
