@@ -5,6 +5,7 @@ import { ErrorCode, describeRows } from "../protocol/errors.js";
 import type { DoneMessage, ErrorMessage, FailedMessage, FunctionSpec, SubmitMessage } from "../protocol/messages.js";
 import { decodeRows } from "../protocol/arrow-ipc.js";
 import type { Clock } from "./clock.js";
+import type { QueueBackend } from "./backend.js";
 import { chunkKey, type Batch, type ChunkEntry, type ClientPeer, type FunctionState, type Segment, type WorkerPeer } from "./entities.js";
 import { newCounters, recordBatchSize, type FunctionCounters, type FunctionGauges } from "./metrics.js";
 import { takeRows } from "./segments.js";
@@ -46,7 +47,7 @@ export interface FunctionInfo {
  *
  * Events: `batch` (BatchEvent), `worker-joined` (WorkerPeer), `worker-left` (WorkerPeer).
  */
-export class QueueCore extends EventEmitter {
+export class QueueCore extends EventEmitter implements QueueBackend {
   readonly #options: QueueCoreOptions;
   readonly #functions = new Map<string, FunctionState>();
   readonly #counters = new Map<string, FunctionCounters>();
@@ -241,6 +242,9 @@ export class QueueCore extends EventEmitter {
   hasFunction(name: string): boolean {
     return this.#functions.has(name);
   }
+
+  /** Nothing to release: the memory backend lives and dies with its process. */
+  async close(): Promise<void> {}
 
   // ---- internals -----------------------------------------------------------------------------------------------
 

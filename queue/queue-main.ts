@@ -1,17 +1,36 @@
 import { parseArgs } from "node:util";
-import { startQueue } from "./queue-server.js";
+import { startQueue, type QueueOptions } from "./queue-server.js";
+import { redactUrl } from "./backends/redis-connection.js";
 
-/** `chalknb queue [--host 127.0.0.1] [--port N] [--token t] [--max-buffered-rows N]` */
+/**
+ * `chalknb queue [--host 127.0.0.1] [--port N] [--token t] [--max-buffered-rows N]
+ *   [--backend memory|redis] [--redis-url redis://host:6379] [--redis-prefix chalknb] [--claim-idle-ms 10000]`
+ */
 export async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
       host: { type: "string" }, port: { type: "string" }, token: { type: "string" },
       backend: { type: "string" }, "redis-url": { type: "string" }, "max-buffered-rows": { type: "string" },
+      "redis-prefix": { type: "string" }, "claim-idle-ms": { type: "string" },
     },
   });
-  if (values.backend && values.backend !== "memory") {
-    process.stderr.write(`--backend ${values.backend} is not available in this build; use --backend memory\n`);
+  const backend = values.backend ?? (values["redis-url"] ? "redis" : "memory");
+  let selection: QueueOptions["backend"] = "memory";
+  if (backend === "redis") {
+    const url = values["redis-url"] ?? process.env.CHALKNB_REDIS_URL;
+    if (!url) {
+      process.stderr.write("--backend redis needs --redis-url redis://host:6379 (or CHALKNB_REDIS_URL)\n");
+      return 2;
+    }
+    const claimIdleMs = values["claim-idle-ms"] ? Number(values["claim-idle-ms"]) : undefined;
+    if (claimIdleMs !== undefined && !(claimIdleMs > 0)) {
+      process.stderr.write(`--claim-idle-ms must be a positive number of milliseconds, got ${values["claim-idle-ms"]}\n`);
+      return 2;
+    }
+    selection = { redis: url, keyPrefix: values["redis-prefix"], claimIdleMs };
+  } else if (backend !== "memory") {
+    process.stderr.write(`--backend must be memory or redis, got ${backend}\n`);
     return 2;
   }
   const queue = await startQueue({
@@ -19,9 +38,11 @@ export async function main(argv: string[]): Promise<number> {
     port: values.port ? Number(values.port) : 7777,
     token: values.token ?? process.env.CHALKNB_TOKEN,
     maxBufferedRows: values["max-buffered-rows"] ? Number(values["max-buffered-rows"]) : undefined,
+    backend: selection,
   });
   process.stdout.write(`${queue.url}\n`);
-  process.stderr.write(`chalknb queue listening on ${queue.url} (HTTP: ${queue.httpUrl}/v1/functions, ${queue.httpUrl}/metrics)\n`);
+  const where = typeof selection === "object" ? `, rows in Redis at ${redactUrl(selection.redis)}` : "";
+  process.stderr.write(`chalknb queue listening on ${queue.url} (HTTP: ${queue.httpUrl}/v1/functions, ${queue.httpUrl}/metrics${where})\n`);
   const shutdown = () => void queue.close().then(() => process.exit(0));
   process.on("SIGTERM", shutdown);
   process.on("SIGINT", shutdown);

@@ -8,6 +8,8 @@ import { PROTOCOL_VERSION, type FunctionSpec, type HelloMessage, type Message } 
 import { systemClock, type Clock } from "./clock.js";
 import type { ClientPeer, WorkerPeer } from "./entities.js";
 import { QueueCore } from "./queue-core.js";
+import type { QueueBackend } from "./backend.js";
+import { createRedisBackend } from "./backends/redis-backend.js";
 import { createHttpHandler } from "./http-api.js";
 import { isLoopback, tokenMatches } from "./auth.js";
 import { validateSubmit, validateWorkerFunctions } from "./message-validation.js";
@@ -30,6 +32,20 @@ export interface QueueOptions {
   /** @default 3 */
   maxWorkerLosses?: number;
   clock?: Clock;
+  /**
+   * Where rows wait: `"memory"` (this process only) or Redis Streams, shared by any number of gateways
+   * (`{ redis: "redis://host:6379" }`). @default "memory"
+   */
+  backend?: "memory" | RedisBackendSelection;
+}
+
+/** The Redis backend and its knobs (see docs/deployment.md). */
+export interface RedisBackendSelection {
+  redis: string;
+  /** Prefix of every key, so several queues share one Redis. @default "chalknb" */
+  keyPrefix?: string;
+  /** Pending rows of a gateway that stopped heartbeating are reclaimed after this long. @default 10_000 */
+  claimIdleMs?: number;
 }
 
 export interface QueueServer {
@@ -38,7 +54,7 @@ export interface QueueServer {
   /** `http://host:port` (for /v1/functions and /metrics) */
   readonly httpUrl: string;
   readonly port: number;
-  readonly core: QueueCore;
+  readonly core: QueueBackend;
   close(): Promise<void>;
 }
 
@@ -51,18 +67,16 @@ export async function startQueue(options: QueueOptions = {}): Promise<QueueServe
     throw new ChalknbError(ErrorCode.InvalidArgument,
       `refusing to listen on ${host} without a token: pass --token <secret> (or token) so only your clients and workers can connect, or listen on 127.0.0.1`);
   }
-  const core = new QueueCore({
-    clock: options.clock ?? systemClock,
-    maxBufferedRows: options.maxBufferedRows ?? 100_000,
-    retryBackoffMs: options.retryBackoffMs ?? 100,
-    maxWorkerLosses: options.maxWorkerLosses ?? 3,
-  });
+  const core = await createBackend(options);
   const http: Server = createServer(createHttpHandler(core, options.token));
   const wss = new WebSocketServer({ server: http, maxPayload: options.maxFrameBytes ?? 256 * 1024 * 1024, perMessageDeflate: false });
   wss.on("connection", (socket) => serveConnection(socket, core, options));
   await new Promise<void>((resolve, reject) => {
     http.once("error", reject);
     http.listen(options.port ?? 0, host, () => resolve());
+  }).catch(async (error) => {
+    await core.close();
+    throw error;
   });
   const port = (http.address() as AddressInfo).port;
   const urlHost = host.includes(":") ? `[${host}]` : host;
@@ -77,11 +91,27 @@ export async function startQueue(options: QueueOptions = {}): Promise<QueueServe
         wss.close();
         http.close(() => resolve());
         http.closeAllConnections();
-      }),
+      }).then(() => core.close()),
   };
 }
 
-function serveConnection(socket: WebSocket, core: QueueCore, options: QueueOptions): void {
+async function createBackend(options: QueueOptions): Promise<QueueBackend> {
+  const clock = options.clock ?? systemClock;
+  const maxBufferedRows = options.maxBufferedRows ?? 100_000;
+  const retryBackoffMs = options.retryBackoffMs ?? 100;
+  const maxWorkerLosses = options.maxWorkerLosses ?? 3;
+  const backend = options.backend ?? "memory";
+  if (backend === "memory") return new QueueCore({ clock, maxBufferedRows, retryBackoffMs, maxWorkerLosses });
+  if (typeof backend !== "object" || typeof backend.redis !== "string" || backend.redis === "") {
+    throw new ChalknbError(ErrorCode.InvalidArgument, `backend must be "memory" or { redis: "redis://host:port" }, got ${JSON.stringify(backend)}`);
+  }
+  return createRedisBackend({
+    url: backend.redis, keyPrefix: backend.keyPrefix, claimIdleMs: backend.claimIdleMs,
+    clock, maxBufferedRows, retryBackoffMs, maxWorkerLosses,
+  });
+}
+
+function serveConnection(socket: WebSocket, core: QueueBackend, options: QueueOptions): void {
   const send = (frame: Buffer) => {
     if (socket.readyState === socket.OPEN) socket.send(frame);
   };
@@ -139,7 +169,7 @@ function serveConnection(socket: WebSocket, core: QueueCore, options: QueueOptio
 function accept(
   hello: HelloMessage,
   socket: WebSocket,
-  core: QueueCore,
+  core: QueueBackend,
   options: QueueOptions,
   send: (frame: Buffer) => void,
   refuse: (closeCode: number, code: string, message: string) => void,

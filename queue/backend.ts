@@ -1,0 +1,40 @@
+import type { EventEmitter } from "node:events";
+import type { DoneMessage, FailedMessage, FunctionSpec, SubmitMessage } from "../protocol/messages.js";
+import type { ClientPeer, WorkerPeer } from "./entities.js";
+import type { FunctionCounters, FunctionGauges } from "./metrics.js";
+import type { FunctionInfo } from "./queue-core.js";
+
+export type { BatchEvent, FunctionInfo } from "./queue-core.js";
+
+/**
+ * What `queue-server.ts` needs from a queue: the sockets live in the server, the rows and their scheduling live in
+ * the backend. `QueueCore` (memory, one process) and `RedisBackend` (Redis Streams, many gateways) implement it, so
+ * clients and workers see the same behaviour whichever backend a gateway runs.
+ *
+ * Events: `batch` (BatchEvent, for batches this gateway dispatched), `worker-joined` (WorkerPeer),
+ * `worker-left` (WorkerPeer).
+ */
+export interface QueueBackend extends EventEmitter {
+  addWorker(worker: WorkerPeer, specs: FunctionSpec[]): void;
+  addCredits(worker: WorkerPeer, credits: number): void;
+  /** A worker's socket closed: its batches are delivered again, counted as a loss. */
+  removeWorker(worker: WorkerPeer): void;
+  /** Validates and buffers a chunk; answers the client with `accepted` or an `error` frame. */
+  submit(client: ClientPeer, message: SubmitMessage, body: Uint8Array): void;
+  /** Drops a call's (or one chunk's) queued rows and discards its running batches' results. */
+  cancel(client: ClientPeer, callId: string, chunk?: number): void;
+  removeClient(client: ClientPeer): void;
+  complete(worker: WorkerPeer, message: DoneMessage, parts: Uint8Array[]): void;
+  fail(worker: WorkerPeer, message: FailedMessage): void;
+  functions(): FunctionInfo[];
+  metrics(): Map<string, { counters: FunctionCounters; gauges: FunctionGauges }>;
+  workerCount(): number;
+  hasFunction(name: string): boolean;
+  /**
+   * Brings the figures behind `functions()` / `metrics()` up to date before the HTTP API reads them (the Redis
+   * backend asks Redis for queue depths and other gateways' workers). Optional: the memory backend is always current.
+   */
+  refresh?(): Promise<void>;
+  /** Stops timers and closes connections; the server closes sockets first. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,406 @@
+import { EventEmitter } from "node:events";
+import { randomUUID } from "node:crypto";
+import type { Redis } from "ioredis";
+import { encodeFrame } from "../../protocol/frame-codec.js";
+import { ErrorCode, describeRows } from "../../protocol/errors.js";
+import type { DoneMessage, FailedMessage, FunctionSpec, SubmitMessage } from "../../protocol/messages.js";
+import { decodeRows } from "../../protocol/arrow-ipc.js";
+import type { QueueBackend } from "../backend.js";
+import type { Clock } from "../clock.js";
+import type { ClientPeer, WorkerPeer } from "../entities.js";
+import { newCounters, type FunctionCounters, type FunctionGauges } from "../metrics.js";
+import type { FunctionInfo } from "../queue-core.js";
+import { Batcher } from "./redis-batcher.js";
+import { checkReachable, openRedis, redactUrl } from "./redis-connection.js";
+import { Dispatcher } from "./redis-dispatcher.js";
+import type { EntryMeta } from "./redis-entries.js";
+import { FinishedChunks } from "./redis-finished.js";
+import { HeldEntries, RELEASE_IDLE_MS } from "./redis-held.js";
+import { ROWS_GROUP, redisKeys, type RedisKeys } from "./redis-keys.js";
+import { OwnedChunks, type OwnedChunk } from "./redis-owned-chunks.js";
+import { reclaimIdle } from "./redis-reclaim.js";
+import { Registry } from "./redis-registry.js";
+import { ResultRouter, type RouteMessage } from "./redis-routes.js";
+import { defineScripts, type RedisScripts } from "./redis-scripts.js";
+
+export interface RedisBackendOptions {
+  /** e.g. redis://127.0.0.1:6379 (rediss:// for TLS; a password goes in the URL). */
+  url: string;
+  clock: Clock;
+  /** Per-function cap on rows submitted and not yet finished, across every gateway. @default 100_000 */
+  maxBufferedRows: number;
+  /** @default 100 */
+  retryBackoffMs: number;
+  /** @default 3 */
+  maxWorkerLosses: number;
+  /** Prefix of every key, so several queues (or test runs) share one Redis. @default "chalknb" */
+  keyPrefix?: string;
+  /**
+   * An entry left pending this long by a gateway that stopped refreshing its claims (it died) is reclaimed by
+   * another gateway. Heartbeats run every quarter of it. @default 10_000
+   */
+  claimIdleMs?: number;
+  /** Time Redis has to answer at start-up. @default 5_000 */
+  connectTimeoutMs?: number;
+  log?: (line: string) => void;
+}
+
+/** Starts a gateway on the Redis backend; rejects with a clear error when Redis is unreachable. */
+export async function createRedisBackend(options: RedisBackendOptions): Promise<RedisBackend> {
+  const gatewayId = randomUUID();
+  const log = options.log ?? ((line: string) => process.stderr.write(`chalknb queue: ${line}\n`));
+  const name = `chalknb-gw-${gatewayId.slice(0, 8)}`;
+  const command = openRedis(options.url, name, log, { pipeline: true });
+  try {
+    await checkReachable(command, options.url, options.connectTimeoutMs ?? 5000);
+  } catch (error) {
+    command.disconnect();
+    throw error;
+  }
+  const backend = new RedisBackend(options, gatewayId, command, log);
+  await backend.start();
+  return backend;
+}
+
+/**
+ * A gateway of the Redis backend. Rows go into a per-function stream (one entry per chunk); gateways whose workers
+ * have credit read it as consumers of one group and form batches; results travel to the result stream of the
+ * gateway that holds the client's socket. Everything a gateway holds stays in Redis until acked, so a dead gateway's
+ * rows are reclaimed by the others. See docs/deployment.md for the guarantees.
+ */
+export class RedisBackend extends EventEmitter implements QueueBackend {
+  readonly gatewayId: string;
+  readonly #options: RedisBackendOptions;
+  readonly #log: (line: string) => void;
+  readonly #keys: RedisKeys;
+  readonly #command: Redis;
+  readonly #scripts: RedisScripts;
+  readonly #claimIdleMs: number;
+  readonly #counters = new Map<string, FunctionCounters>();
+  readonly #registry: Registry;
+  readonly #held: HeldEntries;
+  readonly #finished: FinishedChunks;
+  readonly #router: ResultRouter;
+  readonly #owned: OwnedChunks;
+  readonly #dispatcher: Dispatcher;
+  readonly #connections: Redis[] = [];
+  #announce: string[] = [];
+  #heartbeat: NodeJS.Timeout | undefined;
+  #beating: Promise<void> | undefined;
+  #closed = false;
+
+  /** @internal use createRedisBackend() */
+  constructor(options: RedisBackendOptions, gatewayId: string, command: Redis, log: (line: string) => void) {
+    super();
+    this.gatewayId = gatewayId;
+    this.#options = options;
+    this.#log = log;
+    this.#keys = redisKeys(options.keyPrefix ?? "chalknb");
+    this.#command = command;
+    this.#scripts = defineScripts(command);
+    this.#claimIdleMs = options.claimIdleMs ?? 10_000;
+    const open = (role: string) => {
+      const connection = openRedis(options.url, `chalknb-gw-${gatewayId.slice(0, 8)}-${role}`, log);
+      this.#connections.push(connection);
+      return connection;
+    };
+    this.#registry = new Registry({
+      command, keys: this.#keys, gatewayId, clock: options.clock, staleMs: this.#claimIdleMs,
+      local: () => ({ workers: this.#dispatcher.workersByFunction(), count: this.#dispatcher.workerCount(), specs: this.#dispatcher.localSpecs() }),
+      onDataLoss: () => this.#resubmitAll(),
+    });
+    this.#held = new HeldEntries({ command, scripts: this.#scripts, keys: this.#keys, gatewayId, log });
+    this.#finished = new FinishedChunks({
+      channel: this.#keys.finished, subscriber: open("sub"), command, log,
+      onRemoteFinished: (keys) => this.#dispatcher.dropFinished(new Set(keys)),
+    });
+    this.#router = new ResultRouter({
+      gatewayId, keys: this.#keys, scripts: this.#scripts, command, reader: open("results"),
+      ttlMs: Math.max(60_000, 6 * this.#claimIdleMs), deliver: (message, body) => this.#deliver(message, body), log,
+    });
+    this.#owned = new OwnedChunks({
+      clock: options.clock,
+      counters: (fn) => this.#counter(fn),
+      load: (fn) => ({ bufferedRows: this.#registry.bufferedRows(fn), workers: this.#registry.totalWorkers() }),
+      onFinished: (chunk) => this.#chunkFinished(chunk),
+    });
+    this.#dispatcher = new Dispatcher({
+      gatewayId, clock: options.clock, retryBackoffMs: options.retryBackoffMs, maxWorkerLosses: options.maxWorkerLosses,
+      registry: this.#registry, held: this.#held, finished: this.#finished, router: this.#router, events: this,
+      counters: (fn) => this.#counter(fn),
+      createBatcher: (fn, host) => new Batcher(fn, this.#keys.rows(fn), open(`read-${fn}`), command, host),
+      countDelivery: (fn, ids, deliveries) => void command.xclaim(this.#keys.rows(fn), ROWS_GROUP, gatewayId, 0, ...ids, "RETRYCOUNT", deliveries, "JUSTID").catch(() => {}),
+      log,
+    });
+  }
+
+  /** @internal first heartbeat (clock offset, specs), subscriptions and the result reader. */
+  async start(): Promise<void> {
+    await this.#registry.refresh();
+    await this.#finished.start();
+    this.#router.start();
+    this.#heartbeat = setInterval(() => void this.#beat(), Math.max(50, Math.floor(this.#claimIdleMs / 4)));
+    this.#heartbeat.unref();
+  }
+
+  // ---- workers -------------------------------------------------------------------------------------------------
+
+  addWorker(worker: WorkerPeer, specs: FunctionSpec[]): void {
+    for (const spec of specs) if (!this.#counters.has(spec.name)) this.#counters.set(spec.name, newCounters());
+    this.#dispatcher.addWorker(worker, specs);
+    this.#registry.register(specs).catch((error: Error) => this.#log(`could not register ${specs.map((s) => s.name).join(", ")}: ${error.message}`));
+    this.emit("worker-joined", worker);
+  }
+
+  addCredits(worker: WorkerPeer, credits: number): void {
+    this.#dispatcher.addCredits(worker, credits);
+  }
+
+  removeWorker(worker: WorkerPeer): void {
+    if (this.#dispatcher.removeWorker(worker)) this.emit("worker-left", worker);
+  }
+
+  complete(worker: WorkerPeer, message: DoneMessage, parts: Uint8Array[]): void {
+    this.#dispatcher.complete(worker, message, parts);
+  }
+
+  fail(worker: WorkerPeer, message: FailedMessage): void {
+    this.#dispatcher.fail(worker, message);
+  }
+
+  // ---- clients -------------------------------------------------------------------------------------------------
+
+  submit(client: ClientPeer, message: SubmitMessage, body: Uint8Array): void {
+    if (this.#registry.spec(message.function)) return this.#submit(client, message, body);
+    // Another gateway's worker may serve it: ask Redis before calling the function unknown.
+    this.#registry.refreshSpecs().then(
+      () => this.#submit(client, message, body),
+      (error: Error) => this.#refuse(client, message, ErrorCode.QueueFull, `the queue's Redis did not answer (${error.message}); resubmit`, true),
+    );
+  }
+
+  cancel(client: ClientPeer, callId: string, chunk?: number): void {
+    this.#owned.cancel(client, callId, chunk);
+  }
+
+  removeClient(client: ClientPeer): void {
+    this.#owned.removeClient(client);
+  }
+
+  // ---- introspection -------------------------------------------------------------------------------------------
+
+  functions(): FunctionInfo[] {
+    const specs = new Map(this.#registry.specs().map((s) => [s.name, s]));
+    for (const spec of this.#dispatcher.localSpecs()) specs.set(spec.name, spec);
+    return [...specs.values()].map((spec) => ({
+      ...spec,
+      workers: this.#registry.workers(spec.name),
+      bufferedRows: this.#registry.bufferedRows(spec.name),
+      inFlightBatches: this.#dispatcher.inFlightBatches(spec.name),
+    }));
+  }
+
+  metrics(): Map<string, { counters: FunctionCounters; gauges: FunctionGauges }> {
+    const result = new Map<string, { counters: FunctionCounters; gauges: FunctionGauges }>();
+    for (const info of this.functions()) {
+      result.set(info.name, {
+        counters: this.#counter(info.name),
+        gauges: { bufferedRows: info.bufferedRows, inFlightBatches: info.inFlightBatches, workers: info.workers },
+      });
+    }
+    return result;
+  }
+
+  workerCount(): number {
+    return this.#registry.totalWorkers();
+  }
+
+  hasFunction(name: string): boolean {
+    return this.#registry.spec(name) !== undefined;
+  }
+
+  async refresh(): Promise<void> {
+    await this.#registry.refresh();
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearInterval(this.#heartbeat);
+    this.#owned.close();
+    // Hand back every entry held here so other gateways take them at their next reclaim, not after claimIdleMs.
+    await bestEffort(Promise.all(this.#dispatcher.heldFunctions().map((fn) => this.#held.release(fn, this.#held.entries(fn), RELEASE_IDLE_MS))));
+    await bestEffort(this.#held.flushNow());
+    await bestEffort(this.#beating ?? Promise.resolve());
+    await bestEffort(this.#registry.refresh(true));
+    await bestEffort(this.#dispatcher.close());
+    await bestEffort(this.#router.close());
+    this.#finished.close();
+    for (const connection of this.#connections) connection.disconnect();
+    await bestEffort(this.#command.quit());
+    this.#command.disconnect();
+  }
+
+  // ---- internals -----------------------------------------------------------------------------------------------
+
+  #submit(client: ClientPeer, message: SubmitMessage, body: Uint8Array): void {
+    const spec = this.#registry.spec(message.function);
+    if (!spec) {
+      const known = this.#registry.specs().map((s) => s.name);
+      return this.#refuse(client, message, ErrorCode.UnknownFunction,
+        `no function named "${message.function}" is registered with this queue ` +
+        `(registered: ${known.length ? known.map((n) => `"${n}"`).join(", ") : "none"}); start a worker that serves it: chalknb worker <file.ts>`);
+    }
+    let rowCount: number;
+    let columns: string[];
+    try {
+      const table = decodeRows(body);
+      rowCount = table.numRows;
+      columns = table.schema.fields.map((f) => f.name);
+    } catch (error) {
+      return this.#refuse(client, message, ErrorCode.MalformedFrame, `chunk ${message.chunk} of call ${message.callId}: the body is not an Arrow IPC stream (${(error as Error).message})`);
+    }
+    const expectedRows = message.rows[1] - message.rows[0];
+    if (rowCount !== expectedRows) {
+      return this.#refuse(client, message, ErrorCode.MalformedFrame, `chunk ${message.chunk} declares ${describeRows(message.rows)} but its body holds ${rowCount} rows`);
+    }
+    const inputs = spec.inputs;
+    if (inputs !== "table") {
+      const missing = inputs.filter((name) => !columns.includes(name));
+      if (missing.length > 0) {
+        return this.#refuse(client, message, ErrorCode.SchemaMismatch,
+          `function "${spec.name}" takes the column${inputs.length > 1 ? "s" : ""} ${inputs.map((n) => `"${n}"`).join(", ")} ` +
+          `but the input table has ${columns.length ? columns.map((n) => `"${n}"`).join(", ") : "no columns"}; ` +
+          `missing: ${missing.map((n) => `"${n}"`).join(", ")}. Rename the input columns to match the handler's parameters.`);
+      }
+    }
+    if (this.#owned.has(OwnedChunks.key(client, message.callId, message.chunk))) {
+      return this.#refuse(client, message, ErrorCode.InvalidArgument, `chunk ${message.chunk} of call ${message.callId} was already submitted`);
+    }
+    const cap = this.#options.maxBufferedRows;
+    if (rowCount > cap) {
+      return this.#refuse(client, message, ErrorCode.QueueFull, `chunk ${message.chunk} has ${rowCount} rows, more than the queue's maxBufferedRows (${cap}); use a smaller chunkSize`);
+    }
+    const timeoutMs = message.timeoutMs ?? null;
+    const chunk = this.#owned.add(client, message.callId, message.chunk, spec.name, message.rows, rowCount, timeoutMs);
+    const counters = this.#counter(spec.name);
+    counters.rowsIn += rowCount;
+    if (rowCount === 0) {
+      client.send(encodeFrame({ type: "accepted", callId: message.callId, chunk: message.chunk }));
+      this.#owned.complete(chunk);
+      return;
+    }
+    const meta: EntryMeta = {
+      g: this.gatewayId, k: chunk.key, c: message.chunk, r: message.rows, o: 0, n: rowCount,
+      d: timeoutMs === null ? null : this.#registry.redisNow() + timeoutMs,
+    };
+    const metaText = JSON.stringify(meta);
+    chunk.resubmit = { meta: metaText, body };
+    this.#scripts.submit(this.#keys.rows(spec.name), this.#keys.buffered(spec.name), cap, rowCount, metaText, body).then(
+      (reply) => {
+        if ("buffered" in reply) {
+          this.#owned.discard(chunk);
+          counters.rowsIn -= rowCount;
+          counters.queueFull += 1;
+          return this.#refuse(client, message, ErrorCode.QueueFull,
+            `queue_full: function "${spec.name}" has ${reply.buffered} rows buffered (maxBufferedRows ${cap}); back off and resubmit`, true);
+        }
+        chunk.entries.push([reply.id, rowCount]);
+        if (chunk.finished) {
+          // Cancelled or timed out while the XADD was on its way: take the rows out again.
+          this.#dropUnread(spec.name, chunk.entries);
+          return;
+        }
+        client.send(encodeFrame({ type: "accepted", callId: message.callId, chunk: message.chunk }));
+      },
+      (error: Error) => {
+        if (chunk.finished) return;
+        this.#owned.discard(chunk);
+        counters.rowsIn -= rowCount;
+        this.#refuse(client, message, ErrorCode.QueueFull, `the queue's Redis refused chunk ${message.chunk} (${error.message}); back off and resubmit`, true);
+      },
+    );
+  }
+
+  #refuse(client: ClientPeer, message: SubmitMessage, code: string, text: string, retryable = false): void {
+    client.send(encodeFrame({ type: "error", callId: message.callId, chunk: message.chunk, code, message: text, retryable, rows: message.rows }));
+  }
+
+  #deliver(message: RouteMessage, body: Uint8Array): void {
+    if (message.t === "result") this.#owned.result(message.k, message.o, message.n, body, message.a);
+    else if (message.t === "progress") this.#owned.progress(message.k, message.s, message.a);
+    else if (message.t === "error") this.#owned.error(message.k, message.code, message.message, message.a, message.retryable);
+  }
+
+  /** A chunk of a client here finished: unless all its rows came back, tell the holders and drop unread rows. */
+  #chunkFinished(chunk: OwnedChunk): void {
+    chunk.resubmit = undefined;
+    if (chunk.coverage.complete) return;
+    if (chunk.entries.length > 0) this.#dropUnread(chunk.functionName, chunk.entries);
+    this.#announce.push(chunk.key);
+    if (this.#announce.length === 1) {
+      queueMicrotask(() => {
+        const keys = this.#announce;
+        this.#announce = [];
+        this.#finished.announce(keys);
+        this.#dispatcher.dropFinished(new Set(keys));
+      });
+    }
+  }
+
+  #dropUnread(fn: string, entries: Array<[string, number]>): void {
+    this.#scripts.dropUnread(this.#keys.rows(fn), this.#keys.buffered(fn), ROWS_GROUP, entries).catch((error: Error) =>
+      this.#log(`could not drop queued rows of "${fn}": ${error.message}`));
+  }
+
+  /** Redis came back empty: every chunk still waiting here is submitted again (duplicates are discarded). */
+  #resubmitAll(): void {
+    const pending = this.#owned.pending().filter((c) => !c.finished && c.resubmit);
+    if (pending.length === 0) return;
+    this.#log(`Redis lost its data (restarted without AOF?); re-submitting ${pending.length} pending chunks`);
+    for (const chunk of pending) {
+      const { meta, body } = chunk.resubmit!;
+      void this.#registry.ensureGroup(chunk.functionName, true)
+        .then(() => this.#scripts.submit(this.#keys.rows(chunk.functionName), this.#keys.buffered(chunk.functionName), Number.MAX_SAFE_INTEGER, chunk.rowCount, meta, body))
+        .then((reply) => "id" in reply && chunk.entries.push([reply.id, chunk.rowCount]))
+        .catch((error: Error) => this.#log(`could not re-submit ${chunk.key}: ${error.message}`));
+    }
+  }
+
+  async #beat(): Promise<void> {
+    if (this.#beating || this.#closed) return;
+    this.#beating = (async () => {
+      try {
+        await this.#registry.refresh();
+        await this.#held.refresh();
+        await this.#router.touch();
+        this.#finished.prune();
+        for (const fn of this.#dispatcher.servedFunctions()) {
+          const reclaimed = await reclaimIdle(this.#command, this.#keys.rows(fn), this.gatewayId, this.#claimIdleMs);
+          if (reclaimed.length === 0) continue;
+          this.#log(`reclaimed ${reclaimed.length} entries of "${fn}" from a gateway that stopped (or a lost read)`);
+          const pieces = reclaimed.flatMap(({ raw, deliveries }) => this.#dispatcher.adopt(fn, [raw], deliveries));
+          this.#dispatcher.requeueReclaimed(fn, pieces);
+        }
+      } catch (error) {
+        if (!this.#closed) this.#log(`heartbeat to ${redactUrl(this.#options.url)}: ${(error as Error).message}`);
+      } finally {
+        this.#beating = undefined;
+      }
+    })();
+    await this.#beating;
+  }
+
+  #counter(name: string): FunctionCounters {
+    let counters = this.#counters.get(name);
+    if (!counters) this.#counters.set(name, (counters = newCounters()));
+    return counters;
+  }
+}
+
+/** Close must not hang on a Redis that is gone: each step gets 2 s. */
+async function bestEffort(promise: Promise<unknown>, ms = 2000): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([promise.catch(() => {}), new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
+}

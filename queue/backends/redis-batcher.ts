@@ -1,0 +1,150 @@
+import type { Redis } from "ioredis";
+import type { FunctionSpec } from "../../protocol/messages.js";
+import type { Clock } from "../clock.js";
+import { parseEntries, takePieces, type Piece, type RawEntry } from "./redis-entries.js";
+import { ROWS_GROUP } from "./redis-keys.js";
+
+export interface BatcherHost {
+  readonly gatewayId: string;
+  readonly clock: Clock;
+  spec(fn: string): FunctionSpec | undefined;
+  hasFreeWorker(fn: string): boolean;
+  /** Turns entries just read into pieces (rows of finished chunks or dead owners are resolved, not returned). */
+  adopt(fn: string, entries: RawEntry[], deliveries: number): Piece[];
+  /** Sends one batch to a worker with credit; false when none has any now (the caller keeps the pieces). */
+  dispatch(fn: string, pieces: Piece[], reason: "full" | "deadline", waitMs: number): boolean;
+  ensureGroup(fn: string): Promise<void>;
+  log(line: string): void;
+}
+
+/** Longest a read blocks with nothing held, so the loop notices a closed gateway or a lost worker. */
+const IDLE_BLOCK_MS = 1000;
+
+/**
+ * Forms the batches of one function on one gateway, while a worker here has credit: reads the rows stream with
+ * XREADGROUP (this gateway is one consumer of the group), and keeps reading until `maxBatchingSize` rows are held or
+ * the oldest held row has waited `maxBufferDuration` — a blocking read returns as soon as one entry exists, so one
+ * read is not a batch. Rows read past a batch boundary stay in the carry for the next batch.
+ */
+export class Batcher {
+  readonly fn: string;
+  readonly #host: BatcherHost;
+  readonly #reader: Redis;
+  readonly #command: Redis;
+  readonly #streamKey: string;
+  #carry: Piece[] = [];
+  #carryRows = 0;
+  #avgEntryRows: number | undefined;
+  #closed = false;
+  #blocked = false;
+  #readerId: number | undefined;
+  #wake: (() => void) | undefined;
+  #loop: Promise<void> | undefined;
+
+  constructor(fn: string, streamKey: string, reader: Redis, command: Redis, host: BatcherHost) {
+    this.fn = fn;
+    this.#host = host;
+    this.#reader = reader;
+    this.#command = command;
+    this.#streamKey = streamKey;
+    // CLIENT UNBLOCK needs the blocked connection's id, which changes on every reconnect.
+    reader.on("ready", () => void reader.client("ID").then((id) => (this.#readerId = Number(id)), () => {}));
+  }
+
+  start(): void {
+    this.#loop ??= this.#run();
+  }
+
+  get carryRows(): number {
+    return this.#carryRows;
+  }
+
+  /** Pieces waiting here (the heartbeat keeps their entries claimed). */
+  carried(): readonly Piece[] {
+    return this.#carry;
+  }
+
+  /** Credit or workers changed: look again. */
+  poke(): void {
+    const wake = this.#wake;
+    this.#wake = undefined;
+    wake?.();
+  }
+
+  /** Pieces come back (retry, lost worker, reclaim): at the front they go first. */
+  requeue(pieces: Piece[], atFront: boolean): void {
+    if (pieces.length === 0) return;
+    if (atFront) this.#carry.unshift(...pieces);
+    else this.#carry.push(...pieces);
+    for (const piece of pieces) this.#carryRows += piece.rowCount;
+    this.poke();
+    // A read blocked waiting for rows would not see these until it times out: interrupt it.
+    if (this.#blocked && this.#readerId !== undefined) void this.#command.client("UNBLOCK", this.#readerId).catch(() => {});
+  }
+
+  /** Removes the carried pieces `drop` selects and returns them. */
+  remove(drop: (piece: Piece) => boolean): Piece[] {
+    const removed: Piece[] = [];
+    this.#carry = this.#carry.filter((piece) => {
+      if (!drop(piece)) return true;
+      removed.push(piece);
+      this.#carryRows -= piece.rowCount;
+      return false;
+    });
+    return removed;
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.poke();
+    this.#reader.disconnect();
+    await this.#loop?.catch(() => {});
+  }
+
+  async #run(): Promise<void> {
+    while (!this.#closed) {
+      const spec = this.#host.spec(this.fn);
+      if (!spec || !this.#host.hasFreeWorker(this.fn)) {
+        await new Promise<void>((resolve) => (this.#wake = resolve));
+        continue;
+      }
+      const { maxBatchingSize, maxBufferDuration } = spec;
+      const now = this.#host.clock.now();
+      let oldest = Infinity;
+      for (const piece of this.#carry) oldest = Math.min(oldest, piece.enqueuedAt);
+      const full = this.#carryRows >= maxBatchingSize;
+      if (full || (this.#carryRows > 0 && now - oldest >= maxBufferDuration)) {
+        const pieces = takePieces(this.#carry, maxBatchingSize);
+        for (const piece of pieces) this.#carryRows -= piece.rowCount;
+        if (!this.#host.dispatch(this.fn, pieces, full ? "full" : "deadline", now - oldest)) this.requeue(pieces, true);
+        continue;
+      }
+      const block = this.#carryRows === 0 ? IDLE_BLOCK_MS : Math.min(IDLE_BLOCK_MS, Math.max(1, Math.ceil(oldest + maxBufferDuration - now)));
+      const wanted = maxBatchingSize - this.#carryRows;
+      const count = Math.max(1, Math.ceil(wanted / (this.#avgEntryRows ?? maxBatchingSize)));
+      let reply: unknown;
+      this.#blocked = true;
+      try {
+        reply = await this.#reader.callBuffer("XREADGROUP",
+          ["GROUP", ROWS_GROUP, this.#host.gatewayId, "COUNT", count, "BLOCK", block, "STREAMS", this.#streamKey, ">"]);
+      } catch (error) {
+        if (this.#closed) return;
+        const message = (error as Error).message;
+        if (/NOGROUP/.test(message)) await this.#host.ensureGroup(this.fn).catch(() => {});
+        else this.#host.log(`reading "${this.fn}" rows: ${message}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        continue;
+      } finally {
+        this.#blocked = false;
+      }
+      if (!Array.isArray(reply) || reply.length === 0) continue;
+      const raws = parseEntries((reply[0] as [Buffer, unknown])[1]);
+      for (const raw of raws) {
+        this.#avgEntryRows = this.#avgEntryRows === undefined ? raw.meta.n : 0.8 * this.#avgEntryRows + 0.2 * raw.meta.n;
+      }
+      const pieces = this.#host.adopt(this.fn, raws, 1);
+      this.#carry.push(...pieces);
+      for (const piece of pieces) this.#carryRows += piece.rowCount;
+    }
+  }
+}

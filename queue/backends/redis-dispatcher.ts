@@ -1,0 +1,387 @@
+import { randomUUID } from "node:crypto";
+import type { EventEmitter } from "node:events";
+import { encodeFrame } from "../../protocol/frame-codec.js";
+import { ErrorCode } from "../../protocol/errors.js";
+import type { DoneMessage, FailedMessage, FunctionSpec } from "../../protocol/messages.js";
+import type { Clock } from "../clock.js";
+import type { WorkerPeer } from "../entities.js";
+import { recordBatchSize, type FunctionCounters } from "../metrics.js";
+import type { BatchEvent } from "../queue-core.js";
+import { Batcher, type BatcherHost } from "./redis-batcher.js";
+import { idMillis, type Piece, type RawEntry } from "./redis-entries.js";
+import type { FinishedChunks } from "./redis-finished.js";
+import { RELEASE_IDLE_MS, type HeldEntries } from "./redis-held.js";
+import { describeChunk } from "./redis-owned-chunks.js";
+import type { Registry } from "./redis-registry.js";
+import type { ResultRouter } from "./redis-routes.js";
+
+interface LocalBatch {
+  readonly id: string;
+  readonly fn: string;
+  readonly pieces: Piece[];
+  readonly attempt: number;
+  readonly worker: WorkerPeer;
+  readonly dispatchedAt: number;
+}
+
+export interface DispatcherOptions {
+  gatewayId: string;
+  clock: Clock;
+  retryBackoffMs: number;
+  maxWorkerLosses: number;
+  registry: Registry;
+  held: HeldEntries;
+  finished: FinishedChunks;
+  router: ResultRouter;
+  events: EventEmitter;
+  counters(fn: string): FunctionCounters;
+  /** A Batcher (with its own blocking connection) for a function served here. */
+  createBatcher(fn: string, host: BatcherHost): Batcher;
+  /** Bumps the delivery count of retried entries (XCLAIM RETRYCOUNT). */
+  countDelivery(fn: string, ids: string[], deliveries: number): void;
+  log(line: string): void;
+}
+
+/**
+ * The worker side of a gateway: the workers connected here, the batches they hold, and what happens to rows when a
+ * batch comes back — results routed to the client's gateway, failures retried with backoff or reported, rows of a
+ * lost worker put back. A row's entry is acked once each of its rows has been resolved one of those ways.
+ */
+export class Dispatcher implements BatcherHost {
+  readonly gatewayId: string;
+  readonly clock: Clock;
+  readonly #options: DispatcherOptions;
+  readonly #workers = new Set<WorkerPeer>();
+  readonly #inFlight = new Map<WorkerPeer, Set<LocalBatch>>();
+  readonly #batches = new Map<string, LocalBatch>();
+  readonly #batchers = new Map<string, Batcher>();
+  readonly #specs = new Map<string, FunctionSpec>();
+  readonly #runningSent = new Set<string>();
+  #roundRobin = 0;
+
+  constructor(options: DispatcherOptions) {
+    this.#options = options;
+    this.gatewayId = options.gatewayId;
+    this.clock = options.clock;
+  }
+
+  // ---- workers -------------------------------------------------------------------------------------------------
+
+  addWorker(worker: WorkerPeer, specs: FunctionSpec[]): void {
+    for (const spec of specs) this.#specs.set(spec.name, spec);
+    this.#workers.add(worker);
+    this.#inFlight.set(worker, new Set());
+    for (const spec of specs) {
+      if (!this.#batchers.has(spec.name)) {
+        const batcher = this.#options.createBatcher(spec.name, this);
+        this.#batchers.set(spec.name, batcher);
+        batcher.start();
+      }
+    }
+    this.#poke(worker);
+  }
+
+  addCredits(worker: WorkerPeer, credits: number): void {
+    worker.credits += credits;
+    this.#poke(worker);
+  }
+
+  /** Returns false when the worker was not known. */
+  removeWorker(worker: WorkerPeer): boolean {
+    if (!this.#workers.delete(worker)) return false;
+    const batches = this.#inFlight.get(worker) ?? new Set();
+    this.#inFlight.delete(worker);
+    for (const batch of batches) {
+      this.#batches.delete(batch.id);
+      this.#options.counters(batch.fn).workerLosses += 1;
+      const requeue: Piece[] = [];
+      for (const piece of batch.pieces) {
+        if (this.#isFinished(piece)) {
+          this.#resolve(piece);
+          continue;
+        }
+        piece.losses += 1;
+        if (piece.losses > this.#options.maxWorkerLosses) {
+          this.#routeError(piece, ErrorCode.HandlerFailed,
+            `${this.#describe(piece)} failed: the worker holding it went away ${piece.losses} times ` +
+            `(the last one was ${worker.name}); check the workers' logs for crashes or out-of-memory kills`, piece.failures + piece.losses);
+        } else {
+          requeue.push(piece);
+        }
+      }
+      this.#batchers.get(batch.fn)?.requeue(requeue, true);
+    }
+    for (const fn of worker.functions) {
+      if (![...this.#workers].some((w) => w.functions.has(fn))) void this.#releaseCarry(fn);
+    }
+    this.#pokeAll();
+    return true;
+  }
+
+  workersByFunction(): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const worker of this.#workers) for (const fn of worker.functions) counts[fn] = (counts[fn] ?? 0) + 1;
+    return counts;
+  }
+
+  workerCount(): number {
+    return this.#workers.size;
+  }
+
+  localSpecs(): FunctionSpec[] {
+    const served = this.workersByFunction();
+    return [...this.#specs.values()].filter((s) => served[s.name]);
+  }
+
+  inFlightBatches(fn: string): number {
+    let n = 0;
+    for (const batch of this.#batches.values()) if (batch.fn === fn) n += 1;
+    return n;
+  }
+
+  /** Functions with a worker here: the ones this gateway reclaims rows for. */
+  servedFunctions(): string[] {
+    return Object.keys(this.workersByFunction());
+  }
+
+  // ---- worker replies ------------------------------------------------------------------------------------------
+
+  complete(worker: WorkerPeer, message: DoneMessage, parts: Uint8Array[]): void {
+    const batch = this.#take(worker, message.batchId);
+    if (!batch) return;
+    if (parts.length !== batch.pieces.length || message.segments.some((s, i) => s.rows !== batch.pieces[i].rowCount)) {
+      this.#handlerFailed(batch, `the worker returned ${message.segments.map((s) => s.rows).join("+")} result rows for segments of ${batch.pieces.map((p) => p.rowCount).join("+")}`, false);
+      this.#poke(worker);
+      return;
+    }
+    this.#options.counters(batch.fn).handlerMsSum += this.clock.now() - batch.dispatchedAt;
+    batch.pieces.forEach((piece, i) => {
+      if (this.#isFinished(piece)) return this.#resolve(piece);
+      const meta = piece.entry.meta;
+      this.#options.router.send(meta.g, { t: "result", k: meta.k, o: piece.offset, n: piece.rowCount, a: batch.attempt }, parts[i]).then(
+        () => this.#resolve(piece),
+        (error: Error) => this.#abandon(piece, error),
+      );
+    });
+    this.#poke(worker);
+  }
+
+  fail(worker: WorkerPeer, message: FailedMessage): void {
+    const batch = this.#take(worker, message.batchId);
+    if (batch) this.#handlerFailed(batch, message.message, message.retryable !== false);
+    this.#poke(worker);
+  }
+
+  /** Chunks finished elsewhere: drop their carried rows now; in-flight ones are discarded when they return. */
+  dropFinished(keys: ReadonlySet<string>): void {
+    for (const batcher of this.#batchers.values()) {
+      for (const piece of batcher.remove((p) => keys.has(p.entry.meta.k))) this.#resolve(piece);
+    }
+  }
+
+  /** Pieces reclaimed from a dead gateway (or our own lost reads): they go first. */
+  requeueReclaimed(fn: string, pieces: Piece[]): void {
+    this.#batchers.get(fn)?.requeue(pieces, true);
+  }
+
+  /** Every piece carried or in flight here (close hands their entries back). */
+  heldFunctions(): string[] {
+    return [...this.#batchers.keys()];
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.#batchers.values()].map((b) => b.close()));
+  }
+
+  // ---- BatcherHost ---------------------------------------------------------------------------------------------
+
+  spec(fn: string): FunctionSpec | undefined {
+    return this.#specs.get(fn) ?? this.#options.registry.spec(fn);
+  }
+
+  hasFreeWorker(fn: string): boolean {
+    for (const worker of this.#workers) if (worker.credits > 0 && worker.functions.has(fn)) return true;
+    return false;
+  }
+
+  ensureGroup(fn: string): Promise<void> {
+    return this.#options.registry.ensureGroup(fn, true);
+  }
+
+  log(line: string): void {
+    this.#options.log(line);
+  }
+
+  adopt(fn: string, entries: RawEntry[], deliveries: number): Piece[] {
+    const { held, registry } = this.#options;
+    const pieces: Piece[] = [];
+    const spec = this.spec(fn);
+    for (const raw of entries) {
+      const entry = held.adopt(fn, raw, deliveries);
+      if (!entry) continue;
+      const meta = entry.meta;
+      const expired = meta.d !== null && registry.redisNow() > meta.d + 1000;
+      const piece: Piece = {
+        entry, offset: meta.o, rowCount: meta.n, bytes: raw.body, enqueuedAt: registry.toLocal(idMillis(raw.id)),
+        failures: 0, losses: deliveries - 1,
+      };
+      if (this.#isFinished(piece) || expired) {
+        this.#resolve(piece);
+        continue;
+      }
+      // Reclaimed entries count earlier deliveries as losses; past every allowance they are poison.
+      const allowance = this.#options.maxWorkerLosses + (spec?.retries ?? 0);
+      if (piece.losses > allowance) {
+        this.#routeError(piece, ErrorCode.HandlerFailed,
+          `${this.#describe(piece)} failed: its rows were delivered ${deliveries} times without a result ` +
+          `(the gateway or worker holding them went away each time); check the gateways' and workers' logs`, deliveries - 1);
+        continue;
+      }
+      pieces.push(piece);
+    }
+    return pieces;
+  }
+
+  dispatch(fn: string, candidates: Piece[], reason: "full" | "deadline", waitMs: number): boolean {
+    const pieces = candidates.filter((piece) => {
+      if (!this.#isFinished(piece)) return true;
+      this.#resolve(piece);
+      return false;
+    });
+    if (pieces.length === 0) return true;
+    const worker = this.#pickWorker(fn);
+    if (!worker) {
+      this.#batchers.get(fn)?.requeue(pieces, true);
+      return true;
+    }
+    const spec = this.spec(fn)!;
+    const rows = pieces.reduce((n, p) => n + p.rowCount, 0);
+    const attempt = Math.max(...pieces.map((p) => p.failures + p.losses)) + 1;
+    const batch: LocalBatch = { id: randomUUID(), fn, pieces, attempt, worker, dispatchedAt: this.clock.now() };
+    worker.credits -= 1;
+    this.#inFlight.get(worker)!.add(batch);
+    this.#batches.set(batch.id, batch);
+    recordBatchSize(this.#options.counters(fn), rows, spec.maxBatchingSize, waitMs);
+    for (const piece of pieces) {
+      const meta = piece.entry.meta;
+      if (this.#runningSent.has(meta.k)) continue;
+      if (this.#runningSent.size > 10_000) this.#runningSent.clear();
+      this.#runningSent.add(meta.k);
+      void this.#options.router.send(meta.g, { t: "progress", k: meta.k, s: "running", a: attempt }).catch(() => {});
+    }
+    worker.send(encodeFrame(
+      { type: "batch", batchId: batch.id, function: fn, attempt, segments: pieces.map((p) => ({ rows: p.rowCount, bytes: p.bytes.byteLength })) },
+      pieces.map((p) => p.bytes),
+    ));
+    this.#options.events.emit("batch", { functionName: fn, batchId: batch.id, rows, reason, attempt, workerId: worker.id } satisfies BatchEvent);
+    return true;
+  }
+
+  // ---- internals -----------------------------------------------------------------------------------------------
+
+  #handlerFailed(batch: LocalBatch, handlerMessage: string, retryable: boolean): void {
+    const spec = this.spec(batch.fn);
+    const retries = spec?.retries ?? 0;
+    const retry: Piece[] = [];
+    for (const piece of batch.pieces) {
+      if (this.#isFinished(piece)) {
+        this.#resolve(piece);
+        continue;
+      }
+      piece.failures += 1;
+      if (retryable && piece.failures <= retries) {
+        retry.push(piece);
+        continue;
+      }
+      const attempts = piece.failures + piece.losses;
+      this.#routeError(piece, ErrorCode.HandlerFailed,
+        `${this.#describe(piece)} failed after ${attempts} attempt${attempts === 1 ? "" : "s"} (retries: ${retries}): ${handlerMessage}`, attempts);
+    }
+    if (retry.length === 0) return;
+    this.#options.counters(batch.fn).retries += 1;
+    const notified = new Set<string>();
+    for (const piece of retry) {
+      const meta = piece.entry.meta;
+      if (notified.has(meta.k)) continue;
+      notified.add(meta.k);
+      void this.#options.router.send(meta.g, { t: "progress", k: meta.k, s: "retried", a: piece.failures + 1 }).catch(() => {});
+    }
+    const backoff = Math.min(5000, this.#options.retryBackoffMs * 2 ** (Math.max(...retry.map((p) => p.failures)) - 1));
+    this.clock.setTimeout(() => {
+      // Retried rows go first: they have waited longest. They count against the buffer's deadline from now on.
+      const now = this.clock.now();
+      const due = spec?.maxBufferDuration ?? 0;
+      const live = retry.filter((piece) => {
+        if (!this.#isFinished(piece)) return true;
+        this.#resolve(piece);
+        return false;
+      });
+      const entries = new Map(live.map((p) => [p.entry.id, p.entry]));
+      for (const entry of entries.values()) entry.deliveries += 1;
+      if (entries.size > 0) this.#options.countDelivery(batch.fn, [...entries.keys()], Math.max(...[...entries.values()].map((e) => e.deliveries)));
+      for (const piece of live) piece.enqueuedAt = now - due;
+      this.#batchers.get(batch.fn)?.requeue(live, true);
+    }, backoff);
+  }
+
+  #routeError(piece: Piece, code: string, message: string, attempts: number): void {
+    const meta = piece.entry.meta;
+    this.#options.router.send(meta.g, { t: "error", k: meta.k, code, message, a: attempts, retryable: false }).then(
+      () => this.#resolve(piece),
+      (error: Error) => this.#abandon(piece, error),
+    );
+  }
+
+  #take(worker: WorkerPeer, batchId: string): LocalBatch | undefined {
+    const batch = this.#batches.get(batchId);
+    if (!batch || batch.worker !== worker) return undefined;
+    this.#batches.delete(batchId);
+    this.#inFlight.get(worker)?.delete(batch);
+    worker.credits += 1;
+    return batch;
+  }
+
+  #pickWorker(fn: string): WorkerPeer | undefined {
+    const candidates = [...this.#workers].filter((w) => w.credits > 0 && w.functions.has(fn));
+    if (candidates.length === 0) return undefined;
+    this.#roundRobin = (this.#roundRobin + 1) % candidates.length;
+    return candidates[this.#roundRobin];
+  }
+
+  #isFinished(piece: Piece): boolean {
+    const meta = piece.entry.meta;
+    return this.#options.finished.has(meta.k) || this.#options.registry.isDead(meta.g);
+  }
+
+  #resolve(piece: Piece): void {
+    this.#options.held.resolve(piece.entry, piece.rowCount);
+  }
+
+  #abandon(piece: Piece, error: Error): void {
+    this.#options.log(`could not route rows of ${piece.entry.meta.k} (they will run again): ${error.message}`);
+    this.#options.held.abandon(piece.entry);
+  }
+
+  async #releaseCarry(fn: string): Promise<void> {
+    const batcher = this.#batchers.get(fn);
+    if (!batcher) return;
+    const pieces = batcher.remove(() => true);
+    const entries = [...new Set(pieces.map((p) => p.entry))];
+    if (entries.length === 0) return;
+    await this.#options.held.release(fn, entries, RELEASE_IDLE_MS).catch((error: Error) =>
+      this.#options.log(`could not hand back ${entries.length} entries of "${fn}": ${error.message}`));
+  }
+
+  #describe(piece: Piece): string {
+    const meta = piece.entry.meta;
+    return describeChunk(piece.entry.fn, meta.c, meta.r);
+  }
+
+  #poke(worker: WorkerPeer): void {
+    for (const fn of worker.functions) this.#batchers.get(fn)?.poke();
+  }
+
+  #pokeAll(): void {
+    for (const batcher of this.#batchers.values()) batcher.poke();
+  }
+}

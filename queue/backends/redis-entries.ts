@@ -1,0 +1,108 @@
+import type { Table } from "apache-arrow";
+import { decodeRows, encodeRows } from "../../protocol/arrow-ipc.js";
+
+/** What a rows-stream entry says about its rows (field `m`, JSON); the rows themselves are field `b` (Arrow IPC). */
+export interface EntryMeta {
+  /** Gateway holding the client's socket: results go to its result stream. */
+  g: string;
+  /** Chunk key, unique across gateways (client connection id + call id + chunk index). */
+  k: string;
+  /** Chunk index within its call, for messages. */
+  c: number;
+  /** The chunk's input rows [from, to), for messages. */
+  r: [number, number];
+  /** Row offset within the chunk of the entry's first row. */
+  o: number;
+  /** Rows in the entry. */
+  n: number;
+  /** When the chunk times out, in Redis time (ms); null waits forever. Holders drop rows past it. */
+  d: number | null;
+}
+
+/** A rows-stream entry this gateway holds in its pending list (read, claimed or reclaimed) and has not acked. */
+export interface HeldEntry {
+  readonly id: string;
+  readonly fn: string;
+  readonly meta: EntryMeta;
+  /** Rows of the entry not yet resolved (result routed, chunk failed, or chunk finished). At 0 it is acked. */
+  unresolved: number;
+  /** Deliveries so far (the pending list's delivery count). */
+  deliveries: number;
+}
+
+/** A run of consecutive rows of one held entry: what the carry holds and batches are made of. */
+export interface Piece {
+  readonly entry: HeldEntry;
+  /** Row offset within the chunk. */
+  readonly offset: number;
+  readonly rowCount: number;
+  readonly bytes: Uint8Array;
+  table?: Table;
+  /** When the oldest of these rows entered the queue, on this gateway's clock. */
+  enqueuedAt: number;
+  failures: number;
+  losses: number;
+}
+
+export interface RawEntry {
+  id: string;
+  meta: EntryMeta;
+  body: Buffer;
+}
+
+/** Reads the entries of an XREADGROUP / XAUTOCLAIM / XCLAIM reply (Buffer variant); deleted entries are skipped. */
+export function parseEntries(list: unknown): RawEntry[] {
+  const entries: RawEntry[] = [];
+  if (!Array.isArray(list)) return entries;
+  for (const item of list) {
+    if (!Array.isArray(item) || !Array.isArray(item[1])) continue;
+    const id = String(item[0]);
+    const fields = item[1] as Buffer[];
+    let meta: EntryMeta | undefined;
+    let body: Buffer | undefined;
+    for (let i = 0; i + 1 < fields.length; i += 2) {
+      const name = String(fields[i]);
+      if (name === "m") meta = JSON.parse(String(fields[i + 1])) as EntryMeta;
+      else if (name === "b") body = fields[i + 1];
+    }
+    if (meta && body) entries.push({ id, meta, body });
+  }
+  return entries;
+}
+
+/** The millisecond part of a stream id: Redis's clock when the entry was added. */
+export function idMillis(id: string): number {
+  return Number(id.slice(0, id.indexOf("-")));
+}
+
+/** Splits a piece after `rowCount` rows; both halves are re-encoded (only when a batch boundary cuts an entry). */
+export function splitPiece(piece: Piece, rowCount: number): [Piece, Piece] {
+  const table = (piece.table ??= decodeRows(piece.bytes));
+  const head = table.slice(0, rowCount);
+  const tail = table.slice(rowCount);
+  return [
+    { ...piece, rowCount, bytes: encodeRows(head), table: head },
+    { ...piece, offset: piece.offset + rowCount, rowCount: piece.rowCount - rowCount, bytes: encodeRows(tail), table: tail },
+  ];
+}
+
+/** Takes up to `maxRows` rows from the front of `carry` (mutating it), splitting the piece that straddles the limit. */
+export function takePieces(carry: Piece[], maxRows: number): Piece[] {
+  const taken: Piece[] = [];
+  let rows = 0;
+  while (carry.length > 0 && rows < maxRows) {
+    const next = carry[0];
+    const room = maxRows - rows;
+    if (next.rowCount <= room) {
+      carry.shift();
+      taken.push(next);
+      rows += next.rowCount;
+    } else {
+      const [head, tail] = splitPiece(next, room);
+      carry[0] = tail;
+      taken.push(head);
+      rows += room;
+    }
+  }
+  return taken;
+}

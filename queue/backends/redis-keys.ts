@@ -1,0 +1,32 @@
+/**
+ * Redis key names of the Redis backend. Keys that a script touches together share a hash tag (`{fn}` or
+ * `{gw:id}`), so every script runs on one Redis Cluster slot.
+ */
+export interface RedisKeys {
+  /** Stream of submitted rows of one function: one entry per chunk (meta `m` + Arrow IPC body `b`). */
+  rows(fn: string): string;
+  /** Rows of one function submitted and not yet finished (queued or on a worker): the `maxBufferedRows` gauge. */
+  buffered(fn: string): string;
+  /** Stream of results, progress and errors addressed to one gateway (the one holding the client's socket). */
+  results(gatewayId: string): string;
+  /** Hash: function name → FunctionSpec JSON, written by the gateways of the workers that serve it. */
+  readonly functions: string;
+  /** Hash: gateway id → {at, workers, closed} JSON heartbeat. */
+  readonly gateways: string;
+  /** Pub/sub channel: chunks that finished (done, failed, timed out, cancelled), so holders drop their rows. */
+  readonly finished: string;
+}
+
+/** The consumer group every gateway reads a function's rows stream with; each gateway is one consumer. */
+export const ROWS_GROUP = "gateways";
+
+export function redisKeys(prefix: string): RedisKeys {
+  return {
+    rows: (fn) => `${prefix}:{${fn}}:rows`,
+    buffered: (fn) => `${prefix}:{${fn}}:buffered`,
+    results: (gatewayId) => `${prefix}:{gw:${gatewayId}}:results`,
+    functions: `${prefix}:functions`,
+    gateways: `${prefix}:gateways`,
+    finished: `${prefix}:finished`,
+  };
+}
