@@ -4,7 +4,7 @@
 //   out/webview/dashboard.js  queue dashboard webview script (IIFE, browser)
 //   out/extension/extension.cjs  extension host entry (CJS, node, `vscode` external)
 //   out/kernel/...            the kernel process entry, when kernel/ provides one (see bundleKernel)
-// Usage: node scripts/build-bundles.mjs [--dev] [--only=webview|extension]
+// Usage: node scripts/build-bundles.mjs [--dev] [--e2e] [--only=webview|extension|e2e]
 import * as esbuild from "esbuild";
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -75,7 +75,22 @@ async function buildExtension() {
   });
 }
 
+async function buildE2e() {
+  // The runner drives a browser (playwright-core stays external); the suite runs in VS Code's extension host.
+  await esbuild.build({
+    ...common, minify: false, sourcemap: "inline",
+    entryPoints: ["test/e2e/run.ts"], outfile: join(out, "e2e/run.mjs"),
+    format: "esm", platform: "node", target: "node20", packages: "external",
+  });
+  await esbuild.build({
+    ...common, minify: false, sourcemap: "inline",
+    entryPoints: ["test/e2e/suite/index.ts"], outfile: join(out, "e2e/suite.cjs"),
+    format: "cjs", platform: "node", target: "node20", external: ["vscode"],
+  });
+}
+
 const t0 = Date.now();
 if (!only || only === "webview") await buildWebview();
 if (!only || only === "extension") await buildExtension();
+if (process.argv.includes("--e2e") || only === "e2e") await buildE2e();
 console.log(`build-bundles: done in ${Date.now() - t0} ms${dev ? " (dev)" : ""}`);

@@ -1,0 +1,84 @@
+/** The extension's commands. Each takes optional arguments so tests (and other extensions) can skip the prompts. */
+import * as vscode from "vscode";
+import { toIpynb } from "../kernel/notebook-format.js";
+import { NOTEBOOK_TYPE } from "./controller.js";
+import { DashboardPanel } from "./dashboard-panel.js";
+import type { KernelManager } from "./kernel-session.js";
+import { fromNotebookData } from "./serializer.js";
+import { TOKEN_KEY } from "./settings.js";
+
+const STARTER = [
+  "const remote = new Remote();",
+  'const embed = remote.function("embed", { outputType: new List(new Field("item", new Float32())) });',
+  "const texts = Array.from({ length: 100 }, (_, i) => `Document number ${i}: some text to embed.`);",
+  "const result = await embed.chunkedCall(tableFromArrays({ text: texts }), { chunkSize: 25, concurrentChunks: 4, timeout: 120 });",
+  "result",
+].join("\n");
+
+export function registerCommands(context: vscode.ExtensionContext, kernels: KernelManager): vscode.Disposable[] {
+  const activeNotebook = (uri?: vscode.Uri): vscode.NotebookDocument | undefined => {
+    if (uri) return vscode.workspace.notebookDocuments.find((n) => n.uri.toString() === uri.toString());
+    const nb = vscode.window.activeNotebookEditor?.notebook;
+    return nb?.notebookType === NOTEBOOK_TYPE ? nb : undefined;
+  };
+  return [
+    vscode.commands.registerCommand("chalknb.newNotebook", async () => {
+      const data = new vscode.NotebookData([
+        new vscode.NotebookCellData(vscode.NotebookCellKind.Markup, "# New chalknb notebook\nCells are TypeScript; `Remote`, `arrow` and `display` are in scope.", "markdown"),
+        new vscode.NotebookCellData(vscode.NotebookCellKind.Code, STARTER, "typescript"),
+      ]);
+      const doc = await vscode.workspace.openNotebookDocument(NOTEBOOK_TYPE, data);
+      await vscode.window.showNotebookDocument(doc);
+      return doc;
+    }),
+
+    vscode.commands.registerCommand("chalknb.restartKernel", async (uri?: vscode.Uri) => {
+      const nb = activeNotebook(uri);
+      if (!nb) return void vscode.window.showWarningMessage("chalknb: open a .chalknb notebook to restart its kernel.");
+      const session = kernels.find(nb);
+      if (!session || session.state === "not started") return void vscode.window.setStatusBarMessage("chalknb: kernel not started yet", 3000);
+      await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: "chalknb: restarting kernel…" }, () => session.restart());
+      vscode.window.setStatusBarMessage("chalknb: kernel restarted (variables cleared)", 4000);
+    }),
+
+    vscode.commands.registerCommand("chalknb.exportIpynb", async (uri?: vscode.Uri, target?: vscode.Uri) => {
+      const nb = activeNotebook(uri);
+      if (!nb) return void vscode.window.showWarningMessage("chalknb: open a .chalknb notebook to export it.");
+      const dest = target ?? (await vscode.window.showSaveDialog({
+        defaultUri: nb.uri.with({ path: nb.uri.path.replace(/\.chalknb$/, "") + ".ipynb" }),
+        filters: { "Jupyter Notebook": ["ipynb"] },
+      }));
+      if (!dest) return;
+      const data = new vscode.NotebookData(nb.getCells().map((c) => {
+        const cell = new vscode.NotebookCellData(c.kind, c.document.getText(), c.document.languageId);
+        cell.outputs = [...c.outputs];
+        cell.executionSummary = c.executionSummary;
+        cell.metadata = c.metadata;
+        return cell;
+      }));
+      data.metadata = nb.metadata;
+      const ipynb = toIpynb(fromNotebookData(data));
+      await vscode.workspace.fs.writeFile(dest, new TextEncoder().encode(typeof ipynb === "string" ? ipynb : JSON.stringify(ipynb, null, 1) + "\n"));
+      if (!target) void vscode.window.showInformationMessage(`chalknb: exported to ${vscode.workspace.asRelativePath(dest)}`);
+      return dest;
+    }),
+
+    vscode.commands.registerCommand("chalknb.openDashboard", (queueUrl?: string) =>
+      DashboardPanel.show(context.extensionUri, context.secrets, typeof queueUrl === "string" ? queueUrl : undefined)),
+
+    vscode.commands.registerCommand("chalknb.setQueueToken", async (value?: string) => {
+      const token = typeof value === "string" ? value : await vscode.window.showInputBox({
+        title: "chalknb: queue token",
+        prompt: "Token for the function queue (kept in the OS secret store, not in settings). Leave empty to remove it.",
+        password: true,
+        ignoreFocusOut: true,
+      });
+      if (token === undefined) return;
+      if (token === "") await context.secrets.delete(TOKEN_KEY);
+      else await context.secrets.store(TOKEN_KEY, token);
+      if (typeof value !== "string") {
+        void vscode.window.showInformationMessage(token ? "chalknb: queue token saved; restart running kernels to use it." : "chalknb: queue token removed.");
+      }
+    }),
+  ];
+}

@@ -1,0 +1,156 @@
+/**
+ * The notebook controller: runs cells in order on the notebook's kernel, streams stdout into the running cell,
+ * replaces progress displays in place (update_display_data by display_id), sets execution order and timing, and
+ * interrupts through the kernel. In an untrusted workspace no cell runs, and the cell says why.
+ */
+import * as vscode from "vscode";
+import type { KernelOutput } from "../kernel/messages.js";
+import type { KernelManager } from "./kernel-session.js";
+import { bundleToItems, errorItem, messageError } from "./output-mapping.js";
+
+export const CONTROLLER_ID = "chalknb-kernel";
+export const NOTEBOOK_TYPE = "chalknb";
+
+export const UNTRUSTED_MESSAGE =
+  "Cells do not run in an untrusted workspace: running a cell executes TypeScript with your user's rights. " +
+  "Trust this folder (Workspaces: Manage Workspace Trust) to run it.";
+
+export class ChalknbController implements vscode.Disposable {
+  readonly controller: vscode.NotebookController;
+  readonly #kernels: KernelManager;
+  /** Per notebook: display_id → the output showing it (for update_display_data). */
+  readonly #displays = new Map<string, Map<string, vscode.NotebookCellOutput>>();
+  /** Runs queue per notebook: cells run one after another, whatever requested them. */
+  readonly #queues = new Map<string, Promise<void>>();
+
+  constructor(kernels: KernelManager) {
+    this.#kernels = kernels;
+    this.controller = vscode.notebooks.createNotebookController(CONTROLLER_ID, NOTEBOOK_TYPE, "chalknb (TypeScript)");
+    this.controller.supportedLanguages = ["typescript"];
+    this.controller.supportsExecutionOrder = true;
+    this.controller.description = "TypeScript kernel with the chalknb function queue";
+    this.controller.executeHandler = (cells, notebook) => this.#run(cells, notebook);
+    this.controller.interruptHandler = async (notebook) => {
+      await this.#kernels.find(notebook)?.interrupt();
+    };
+  }
+
+  dispose(): void {
+    this.controller.dispose();
+  }
+
+  #run(cells: vscode.NotebookCell[], notebook: vscode.NotebookDocument): Promise<void> {
+    const key = notebook.uri.toString();
+    const code = cells.filter((c) => c.kind === vscode.NotebookCellKind.Code);
+    // Queued executions show as pending at once; each starts when the previous cell finished.
+    const executions = code.map((cell) => this.controller.createNotebookCellExecution(cell));
+    const previous = this.#queues.get(key) ?? Promise.resolve();
+    const next = previous.then(() => this.#runAll(executions, notebook)).catch(() => undefined);
+    this.#queues.set(key, next);
+    return next;
+  }
+
+  async #runAll(executions: vscode.NotebookCellExecution[], notebook: vscode.NotebookDocument): Promise<void> {
+    for (let i = 0; i < executions.length; i++) {
+      const ok = await this.#runOne(executions[i]!, notebook);
+      if (!ok) {
+        // Like Jupyter's "run all": a failing cell stops the ones after it.
+        for (const rest of executions.slice(i + 1)) {
+          rest.start();
+          rest.end(undefined);
+        }
+        return;
+      }
+    }
+  }
+
+  async #runOne(execution: vscode.NotebookCellExecution, notebook: vscode.NotebookDocument): Promise<boolean> {
+    const cell = execution.cell;
+    execution.start(Date.now());
+    await execution.clearOutput();
+    if (!vscode.workspace.isTrusted) {
+      await execution.replaceOutput([messageError("WorkspaceNotTrusted", UNTRUSTED_MESSAGE)]);
+      execution.end(false, Date.now());
+      return false;
+    }
+    if (execution.token.isCancellationRequested) {
+      execution.end(undefined);
+      return false;
+    }
+    const session = this.#kernels.get(notebook);
+    const displays = this.#displaysOf(notebook);
+    // The last output appended, when it is a stream: more text of the same stream goes into it.
+    let lastStream: { name: string; output: vscode.NotebookCellOutput } | null = null;
+    const own = new Set<vscode.NotebookCellOutput>();
+    // Output edits are applied in order: each waits for the one before it.
+    let edits: Thenable<void> = Promise.resolve();
+    const enqueue = (f: () => Thenable<void>): void => {
+      edits = edits.then(f, f);
+    };
+    const onOutput = (o: KernelOutput): void => {
+      switch (o.output_type) {
+        case "stream": {
+          const item = o.name === "stderr" ? vscode.NotebookCellOutputItem.stderr(o.text) : vscode.NotebookCellOutputItem.stdout(o.text);
+          const last = lastStream;
+          if (last && last.name === o.name) {
+            enqueue(() => execution.appendOutputItems(item, last.output));
+          } else {
+            const output = new vscode.NotebookCellOutput([item]);
+            lastStream = { name: o.name, output };
+            own.add(output);
+            enqueue(() => execution.appendOutput(output));
+          }
+          return;
+        }
+        case "display_data":
+        case "execute_result": {
+          lastStream = null;
+          const output = new vscode.NotebookCellOutput(bundleToItems(o.data), { ...o.metadata, outputType: o.output_type });
+          if (o.output_type === "display_data" && o.display_id) displays.set(o.display_id, output);
+          if (o.output_type === "execute_result") execution.executionOrder = o.execution_count;
+          own.add(output);
+          enqueue(() => execution.appendOutput(output));
+          return;
+        }
+        case "update_display_data": {
+          const target = displays.get(o.display_id);
+          if (!target) return;
+          const items = bundleToItems(o.data);
+          // Only outputs this execution appended can be replaced through it.
+          if (own.has(target)) enqueue(() => execution.replaceOutputItems(items, target));
+          return;
+        }
+        case "error":
+          lastStream = null;
+          enqueue(() => execution.appendOutput(new vscode.NotebookCellOutput([errorItem(o)])));
+          return;
+      }
+    };
+    let success = false;
+    try {
+      const outcome = await session.execute(cell.document.getText(), cellIdOf(cell), onOutput);
+      execution.executionOrder = outcome.executionCount;
+      success = outcome.status === "ok";
+    } catch (e) {
+      const err = e instanceof Error ? e : new Error(String(e));
+      enqueue(() => execution.appendOutput(messageError(err.name === "Error" ? "KernelError" : err.name, err.message)));
+    }
+    await edits;
+    execution.end(success, Date.now());
+    return success;
+  }
+
+  #displaysOf(notebook: vscode.NotebookDocument): Map<string, vscode.NotebookCellOutput> {
+    const key = notebook.uri.toString();
+    let m = this.#displays.get(key);
+    if (!m) {
+      m = new Map();
+      this.#displays.set(key, m);
+    }
+    return m;
+  }
+}
+
+function cellIdOf(cell: vscode.NotebookCell): string {
+  return `${cell.notebook.uri.path.split("/").pop() ?? "notebook"}#${cell.index + 1}`;
+}

@@ -1,0 +1,81 @@
+/**
+ * Queue dashboard: a webview panel. The extension polls the queue (the webview has no network under its CSP) and
+ * posts snapshots to out/webview/dashboard.js, which draws functions, workers, buffered rows, batch fill, retries
+ * and failures live.
+ */
+import * as vscode from "vscode";
+import { randomBytes } from "node:crypto";
+import { pollQueue } from "./queue-http.js";
+import { readSettings, readToken } from "./settings.js";
+
+export class DashboardPanel implements vscode.Disposable {
+  static current: DashboardPanel | undefined;
+  readonly panel: vscode.WebviewPanel;
+  #timer: NodeJS.Timeout | undefined;
+  #disposed = false;
+  readonly #disposables: vscode.Disposable[] = [];
+
+  static show(extensionUri: vscode.Uri, secrets: vscode.SecretStorage, queueUrl?: string): DashboardPanel {
+    if (DashboardPanel.current) {
+      DashboardPanel.current.panel.reveal();
+      return DashboardPanel.current;
+    }
+    DashboardPanel.current = new DashboardPanel(extensionUri, secrets, queueUrl);
+    return DashboardPanel.current;
+  }
+
+  private constructor(private readonly extensionUri: vscode.Uri, private readonly secrets: vscode.SecretStorage, private readonly queueUrl?: string) {
+    const media = vscode.Uri.joinPath(extensionUri, "out", "webview");
+    this.panel = vscode.window.createWebviewPanel("chalknb.dashboard", "chalknb Queue", vscode.ViewColumn.Beside, {
+      enableScripts: true,
+      localResourceRoots: [media],
+      retainContextWhenHidden: false,
+    });
+    this.panel.webview.html = this.#html(media);
+    this.#disposables.push(
+      this.panel.onDidDispose(() => this.dispose()),
+      this.panel.webview.onDidReceiveMessage((m: { type?: string }) => {
+        if (m?.type === "ready") void this.#poll();
+      }),
+    );
+  }
+
+  async #poll(): Promise<void> {
+    if (this.#disposed) return;
+    clearTimeout(this.#timer);
+    const settings = readSettings();
+    const url = this.queueUrl ?? settings.queueUrl;
+    if (!url) {
+      void this.panel.webview.postMessage({
+        type: "snapshot", at: Date.now(), url: "(embedded default)",
+        error: "No queue URL is set: each kernel runs its own embedded queue. Set chalknb.queueUrl (and chalknb: Set Queue Token) to watch a shared queue here.",
+      });
+    } else {
+      const snap = await pollQueue(url, await readToken(this.secrets));
+      if (this.#disposed) return;
+      void this.panel.webview.postMessage({ type: "snapshot", ...snap });
+    }
+    this.#timer = setTimeout(() => void this.#poll(), settings.pollIntervalMs);
+  }
+
+  #html(media: vscode.Uri): string {
+    const w = this.panel.webview;
+    const nonce = randomBytes(16).toString("base64");
+    const script = w.asWebviewUri(vscode.Uri.joinPath(media, "dashboard.js"));
+    const css = w.asWebviewUri(vscode.Uri.joinPath(media, "dashboard.css"));
+    return `<!DOCTYPE html><html lang="en"><head><meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src ${w.cspSource}; script-src 'nonce-${nonce}';">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${css}"><title>chalknb Queue</title></head>
+<body><div id="app">Connecting…</div><script nonce="${nonce}" src="${script}"></script></body></html>`;
+  }
+
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    clearTimeout(this.#timer);
+    DashboardPanel.current = undefined;
+    for (const d of this.#disposables) d.dispose();
+    this.panel.dispose();
+  }
+}

@@ -1,0 +1,29 @@
+/** The extension's settings and the queue token (SecretStorage, never settings.json). */
+import * as vscode from "vscode";
+
+export const TOKEN_KEY = "chalknb.queueToken";
+
+export interface QueueSettings {
+  /** ws:// URL, or "" for the embedded default. */
+  queueUrl: string;
+  functionsFolder: string;
+  pollIntervalMs: number;
+}
+
+export function readSettings(scope?: vscode.Uri): QueueSettings {
+  const c = vscode.workspace.getConfiguration("chalknb", scope);
+  return {
+    queueUrl: (c.get<string>("queueUrl") ?? "").trim(),
+    functionsFolder: (c.get<string>("functionsFolder") ?? "functions").trim() || "functions",
+    pollIntervalMs: Math.max(250, c.get<number>("dashboard.pollIntervalMs") ?? 2000),
+  };
+}
+
+export async function readToken(secrets: vscode.SecretStorage): Promise<string | undefined> {
+  return (await secrets.get(TOKEN_KEY)) || undefined;
+}
+
+/** ws(s)://h:p → http(s)://h:p: the queue serves its HTTP API on the WebSocket's port. */
+export function httpBase(queueUrl: string): string {
+  return queueUrl.replace(/^ws(s?):\/\//, "http$1://").replace(/\/+$/, "");
+}

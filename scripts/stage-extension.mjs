@@ -1,0 +1,53 @@
+#!/usr/bin/env node
+// Writes the extension's own folder, out/extension-package/, from which VS Code loads it (e2e) and vsce packs it:
+//   package.json  the extension manifest: the root package.json's extension fields, with `main` pointing at the
+//                 extension bundle (the root `main`/`exports` stay the Node library `chalknb`)
+//   out/          bundles (extension, renderer, dashboard, kernel), copied from out/
+//   node_modules/ what the bundles load at run time (see scripts/runtime-deps.mjs); `--dev` links the root one
+//   README.md, LICENSE
+// Usage: node scripts/stage-extension.mjs [--dev]
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { copyRuntimeDependencies } from "./runtime-deps.mjs";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const dev = process.argv.includes("--dev");
+const stage = join(root, "out", "extension-package");
+const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
+
+rmSync(stage, { recursive: true, force: true });
+mkdirSync(join(stage, "out"), { recursive: true });
+for (const part of ["extension", "webview", "kernel"]) {
+  const from = join(root, "out", part);
+  if (existsSync(from)) cpSync(from, join(stage, "out", part), { recursive: true });
+}
+if (!existsSync(join(stage, "out/extension/extension.cjs"))) throw new Error("out/extension/extension.cjs is missing: run scripts/build-bundles.mjs first");
+
+const runtime = dev ? {} : copyRuntimeDependencies(root, stage);
+if (dev) symlinkSync(join(root, "node_modules"), join(stage, "node_modules"), "dir");
+
+const manifest = {
+  name: pkg.name,
+  displayName: pkg.displayName,
+  description: pkg.description,
+  version: pkg.version,
+  publisher: pkg.publisher,
+  license: pkg.license,
+  repository: pkg.repository ?? { type: "git", url: "https://github.com/chalknb/chalknb" },
+  engines: { vscode: pkg.engines.vscode },
+  categories: pkg.categories,
+  main: "./out/extension/extension.cjs",
+  activationEvents: pkg.activationEvents,
+  capabilities: pkg.capabilities,
+  contributes: pkg.contributes,
+  // What node_modules/ holds, so `npm list --production` (run by vsce) accepts the tree.
+  dependencies: runtime,
+};
+writeFileSync(join(stage, "package.json"), JSON.stringify(manifest, null, 2) + "\n");
+const readme = join(root, "extension", "README.md");
+writeFileSync(join(stage, "README.md"), existsSync(readme) ? readFileSync(readme) : `# ${pkg.displayName}\n`);
+const license = ["LICENSE", "LICENSE.md", "LICENSE.txt"].map((f) => join(root, f)).find((f) => existsSync(f));
+writeFileSync(join(stage, "LICENSE.txt"), license ? readFileSync(license) : "Apache License 2.0 — see https://www.apache.org/licenses/LICENSE-2.0\n");
+writeFileSync(join(stage, ".vscodeignore"), ["**/*.map", "**/*.d.ts", "**/*.ts.map", "node_modules/**/test/**", "node_modules/**/*.md", "!README.md"].join("\n") + "\n");
+console.log(`stage-extension: ${stage}${dev ? " (dev: node_modules linked)" : ` with ${Object.keys(runtime).length} runtime packages`}`);

@@ -1,0 +1,176 @@
+/**
+ * End-to-end tests of the extension in a real VS Code: code-server 4.100.3 driven by Debian Chromium through
+ * playwright-core (shared/VSCODE-E2E.md). Two phases: a trusted workspace (the main suite) and an untrusted one (no
+ * cell may run). The suite runs inside VS Code's extension host (suite/index.ts); at checkpoints it asks this runner
+ * to screenshot the page and inspect the notebook webview's DOM, which the extension host cannot see.
+ *
+ * Prints one line per test and `N passed, N failed`; exits non-zero on any failure. Artifacts: test-artifacts/.
+ * Run: npm run test:e2e (after .ci/setup-vscode-e2e.sh).
+ */
+import { chromium, type Frame, type Page } from "playwright-core";
+import { spawn } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { startCodeServer } from "./code-server.js";
+import { inspectWebviews, type Checkpoint } from "./webview-inspect.js";
+
+interface TestResult {
+  name: string;
+  ok: boolean;
+  ms: number;
+  error?: string;
+}
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
+const artifacts = join(root, "test-artifacts");
+const stage = join(root, "out/extension-package");
+const suiteModule = join(root, "out/e2e/suite.cjs");
+const keep = process.env.CHALKNB_E2E_KEEP === "1";
+
+async function main(): Promise<number> {
+  mkdirSync(artifacts, { recursive: true });
+  if (!existsSync(join(stage, "package.json"))) throw new Error(`${stage} is missing: run node scripts/stage-extension.mjs --dev`);
+  const tmp = mkdtempSync(join(tmpdir(), "chalknb-e2e-"));
+  const results: TestResult[] = [];
+  const queue = await startQueue(tmp).catch((e: unknown) => {
+    console.log(`(queue for the dashboard test not started: ${e instanceof Error ? e.message : String(e)})`);
+    return null;
+  });
+  try {
+    for (const mode of ["trusted", "untrusted"] as const) {
+      const workspace = join(tmp, `ws-${mode}`);
+      prepareWorkspace(workspace);
+      const phase = await runPhase(mode, workspace, join(tmp, `home-${mode}`), join(tmp, `results-${mode}`), queue?.url);
+      results.push(...phase);
+    }
+  } finally {
+    await queue?.stop();
+    if (!keep) rmSync(tmp, { recursive: true, force: true });
+    else console.log(`kept ${tmp}`);
+  }
+  for (const r of results) {
+    console.log(`${r.ok ? "✓" : "✗"} ${r.name} (${r.ms} ms)${r.ok ? "" : `\n    ${(r.error ?? "").split("\n").join("\n    ")}`}`);
+  }
+  const passed = results.filter((r) => r.ok).length;
+  const failed = results.length - passed;
+  console.log(`${passed} passed, ${failed} failed`);
+  return failed === 0 && passed > 0 ? 0 : 1;
+}
+
+/** The sample folder (notebook + functions/) when present, plus the test fixtures. */
+function prepareWorkspace(ws: string): void {
+  mkdirSync(ws, { recursive: true });
+  const samples = join(root, "samples");
+  if (existsSync(join(samples, "embeddings.chalknb"))) {
+    cpSync(samples, ws, { recursive: true, filter: (src) => !/\.parquet$/.test(src) });
+  }
+  cpSync(join(root, "test/e2e/fixtures"), ws, { recursive: true });
+}
+
+async function runPhase(mode: "trusted" | "untrusted", workspace: string, home: string, resultsDir: string, queueUrl?: string): Promise<TestResult[]> {
+  mkdirSync(resultsDir, { recursive: true });
+  const server = await startCodeServer({
+    root, home, workspace, trust: mode === "trusted",
+    env: { CHALKNB_E2E_DIR: resultsDir, CHALKNB_E2E_MODE: mode, CHALKNB_E2E_QUEUE_URL: queueUrl ?? "" },
+  });
+  const profile = join(home, "chromium");
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    headless: true,
+    viewport: { width: 1400, height: 1000 },
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync"],
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  const dialogs: string[] = [];
+  page.on("dialog", (d) => {
+    dialogs.push(d.message());
+    void d.dismiss();
+  });
+  let exitCode: number | null = null;
+  await page.exposeFunction("codeAutomationExit", (code: number) => {
+    exitCode = code;
+  });
+  const remote = (p: string): string => `vscode-remote://127.0.0.1:${server.port}${p}`;
+  const payload = [["extensionDevelopmentPath", remote(stage)], ["extensionTestsPath", remote(suiteModule)]];
+  const url = `${server.url}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+  const deadline = Date.now() + (mode === "trusted" ? 9 : 3) * 60_000;
+  const handled = new Set<string>();
+  try {
+    await page.goto(url);
+    while (exitCode === null && Date.now() < deadline) {
+      await handleCheckpoints(page, resultsDir, handled, dialogs);
+      await page.waitForTimeout(250);
+    }
+    await page.screenshot({ path: join(artifacts, `e2e-${mode}-final.png`) }).catch(() => undefined);
+  } finally {
+    await context.close().catch(() => undefined);
+    await server.stop();
+    writeFileSync(join(artifacts, `e2e-${mode}-code-server.log`), server.log());
+  }
+  const file = join(resultsDir, "results.json");
+  if (!existsSync(file)) {
+    return [{ name: `${mode} suite finished`, ok: false, ms: 0, error: exitCode === null ? "timed out (no codeAutomationExit)" : `suite exited ${exitCode} without results; see test-artifacts/e2e-${mode}-code-server.log` }];
+  }
+  return JSON.parse(readFileSync(file, "utf8")) as TestResult[];
+}
+
+/** Serves checkpoint requests the suite writes as cp-*.json: screenshot, optional webview actions, DOM facts. */
+async function handleCheckpoints(page: Page, dir: string, handled: Set<string>, dialogs: string[]): Promise<void> {
+  for (const f of readdirSync(dir).filter((n) => /^cp-.*\.json$/.test(n) && !n.endsWith(".done.json")).sort()) {
+    if (handled.has(f)) continue;
+    handled.add(f);
+    const cp = JSON.parse(readFileSync(join(dir, f), "utf8")) as Checkpoint;
+    let facts: unknown;
+    try {
+      facts = await inspectWebviews(page, cp);
+    } catch (e) {
+      facts = { inspectError: e instanceof Error ? e.message : String(e) };
+    }
+    await page.screenshot({ path: join(artifacts, `e2e-${cp.name}.png`) }).catch(() => undefined);
+    writeFileSync(join(dir, f.replace(/\.json$/, ".done.json")), JSON.stringify({ facts, dialogs }));
+  }
+}
+
+/** A real queue for the dashboard test (`chalknb queue --port 0` prints its ws:// URL). */
+async function startQueue(tmp: string): Promise<{ url: string; stop(): Promise<void> } | null> {
+  const bin = join(root, "bin/chalknb.js");
+  if (!existsSync(bin)) return null;
+  const child = spawn(process.execPath, [bin, "queue", "--port", "0"], { cwd: tmp, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  let out = "";
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no URL in 15 s: ${out}`)), 15_000);
+    const onData = (b: Buffer): void => {
+      out += b.toString();
+      const m = /ws:\/\/[^\s]+/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[0]);
+      }
+    };
+    child.stdout!.on("data", onData);
+    child.stderr!.on("data", onData);
+    child.once("exit", (code) => reject(new Error(`exited ${code}: ${out}`)));
+  });
+  return {
+    url,
+    stop: async () => {
+      try {
+        process.kill(-child.pid!, "SIGTERM");
+      } catch {
+        // gone
+      }
+    },
+  };
+}
+
+const code = await main().catch((e: unknown) => {
+  console.error(e);
+  console.log("0 passed, 1 failed");
+  return 1;
+});
+process.exit(code);
+
+export type { Frame };

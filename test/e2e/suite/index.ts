@@ -1,0 +1,314 @@
+/**
+ * The e2e suite, run by VS Code's extension host (extensionTestsPath). VS Code calls run(); results go to
+ * $CHALKNB_E2E_DIR/results.json for the runner (test/e2e/run.ts), which prints them.
+ */
+import * as vscode from "vscode";
+import assert from "node:assert/strict";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { Field, Float32, List, Table, Utf8, makeData, makeVector, tableFromIPC, tableToIPC, vectorFromArray } from "apache-arrow";
+import { checkpoint, e2eMode, runTests, sleep, waitFor, type TestCase } from "./harness.js";
+
+const EXTENSION_ID = "chalknb.chalknb";
+const CONTROLLER = "chalknb-kernel";
+const ARROW = "application/vnd.apache.arrow.file";
+const PROGRESS = "application/vnd.chalknb.progress+json";
+const HOSTILE = "<img src=x onerror=alert(1)>";
+
+interface Rendered {
+  type: string;
+  view: string;
+  outputId: string;
+  rows?: number;
+  vectorDim?: number;
+  chunks?: number;
+  state?: string;
+  worker?: boolean;
+}
+
+const rendered: Rendered[] = [];
+
+function workspaceRoot(): string {
+  const f = vscode.workspace.workspaceFolders?.[0];
+  if (!f) throw new Error("no workspace folder open");
+  return f.uri.fsPath;
+}
+
+async function open(path: string): Promise<vscode.NotebookEditor> {
+  const doc = await vscode.workspace.openNotebookDocument(vscode.Uri.file(path));
+  return showAndSelect(doc);
+}
+
+async function showAndSelect(doc: vscode.NotebookDocument): Promise<vscode.NotebookEditor> {
+  const editor = await vscode.window.showNotebookDocument(doc);
+  await vscode.commands.executeCommand("notebook.selectKernel", { notebookEditor: editor, id: CONTROLLER, extension: EXTENSION_ID });
+  return editor;
+}
+
+/** Runs cells [start, end) (all when omitted) and waits until each has finished after `since`. */
+async function execute(editor: vscode.NotebookEditor, range?: [number, number], timeoutMs = 240_000): Promise<vscode.NotebookCell[]> {
+  const nb = editor.notebook;
+  const since = Date.now() - 1;
+  const cells = nb.getCells(range ? new vscode.NotebookRange(range[0], range[1]) : undefined)
+    .filter((c) => c.kind === vscode.NotebookCellKind.Code);
+  if (range) {
+    await vscode.commands.executeCommand("notebook.cell.execute", { ranges: [{ start: range[0], end: range[1] }], document: nb.uri });
+  } else {
+    await vscode.commands.executeCommand("notebook.execute", nb.uri);
+  }
+  await waitFor(`cells ${range ? range.join("–") : "all"} of ${nb.uri.path} to finish`, () => {
+    const done = cells.every((c) => (c.executionSummary?.timing?.startTime ?? 0) >= since && c.executionSummary?.timing?.endTime !== undefined);
+    // A failing cell stops the rest (ended without timing): stop waiting once one failed.
+    const failed = cells.some((c) => (c.executionSummary?.timing?.startTime ?? 0) >= since && c.executionSummary?.success === false);
+    return done || failed;
+  }, timeoutMs);
+  return cells;
+}
+
+function items(cell: vscode.NotebookCell, mime: string): vscode.NotebookCellOutputItem[] {
+  return cell.outputs.flatMap((o) => o.items.filter((i) => i.mime === mime));
+}
+
+function outputText(cell: vscode.NotebookCell): string {
+  return cell.outputs.flatMap((o) => o.items).map((i) => `${i.mime}: ${new TextDecoder().decode(i.data).slice(0, 400)}`).join("\n");
+}
+
+function errors(cell: vscode.NotebookCell): string[] {
+  return items(cell, "application/vnd.code.notebook.error").map((i) => new TextDecoder().decode(i.data));
+}
+
+async function appendCell(editor: vscode.NotebookEditor, source: string): Promise<number> {
+  const nb = editor.notebook;
+  const index = nb.cellCount;
+  const edit = new vscode.WorkspaceEdit();
+  edit.set(nb.uri, [vscode.NotebookEdit.insertCells(index, [new vscode.NotebookCellData(vscode.NotebookCellKind.Code, source, "typescript")])]);
+  assert.equal(await vscode.workspace.applyEdit(edit), true, "inserting a cell");
+  return index;
+}
+
+function embeddingTable(rows: number, dim: number): Table {
+  const values = new Float32Array(rows * dim);
+  for (let r = 0; r < rows; r++) {
+    for (let j = 0; j < dim; j++) values[r * dim + j] = Math.sin((r % 7) + j * 0.01) + ((r * 31 + j * 17) % 13) / 50;
+  }
+  const offsets = new Int32Array(rows + 1).map((_, i) => i * dim);
+  const type = new List(new Field("item", new Float32(), true));
+  const embedding = makeVector(makeData({ type, length: rows, valueOffsets: offsets, child: makeData({ type: new Float32(), length: rows * dim, data: values }) }));
+  const text = vectorFromArray(Array.from({ length: rows }, (_, i) => (i === 1 ? HOSTILE : `Document number ${i}: some text to embed.`)), new Utf8());
+  return new Table({ text, embedding });
+}
+
+const sampleNotebook = (): string | undefined => {
+  const p = join(workspaceRoot(), "embeddings.chalknb");
+  return existsSync(p) ? p : undefined;
+};
+
+const trusted: TestCase[] = [
+  {
+    name: "the extension activates and contributes the chalknb notebook type and renderer",
+    timeoutMs: 30_000,
+    async fn() {
+      const ext = vscode.extensions.getExtension(EXTENSION_ID);
+      assert.ok(ext, `extension ${EXTENSION_ID} is installed`);
+      await ext.activate();
+      const pkg = ext.packageJSON as { contributes: { notebooks: { type: string }[]; notebookRenderer: { id: string }[] } };
+      assert.deepEqual(pkg.contributes.notebooks.map((n) => n.type), ["chalknb"]);
+      assert.deepEqual(pkg.contributes.notebookRenderer.map((r) => r.id), ["chalknb.renderer"]);
+      const messaging = vscode.notebooks.createRendererMessaging("chalknb.renderer");
+      messaging.onDidReceiveMessage((e) => rendered.push(e.message as Rendered));
+    },
+  },
+  {
+    name: "the renderers draw a 1,000 × 512 Arrow table, its embeddings and chunk progress, and escape hostile text",
+    timeoutMs: 120_000,
+    async fn() {
+      const table = embeddingTable(1000, 512);
+      const progress = {
+        callId: "c1", functionName: "embed", state: "done", totalRows: 1000, rowsDone: 1000, rowsPerSecond: 250,
+        etaSeconds: 0, startedAt: 1_000, finishedAt: 5_000,
+        chunks: Array.from({ length: 40 }, (_, i) => ({ index: i, rows: [i * 25, i * 25 + 25], state: i === 7 ? "retried" : "done", attempts: i === 7 ? 2 : 1 })),
+      };
+      const cell = new vscode.NotebookCellData(vscode.NotebookCellKind.Code, "result", "typescript");
+      cell.outputs = [
+        new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.json(progress, PROGRESS)]),
+        new vscode.NotebookCellOutput([new vscode.NotebookCellOutputItem(tableToIPC(table, "file"), ARROW), vscode.NotebookCellOutputItem.text("table", "text/plain")]),
+      ];
+      const doc = await vscode.workspace.openNotebookDocument("chalknb", new vscode.NotebookData([cell]));
+      await vscode.window.showNotebookDocument(doc);
+      const table1 = await waitFor("the table renderer's message", () => rendered.find((m) => m.view === "table" && m.rows === 1000), 60_000);
+      assert.equal(table1.vectorDim, 512);
+      const prog = await waitFor("the progress renderer's message", () => rendered.find((m) => m.view === "progress" && m.chunks === 40), 30_000);
+      assert.equal(prog.chunks, 40);
+      const { facts, dialogs } = await checkpoint("renderers", ["clickVectorCell", "openEmbeddings", "clickScatter"]);
+      assert.deepEqual(dialogs, [], "no script from the data ran");
+      assert.equal(facts.images, 0, "no <img> was created from the data");
+      assert.equal(facts.hostileTextShownAsText, true, "the hostile string is shown as text");
+      assert.ok(facts.tables >= 1, `a table grid is in the webview (${JSON.stringify(facts)})`);
+      assert.ok(facts.rowElements > 0 && facts.rowElements < 100, `virtualized: ${facts.rowElements} row elements for 1,000 rows`);
+      assert.ok(facts.rowCountBadges.includes("1,000 rows"), `row count shown: ${facts.rowCountBadges.join(", ")}`);
+      assert.ok(facts.headerTypes.includes("List<Float32>") && facts.headerTypes.includes("Utf8"), `types in the header: ${facts.headerTypes.join(", ")}`);
+      assert.match(facts.vectorCells[0] ?? "", /^512-d ‖/);
+      assert.match(facts.detailText, /512 dims · norm/);
+      assert.equal(facts.progressTiles, 40);
+      assert.match(facts.progressHeadlines[0] ?? "", /^1,000 \/ 1,000 rows/);
+      assert.match(facts.inspectorStatus, /PCA of 1,000 × 512: PC1 [\d.]+%, PC2 [\d.]+% · \d+ ms in a worker/);
+      assert.equal(facts.neighbours, 10, "clicking a point lists 10 nearest neighbours");
+      const insp = rendered.find((m) => m.view === "inspector");
+      assert.equal(insp?.worker, true, "PCA ran in a Worker inside VS Code's webview");
+      await vscode.commands.executeCommand("workbench.action.closeActiveEditor");
+    },
+  },
+  {
+    name: "a corrupt .chalknb shows an error, opens no notebook and stays unchanged on disk",
+    timeoutMs: 60_000,
+    async fn() {
+      const path = join(workspaceRoot(), "corrupt.chalknb");
+      const bytes = '{ "format": "chalknb", "version": 1, "cells": [ { "kind": "code", "source": "1 +';
+      writeFileSync(path, bytes);
+      const uri = vscode.Uri.file(path);
+      await assert.rejects(Promise.resolve(vscode.workspace.openNotebookDocument(uri)), (e: Error) => {
+        assert.match(e.message, /could not be opened/);
+        return true;
+      });
+      // The UI path too: the editor shows the error instead of an empty notebook.
+      await vscode.commands.executeCommand("vscode.openWith", uri, "chalknb").then(undefined, () => undefined);
+      await sleep(1500);
+      await checkpoint("corrupt-file");
+      assert.equal(vscode.workspace.notebookDocuments.some((d) => d.uri.fsPath === path), false, "no notebook document was created");
+      await vscode.commands.executeCommand("workbench.action.files.saveAll");
+      await sleep(500);
+      assert.equal(readFileSync(path, "utf8"), bytes, "the file on disk is unchanged");
+      await vscode.commands.executeCommand("workbench.action.closeAllEditors");
+    },
+  },
+  {
+    name: "runs every cell of the sample notebook: Arrow result with 1,000 rows of 512-d vectors, live progress, no error",
+    timeoutMs: 300_000,
+    async fn() {
+      const sample = sampleNotebook() ?? join(workspaceRoot(), "e2e-run.chalknb");
+      const editor = await open(sample);
+      const seen = rendered.length;
+      const cells = await execute(editor);
+      for (const c of cells) {
+        assert.equal(c.executionSummary?.success, true, `cell ${c.index + 1} succeeded:\n${c.document.getText().slice(0, 300)}\n--- outputs:\n${outputText(c)}`);
+        assert.deepEqual(errors(c), [], `cell ${c.index + 1} has no error output`);
+        assert.ok((c.executionSummary?.executionOrder ?? 0) > 0, `cell ${c.index + 1} has an execution order`);
+      }
+      const arrows = cells.flatMap((c) => items(c, ARROW));
+      assert.ok(arrows.length > 0, "an Arrow table output exists");
+      const tables = arrows.map((i) => tableFromIPC(i.data));
+      const withVectors = tables.find((t) => t.schema.fields.some((f) => String(f.type).startsWith("List<Float")));
+      assert.ok(withVectors, `a table with a vector column: ${tables.map((t) => t.schema.toString()).join("; ")}`);
+      assert.equal(withVectors.numRows, 1000);
+      const vcol = withVectors.schema.fields.findIndex((f) => String(f.type).startsWith("List<Float"));
+      assert.equal((withVectors.getChildAt(vcol)!.get(0) as { length: number }).length, 512);
+      const progress = cells.flatMap((c) => items(c, PROGRESS)).map((i) => JSON.parse(new TextDecoder().decode(i.data)) as { state: string; rowsDone: number });
+      assert.ok(progress.length > 0, "a chunk progress output exists");
+      assert.ok(progress.some((p) => p.state === "done" && p.rowsDone === 1000), `progress ended done: ${JSON.stringify(progress.map((p) => [p.state, p.rowsDone]))}`);
+      const fresh = (view: string): boolean => rendered.slice(seen).some((m) => m.view === view);
+      await waitFor("the table renderer drew a run output", () => fresh("table"), 60_000)
+        .catch(async () => {
+          // Outputs render when scrolled into view.
+          const idx = cells.find((c) => items(c, ARROW).length > 0)!.index;
+          editor.revealRange(new vscode.NotebookRange(idx, idx + 1), vscode.NotebookEditorRevealType.AtTop);
+          await waitFor("the table renderer drew a run output (after reveal)", () => fresh("table"), 30_000);
+        });
+      const idx = cells.find((c) => items(c, PROGRESS).length > 0)!.index;
+      editor.revealRange(new vscode.NotebookRange(idx, idx + 1), vscode.NotebookEditorRevealType.AtTop);
+      await waitFor("the progress renderer drew a run output", () => fresh("progress"), 30_000);
+      await checkpoint("run-all");
+    },
+  },
+  {
+    name: "interrupting a long cell stops it with an error and the kernel keeps its state",
+    timeoutMs: 120_000,
+    async fn() {
+      const editor = vscode.window.activeNotebookEditor!;
+      const setup = await appendCell(editor, "const keepMe = 41;");
+      await execute(editor, [setup, setup + 1], 60_000);
+      const long = await appendCell(editor, sampleNotebook()
+        ? [
+          "const slow = new Remote().function(\"embed\", { outputType: new List(new Field(\"item\", new Float32())) });",
+          "const many = tableFromArrays({ text: Array.from({ length: 50_000 }, (_, i) => `row ${i}`) });",
+          "await slow.chunkedCall(many, { chunkSize: 25, concurrentChunks: 2, timeout: 600 });",
+        ].join("\n")
+        : "await new Promise((resolve) => setTimeout(resolve, 600_000));");
+      const since = Date.now();
+      void vscode.commands.executeCommand("notebook.cell.execute", { ranges: [{ start: long, end: long + 1 }], document: editor.notebook.uri });
+      await sleep(4_000);
+      await checkpoint("interrupt-running");
+      await vscode.commands.executeCommand("notebook.cancelExecution", editor.notebook.uri);
+      const cell = editor.notebook.cellAt(long);
+      await waitFor("the interrupted cell to end", () => (cell.executionSummary?.timing?.startTime ?? 0) >= since && cell.executionSummary?.timing?.endTime !== undefined, 30_000);
+      assert.equal(cell.executionSummary?.success, false, `interrupted cell failed:\n${outputText(cell)}`);
+      assert.ok(errors(cell).length === 1, `one error output:\n${outputText(cell)}`);
+      const after = await appendCell(editor, "keepMe + 1");
+      await execute(editor, [after, after + 1], 60_000);
+      const plain = items(editor.notebook.cellAt(after), "text/plain").map((i) => new TextDecoder().decode(i.data));
+      assert.deepEqual(plain, ["42"]);
+      await checkpoint("interrupt-done");
+    },
+  },
+  {
+    name: "chalknb.restartKernel clears the kernel's state",
+    timeoutMs: 120_000,
+    async fn() {
+      const editor = vscode.window.activeNotebookEditor!;
+      await vscode.commands.executeCommand("chalknb.restartKernel", editor.notebook.uri);
+      const probe = await appendCell(editor, "typeof keepMe");
+      await execute(editor, [probe, probe + 1], 60_000);
+      const plain = items(editor.notebook.cellAt(probe), "text/plain").map((i) => new TextDecoder().decode(i.data));
+      assert.equal(plain.length, 1, outputText(editor.notebook.cellAt(probe)));
+      assert.match(plain[0]!, /^['"]?undefined['"]?$/);
+    },
+  },
+  {
+    name: "chalknb.exportIpynb writes an nbformat 4 notebook with every cell",
+    timeoutMs: 30_000,
+    async fn() {
+      const editor = vscode.window.activeNotebookEditor!;
+      const target = vscode.Uri.file(join(workspaceRoot(), "exported.ipynb"));
+      await vscode.commands.executeCommand("chalknb.exportIpynb", editor.notebook.uri, target);
+      const nb = JSON.parse(readFileSync(target.fsPath, "utf8")) as { nbformat: number; cells: unknown[] };
+      assert.equal(nb.nbformat, 4);
+      assert.equal(nb.cells.length, editor.notebook.cellCount);
+    },
+  },
+  {
+    name: "the queue dashboard shows the queue's functions from /v1/functions and /metrics",
+    timeoutMs: 60_000,
+    async fn() {
+      const url = process.env.CHALKNB_E2E_QUEUE_URL;
+      assert.ok(url, "the runner started a queue");
+      await vscode.commands.executeCommand("chalknb.openDashboard", url);
+      await sleep(3_000);
+      const { facts } = await checkpoint("dashboard");
+      assert.match(facts.dashboardState, /connected/);
+    },
+  },
+];
+
+const untrusted: TestCase[] = [
+  {
+    name: "in an untrusted workspace no cell runs, and the cell says why",
+    timeoutMs: 90_000,
+    async fn() {
+      assert.equal(vscode.workspace.isTrusted, false, "the workspace is untrusted");
+      const ext = vscode.extensions.getExtension(EXTENSION_ID);
+      await ext?.activate();
+      const probe = join(workspaceRoot(), "untrusted-probe.txt");
+      const cell = new vscode.NotebookCellData(vscode.NotebookCellKind.Code, `require("node:fs").writeFileSync(${JSON.stringify(probe)}, "ran")`, "typescript");
+      const doc = await vscode.workspace.openNotebookDocument("chalknb", new vscode.NotebookData([cell]));
+      const editor = await showAndSelect(doc);
+      const [c] = await execute(editor, undefined, 60_000);
+      assert.equal(c!.executionSummary?.success, false);
+      assert.match(errors(c!).join("\n"), /untrusted workspace/);
+      assert.equal(existsSync(probe), false, "the cell's code did not run");
+      await checkpoint("untrusted");
+    },
+  },
+];
+
+export async function run(): Promise<void> {
+  await runTests(e2eMode === "untrusted" ? untrusted : trusted);
+}

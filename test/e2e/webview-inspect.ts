@@ -1,0 +1,120 @@
+/**
+ * What the runner sees inside VS Code's webviews (the notebook output webview, the dashboard panel): facts about the
+ * rendered DOM, and a few actions (open the Embeddings tab, click a vector cell) — the extension host cannot reach
+ * the webview DOM, the browser can.
+ */
+import type { Frame, Page } from "playwright-core";
+
+export interface Checkpoint {
+  name: string;
+  actions?: ("openEmbeddings" | "clickVectorCell" | "clickScatter")[];
+}
+
+export interface WebviewFacts {
+  frames: number;
+  tables: number;
+  rowElements: number;
+  rowCountBadges: string[];
+  headers: string[];
+  headerTypes: string[];
+  vectorCells: string[];
+  detailText: string;
+  progressViews: number;
+  progressTiles: number;
+  progressHeadlines: string[];
+  images: number;
+  hostileTextShownAsText: boolean;
+  inspectorStatus: string;
+  neighbours: number;
+  dashboardRows: string[];
+  dashboardState: string;
+}
+
+// Runs inside a webview frame (serialized by Playwright): no closures over Node values.
+/* eslint-disable */
+const collect = (): Omit<WebviewFacts, "frames"> => {
+  const d = (globalThis as any).document;
+  const q = (s: string): any[] => Array.from(d.querySelectorAll(s));
+  const text = (e: any): string => (e.textContent ?? "") as string;
+  return {
+    tables: q(".cnb-grid-viewport").length,
+    rowElements: q(".cnb-row:not([hidden])").length,
+    rowCountBadges: q(".cnb-rowcount").map(text),
+    headers: q(".cnb-hname").map(text),
+    headerTypes: q(".cnb-htype").map(text),
+    vectorCells: q(".cnb-vec span").slice(0, 3).map(text),
+    detailText: q(".cnb-detail:not([hidden]) .cnb-detail-head").map(text).join(" | "),
+    progressViews: q(".cnb-progress").length,
+    progressTiles: q(".cnb-tiles .cnb-tile").length,
+    progressHeadlines: q(".cnb-progress-headline").map(text),
+    images: q(".cnb-root img").length,
+    hostileTextShownAsText: q(".cnb-cell").some((e: any) => text(e).includes("<img src=x onerror=alert(1)>")),
+    inspectorStatus: q(".cnb-insp-controls .cnb-muted, .cnb-insp-controls .cnb-error").map(text).join(" "),
+    neighbours: q(".cnb-neighbours li").length,
+    dashboardRows: q("#app tbody tr").map(text),
+    dashboardState: q("#app .badge").map(text).join(" "),
+  };
+};
+/* eslint-enable */
+
+async function safe<T>(f: () => Promise<T>, fallback: T): Promise<T> {
+  try {
+    return await f();
+  } catch {
+    return fallback;
+  }
+}
+
+export async function inspectWebviews(page: Page, cp: Checkpoint): Promise<WebviewFacts> {
+  const frames = page.frames().filter((f) => f !== page.mainFrame());
+  const withTable = async (): Promise<Frame | undefined> => {
+    for (const f of frames) if (await safe(() => f.locator(".cnb-grid-viewport").count(), 0)) return f;
+    return undefined;
+  };
+  for (const action of cp.actions ?? []) {
+    const f = await withTable();
+    if (!f) continue;
+    if (action === "openEmbeddings") {
+      await safe(() => f.locator("vscode-tab-header", { hasText: "Embeddings" }).first().click({ timeout: 5_000 }), undefined);
+      await safe(() => f.waitForFunction(() => /PCA of|Could not/.test((globalThis as any).document.querySelector(".cnb-insp-controls")?.textContent ?? ""), undefined, { timeout: 30_000 }), undefined);
+    } else if (action === "clickScatter") {
+      const canvas = f.locator(".cnb-scatter-wrap canvas").first();
+      const box = await safe(() => canvas.boundingBox(), null);
+      if (box) {
+        // Walk outwards from the centre until a point is hit (the grid snaps within 8 px).
+        for (let r = 0; r < 200; r += 6) {
+          await safe(() => canvas.click({ position: { x: box.width / 2 + r, y: box.height / 2 }, timeout: 2_000 }), undefined);
+          if (await safe(() => f.waitForSelector(".cnb-neighbours li", { timeout: 700 }).then(() => true), false)) break;
+        }
+      }
+    } else if (action === "clickVectorCell") {
+      await safe(() => f.locator(".cnb-row:not([hidden]) .cnb-vec").first().click({ timeout: 5_000 }), undefined);
+    }
+  }
+  const facts: WebviewFacts = {
+    frames: frames.length, tables: 0, rowElements: 0, rowCountBadges: [], headers: [], headerTypes: [], vectorCells: [],
+    detailText: "", progressViews: 0, progressTiles: 0, progressHeadlines: [], images: 0, hostileTextShownAsText: false,
+    inspectorStatus: "", neighbours: 0, dashboardRows: [], dashboardState: "",
+  };
+  for (const f of frames) {
+    const part = await safe(() => f.evaluate(collect), null);
+    if (!part) continue;
+    facts.tables += part.tables;
+    facts.rowElements += part.rowElements;
+    facts.rowCountBadges.push(...part.rowCountBadges);
+    facts.headers.push(...part.headers);
+    facts.headerTypes.push(...part.headerTypes);
+    facts.vectorCells.push(...part.vectorCells);
+    facts.detailText += part.detailText;
+    facts.progressViews += part.progressViews;
+    facts.progressTiles += part.progressTiles;
+    facts.progressHeadlines.push(...part.progressHeadlines);
+    facts.images += part.images;
+    facts.hostileTextShownAsText ||= part.hostileTextShownAsText;
+    facts.inspectorStatus += part.inspectorStatus;
+    facts.neighbours += part.neighbours;
+    facts.dashboardRows.push(...part.dashboardRows);
+    facts.dashboardState += part.dashboardState;
+  }
+  return facts;
+}
