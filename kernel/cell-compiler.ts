@@ -1,0 +1,373 @@
+import { parse, type Node as AcornNode } from "acorn";
+import MagicString from "magic-string";
+import { SourceMap } from "node:module";
+
+/**
+ * Compiles one notebook cell (TypeScript or JavaScript) into a script for `vm.runInThisContext`.
+ *
+ * The script is an async arrow function called at once, so top-level `await` works. Top-level declarations are
+ * rewritten into assignments to globals (as Node's REPL does for `await`, lib/internal/repl/await.js), so they persist
+ * for later cells and a re-run cell may declare the same `const` again. `import` becomes a dynamic import through
+ * {@link CELL_RUNTIME.importModule}. The value of a last expression statement is returned as `{ value }`.
+ *
+ * Plain JavaScript cells skip esbuild: acorn parses them as they are, which keeps the common trivial cell well under a
+ * millisecond. Cells acorn rejects are TypeScript (or broken): esbuild strips their types, with a source map so that
+ * error positions are mapped back to the cell. The rewrite itself keeps every line where it was.
+ */
+
+/** Names of the globals the compiled script calls; the kernel installs them (see `kernel/cell-runtime.ts`). */
+export const CELL_RUNTIME = {
+  /** `(names: string[]) => void`: defines each missing global as `undefined`, so assignments work in strict code. */
+  declare: "__chalknb_declare",
+  /** `(specifier: string) => Promise<module namespace>`, resolved from the notebook's folder. */
+  importModule: "__chalknb_import",
+} as const;
+
+/** A cell that does not parse. `line` is 1-based, `column` 0-based, both in the cell's own source. */
+export class CellCompileError extends Error {
+  readonly filename: string;
+  readonly line: number;
+  readonly column: number;
+  readonly lineText: string;
+  constructor(message: string, filename: string, line: number, column: number, lineText: string) {
+    super(message);
+    this.name = "SyntaxError";
+    this.filename = filename;
+    this.line = line;
+    this.column = column;
+    this.lineText = lineText;
+  }
+}
+
+export interface CompiledCell {
+  /** Script file name, as it appears in stack traces: `cell[3]`. */
+  filename: string;
+  /** The cell's original source. */
+  source: string;
+  /** JavaScript for `vm.runInThisContext`; it evaluates to `Promise<{ value: unknown } | undefined>`. */
+  code: string;
+  /** Top-level names the cell declares (variables, functions, classes, imports). */
+  declaredNames: string[];
+  /** Whether the cell went through esbuild (TypeScript syntax). */
+  typescript: boolean;
+  /** Maps a 1-based line/column of `code` to the cell's source; undefined when the position is not in the cell. */
+  mapPosition(line: number, column: number): { line: number; column: number } | undefined;
+}
+
+const PROLOGUE_OPEN = "(async () => { ";
+
+const ACORN_OPTIONS = {
+  ecmaVersion: "latest",
+  sourceType: "module",
+  allowAwaitOutsideFunction: true,
+  allowHashBang: true,
+  locations: false,
+} as const;
+
+type EsbuildModule = typeof import("esbuild");
+let esbuildModule: Promise<EsbuildModule> | undefined;
+
+/** esbuild is loaded on the first TypeScript cell, not at kernel start. */
+function loadEsbuild(): Promise<EsbuildModule> {
+  esbuildModule ??= import("esbuild");
+  return esbuildModule;
+}
+
+/** Starts loading esbuild (and its service process) ahead of the first TypeScript cell. */
+export function warmUpCompiler(): void {
+  void loadEsbuild()
+    .then((esbuild) => esbuild.transform("let warm: number = 1", { loader: "ts" }))
+    .catch(() => undefined);
+}
+
+/**
+ * Compiles a cell. Throws {@link CellCompileError} for a cell that does not parse.
+ * @example
+ * const cell = await compileCell("const x: number = 1\nx + 1", "cell[1]");
+ * const { value } = await vm.runInThisContext(cell.code, { filename: cell.filename });
+ */
+export async function compileCell(source: string, filename: string): Promise<CompiledCell> {
+  let js = source;
+  let typescript = false;
+  let esbuildMap: string | undefined;
+  let program: AcornProgram;
+  try {
+    program = parse(source, ACORN_OPTIONS) as unknown as AcornProgram;
+  } catch {
+    typescript = true;
+    const esbuild = await loadEsbuild();
+    try {
+      const out = await esbuild.transform(source, {
+        loader: "ts",
+        target: "esnext",
+        sourcemap: "external",
+        sourcefile: filename,
+        // Keep imports that are not used in this cell: later cells use them.
+        tsconfigRaw: { compilerOptions: { verbatimModuleSyntax: true } },
+      });
+      js = out.code;
+      esbuildMap = out.map;
+    } catch (error) {
+      throw toCompileError(error, source, filename);
+    }
+    try {
+      program = parse(js, ACORN_OPTIONS) as unknown as AcornProgram;
+    } catch (error) {
+      const e = error as { message: string; loc?: { line: number; column: number } };
+      throw new CellCompileError(e.message.replace(/ \(\d+:\d+\)$/, ""), filename, 1, 0, firstLine(source));
+    }
+  }
+  const rewrite = rewriteTopLevel(js, program);
+  const toJs = rewrite.mapToInput;
+  let tsMap: SourceMap | undefined;
+  const lineCount = source.split("\n").length;
+  return {
+    filename,
+    source,
+    code: rewrite.code,
+    declaredNames: rewrite.declaredNames,
+    typescript,
+    mapPosition(line, column) {
+      const inJs = toJs(line, column);
+      if (!inJs) return undefined;
+      if (!esbuildMap) return inJs.line <= lineCount ? inJs : undefined;
+      tsMap ??= new SourceMap(JSON.parse(esbuildMap));
+      const entry = tsMap.findEntry(inJs.line - 1, inJs.column - 1) as {
+        originalLine?: number;
+        originalColumn?: number;
+      };
+      if (entry.originalLine === undefined || entry.originalColumn === undefined) return undefined;
+      return { line: entry.originalLine + 1, column: entry.originalColumn + 1 };
+    },
+  };
+}
+
+function firstLine(text: string): string {
+  const end = text.indexOf("\n");
+  return end < 0 ? text : text.slice(0, end);
+}
+
+function toCompileError(error: unknown, source: string, filename: string): CellCompileError {
+  const errors = (error as { errors?: { text: string; location?: { line: number; column: number; lineText: string } }[] })
+    .errors;
+  const first = errors?.[0];
+  if (first?.location) {
+    return new CellCompileError(first.text, filename, first.location.line, first.location.column, first.location.lineText);
+  }
+  return new CellCompileError(String((error as Error).message ?? error), filename, 1, 0, firstLine(source));
+}
+
+// ---- the rewrite ----------------------------------------------------------------------------------------------
+
+interface Span {
+  start: number;
+  end: number;
+}
+interface AcornProgram extends Span {
+  body: Statement[];
+}
+type Statement = Span & { type: string; [key: string]: unknown };
+interface Declarator extends Span {
+  id: Span & { type: string };
+  init: Span | null;
+}
+interface ImportSpecifier extends Span {
+  type: "ImportSpecifier" | "ImportDefaultSpecifier" | "ImportNamespaceSpecifier";
+  local: Span & { name: string };
+  imported?: Span & { name?: string; value?: string };
+}
+
+interface RewriteResult {
+  code: string;
+  declaredNames: string[];
+  mapToInput(line: number, column: number): { line: number; column: number } | undefined;
+}
+
+/** @internal exported for tests. Rewrites an already-parsed JavaScript program; keeps every line in place. */
+export function rewriteTopLevel(js: string, program: AcornProgram): RewriteResult {
+  const s = new MagicString(js);
+  const declared = new Set<string>();
+  const hoisted: string[] = [];
+  const body = program.body;
+
+  for (let i = 0; i < body.length; i++) {
+    let node = body[i]!;
+    if (node.type === "ExportNamedDeclaration" || node.type === "ExportDefaultDeclaration") {
+      const declaration = node.declaration as Statement | null;
+      if (declaration && node.type === "ExportNamedDeclaration") {
+        s.remove(node.start, declaration.start);
+        node = declaration;
+      } else if (declaration && node.type === "ExportDefaultDeclaration") {
+        s.remove(node.start, declaration.start);
+        if (declaration.type.endsWith("Declaration") && !(declaration as { id?: unknown }).id) {
+          s.prependRight(declaration.start, "void ");
+          continue;
+        }
+        node = declaration;
+      } else {
+        blank(s, js, node);
+        continue;
+      }
+    } else if (node.type === "ExportAllDeclaration") {
+      blank(s, js, node);
+      continue;
+    }
+
+    switch (node.type) {
+      case "VariableDeclaration":
+        rewriteVariables(s, node, declared);
+        break;
+      case "FunctionDeclaration": {
+        const name = (node.id as { name: string }).name;
+        declared.add(name);
+        hoisted.push(name);
+        break;
+      }
+      case "ClassDeclaration": {
+        const name = (node.id as { name: string }).name;
+        declared.add(name);
+        s.prependRight(node.start, `;${name} = `);
+        s.appendLeft(node.end, ";");
+        break;
+      }
+      case "ImportDeclaration":
+        rewriteImport(s, js, node, declared);
+        break;
+      case "ExpressionStatement":
+        if (i === body.length - 1 && !(node as { directive?: string }).directive) {
+          const expression = node.expression as Span;
+          s.prependRight(expression.start, "return { value: (");
+          s.appendLeft(expression.end, ") };");
+        }
+        break;
+      default:
+        break;
+    }
+  }
+
+  const names = [...declared];
+  let prologue = PROLOGUE_OPEN;
+  if (names.length > 0) prologue += `${CELL_RUNTIME.declare}(${JSON.stringify(names)}); `;
+  for (const name of hoisted) prologue += `globalThis.${name} = ${name}; `;
+  s.prepend(prologue);
+  s.append("\n})()");
+
+  const code = s.toString();
+  const inputLines = countNewlines(js, 0, js.length) + 1;
+  let map: SourceMap | undefined;
+  return {
+    code,
+    declaredNames: names,
+    mapToInput(line, column) {
+      // The last line is the wrapper's `})()`: not the cell's.
+      if (line > inputLines) return undefined;
+      map ??= new SourceMap(JSON.parse(s.generateMap({ hires: true, includeContent: false }).toString()));
+      const entry = map.findEntry(line - 1, Math.max(0, column - 1)) as {
+        originalLine?: number;
+        originalColumn?: number;
+      };
+      if (entry.originalLine === undefined || entry.originalColumn === undefined) {
+        // Positions in the prologue: the line is still right.
+        return line === 1 ? { line: 1, column: 1 } : undefined;
+      }
+      return { line: entry.originalLine + 1, column: entry.originalColumn + 1 };
+    },
+  };
+}
+
+/** Replaces a statement with `;`, keeping its line breaks so later lines stay where they were. */
+function blank(s: MagicString, js: string, node: Span): void {
+  const newlines = countNewlines(js, node.start, node.end);
+  s.overwrite(node.start, node.end, ";" + "\n".repeat(newlines));
+}
+
+function countNewlines(text: string, start: number, end: number): number {
+  let n = 0;
+  for (let i = start; i < end; i++) if (text.charCodeAt(i) === 10) n++;
+  return n;
+}
+
+function rewriteVariables(s: MagicString, node: Statement, declared: Set<string>): void {
+  const kind = node.kind as string;
+  const declarators = node.declarations as Declarator[];
+  for (const d of declarators) collectPatternNames(d.id, declared);
+  const kept = kind === "var" ? declarators.filter((d) => d.init) : declarators;
+  if (kept.length === 0) {
+    s.overwrite(node.start, declarators[0]!.start, ";void 0");
+    for (const d of declarators) s.remove(d.start, d.end);
+    removeCommas(s, declarators);
+    return;
+  }
+  s.overwrite(node.start, declarators[0]!.start, ";(");
+  if (kept.length !== declarators.length) {
+    // `var a, b = 1`: drop declarators without an initialiser (re-declaring a var does not reset it).
+    for (const d of declarators) if (!d.init) s.overwrite(d.start, d.end, "void 0");
+  }
+  for (const d of kept) if (!d.init) s.appendLeft(d.id.end, " = undefined");
+  s.appendLeft(declarators[declarators.length - 1]!.end, ")");
+}
+
+function removeCommas(s: MagicString, declarators: Declarator[]): void {
+  for (let i = 1; i < declarators.length; i++) s.remove(declarators[i - 1]!.end, declarators[i]!.start);
+}
+
+function collectPatternNames(pattern: unknown, into: Set<string>): void {
+  const p = pattern as { type: string; [key: string]: unknown } | null;
+  if (!p) return;
+  switch (p.type) {
+    case "Identifier":
+      into.add(p.name as string);
+      break;
+    case "ObjectPattern":
+      for (const prop of p.properties as { type: string; value?: unknown; argument?: unknown }[]) {
+        collectPatternNames(prop.type === "RestElement" ? prop.argument : prop.value, into);
+      }
+      break;
+    case "ArrayPattern":
+      for (const element of p.elements as unknown[]) collectPatternNames(element, into);
+      break;
+    case "RestElement":
+      collectPatternNames(p.argument, into);
+      break;
+    case "AssignmentPattern":
+      collectPatternNames(p.left, into);
+      break;
+    default:
+      break;
+  }
+}
+
+function rewriteImport(s: MagicString, js: string, node: Statement, declared: Set<string>): void {
+  const specifiers = node.specifiers as ImportSpecifier[];
+  const source = js.slice((node.source as Span).start, (node.source as Span).end);
+  const attributes = node.attributes as Span[] | undefined;
+  const options =
+    attributes && attributes.length > 0
+      ? `, { with: { ${attributes.map((a) => js.slice(a.start, a.end)).join(", ")} } }`
+      : "";
+  const load = `await ${CELL_RUNTIME.importModule}(${source}${options})`;
+  const namespace = specifiers.find((sp) => sp.type === "ImportNamespaceSpecifier");
+  const properties: string[] = [];
+  for (const sp of specifiers) {
+    declared.add(sp.local.name);
+    if (sp.type === "ImportDefaultSpecifier") properties.push(`default: ${sp.local.name}`);
+    else if (sp.type === "ImportSpecifier") {
+      const imported = sp.imported!;
+      const key = imported.name ?? JSON.stringify(imported.value);
+      properties.push(key === sp.local.name ? key : `${key}: ${sp.local.name}`);
+    }
+  }
+  let text: string;
+  if (namespace) {
+    text = `;${namespace.local.name} = ${load};`;
+    if (properties.length > 0) text += ` ({ ${properties.join(", ")} } = ${namespace.local.name});`;
+  } else if (properties.length > 0) {
+    text = `;({ ${properties.join(", ")} } = ${load});`;
+  } else {
+    text = `;${load};`;
+  }
+  s.overwrite(node.start, node.end, text + "\n".repeat(countNewlines(js, node.start, node.end)));
+}
+
+/** @internal */
+export type { AcornNode };

@@ -1,0 +1,81 @@
+import { inspect } from "node:util";
+import { ARROW_MIME, PROGRESS_MIME, type CallProgress } from "../protocol/progress.js";
+import type { MimeBundle } from "./messages.js";
+import { describeProgress, previewTable, type TableLike } from "./text-preview.js";
+
+/**
+ * Turns cell values into MIME bundles. An Arrow Table / RecordBatch becomes Arrow IPC file bytes (base64) plus a text
+ * preview; anything else becomes `text/plain` (util.inspect, as Node's REPL prints). An object may offer its own
+ * bundle through {@link MIME_BUNDLE}.
+ */
+
+/** An object with a method under this symbol returning a MIME bundle is displayed with that bundle. */
+export const MIME_BUNDLE = Symbol.for("chalknb.mimeBundle");
+
+/**
+ * Largest Arrow IPC payload put in one output; a bigger table is cut to its first rows (the text says so).
+ * @default 64 MiB
+ */
+export const MAX_ARROW_BYTES = 64 * 1024 * 1024;
+
+type ArrowNs = Record<string, unknown>;
+
+export interface Bundle {
+  data: MimeBundle;
+  metadata: Record<string, unknown>;
+}
+
+/**
+ * The bundle for a value. `arrow` is the kernel's apache-arrow namespace (undefined before it is loaded: tables are then
+ * shown as text only). `raw` shows strings as they are (display) instead of quoted (execute_result).
+ */
+export function toMimeBundle(value: unknown, arrow: ArrowNs | undefined, options: { raw?: boolean } = {}): Bundle {
+  const custom = (value as { [MIME_BUNDLE]?: unknown } | null | undefined)?.[MIME_BUNDLE];
+  if (typeof custom === "function") {
+    const data = (custom as () => MimeBundle).call(value);
+    return { data: { "text/plain": inspect(value), ...data }, metadata: {} };
+  }
+  const table = asArrowTable(value, arrow);
+  if (table && arrow) return tableBundle(table, arrow, isKind(value, arrow, "RecordBatch") ? "RecordBatch" : "Table");
+  if (typeof value === "string" && options.raw) return { data: { "text/plain": value }, metadata: {} };
+  return { data: { "text/plain": inspect(value, { depth: 4, maxArrayLength: 50, maxStringLength: 10_000, breakLength: 100 }) }, metadata: {} };
+}
+
+/** The bundle of a call's progress: the JSON the progress renderer draws, and a one-line text. */
+export function progressBundle(progress: CallProgress): Bundle {
+  return { data: { [PROGRESS_MIME]: progress, "text/plain": describeProgress(progress) }, metadata: {} };
+}
+
+function isKind(value: unknown, arrow: ArrowNs, name: "Table" | "RecordBatch"): boolean {
+  const ctor = arrow[name] as (abstract new (...args: never[]) => unknown) | undefined;
+  return ctor !== undefined && value instanceof ctor;
+}
+
+function asArrowTable(value: unknown, arrow: ArrowNs | undefined): TableLike | undefined {
+  if (!arrow || value === null || typeof value !== "object") return undefined;
+  if (isKind(value, arrow, "Table")) return value as TableLike;
+  if (isKind(value, arrow, "RecordBatch")) {
+    const TableCtor = arrow.Table as new (batch: unknown) => TableLike;
+    return new TableCtor(value);
+  }
+  return undefined;
+}
+
+function tableBundle(table: TableLike, arrow: ArrowNs, kind: string): Bundle {
+  const tableToIPC = arrow.tableToIPC as (t: unknown, type: "file") => Uint8Array;
+  let shown = table;
+  let bytes = tableToIPC(shown, "file");
+  let truncated = false;
+  while (bytes.byteLength > MAX_ARROW_BYTES && shown.numRows > 1) {
+    const keep = Math.max(1, Math.floor(shown.numRows * (MAX_ARROW_BYTES / bytes.byteLength) * 0.9));
+    shown = (shown as unknown as { slice(a: number, b: number): TableLike }).slice(0, keep);
+    bytes = tableToIPC(shown, "file");
+    truncated = true;
+  }
+  let text = previewTable(table, kind);
+  if (truncated) text += `\n(the rich view holds the first ${shown.numRows} rows: the whole table is over ${MAX_ARROW_BYTES} bytes)`;
+  return {
+    data: { [ARROW_MIME]: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64"), "text/plain": text },
+    metadata: { [ARROW_MIME]: { numRows: shown.numRows, totalRows: table.numRows, truncated } },
+  };
+}

@@ -1,0 +1,194 @@
+import vm from "node:vm";
+import { cancelAllCalls, setCallObserver } from "./sdk/call-registry.js";
+import { compileCell, type CompiledCell } from "./cell-compiler.js";
+import type { CellRuntime } from "./cell-runtime.js";
+import { progressBundle, toMimeBundle } from "./display.js";
+import type { ErrorContent, ExecuteRequest, KernelMessage } from "./messages.js";
+import { createProgressDisplay } from "./progress-display.js";
+import { CellRegistry, toErrorContent } from "./traceback.js";
+
+/**
+ * Runs execute requests one at a time, in arrival order, in this process's global scope, and reports each as
+ * Jupyter does: `status busy`, outputs, `execute_result` or `error`, `execute_reply`, `status idle`.
+ */
+
+/** The error a cell ends with when it is interrupted. */
+export class InterruptError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "InterruptError";
+  }
+}
+
+export interface ExecutorOptions {
+  send(message: KernelMessage): void;
+  runtime: CellRuntime;
+  /** Called after each cell that compiled, off the hot path (type checking). */
+  afterExecute?(cell: CompiledCell, parentId: string, executionCount: number, cellId: string | undefined): void;
+}
+
+export interface Executor {
+  enqueue(request: ExecuteRequest): void;
+  /** Interrupts the running cell if its request id is in `msgIds` (all when omitted) and aborts the queued ones. */
+  interrupt(msgIds?: readonly string[]): void;
+  /** The request id of the running cell, else of the last one (background output is attributed to it). */
+  outputParent(): string | undefined;
+  /** Shows a value as a `display_data` output of the running cell; the handle updates it in place. */
+  display(value: unknown, options?: { displayId?: string }): DisplayHandle;
+  readonly executionCount: number;
+}
+
+export interface DisplayHandle {
+  readonly displayId: string;
+  update(value: unknown): void;
+}
+
+interface Running {
+  parentId: string;
+  interrupt(error: InterruptError): void;
+}
+
+const VM_OPTIONS_BASE = {
+  breakOnSigint: true,
+  // `import()` written in a cell's code: Node's own loader (static imports are rewritten to the runtime's importer).
+  importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+} as const;
+
+export function createExecutor(options: ExecutorOptions): Executor {
+  const { send, runtime } = options;
+  const registry = new CellRegistry();
+  const queue: ExecuteRequest[] = [];
+  let running: Running | undefined;
+  let lastParent: string | undefined;
+  let executionCount = 0;
+  let draining = false;
+  let globalsReady = false;
+  let displayCounter = 0;
+
+  const progress = createProgressDisplay({
+    send(first, displayId, p) {
+      const parent = parentByDisplay.get(displayId) ?? lastParent;
+      if (first && parent) parentByDisplay.set(displayId, parent);
+      if (!parent) return;
+      const { data, metadata } = progressBundle(p);
+      send({
+        msg_type: first ? "display_data" : "update_display_data",
+        parent_id: parent,
+        content: { data, metadata, transient: { display_id: displayId } },
+      });
+    },
+  });
+  const parentByDisplay = new Map<string, string>();
+  setCallObserver((p) => progress.observe(p));
+
+  function display(value: unknown, displayOptions: { displayId?: string } = {}): DisplayHandle {
+    const displayId = displayOptions.displayId ?? `display-${++displayCounter}`;
+    const parent = running?.parentId ?? lastParent;
+    const emit = (kind: "display_data" | "update_display_data", v: unknown) => {
+      const target = parentByDisplay.get(displayId) ?? parent;
+      if (!target) return;
+      const { data, metadata } = toMimeBundle(v, runtime.arrow(), { raw: true });
+      send({ msg_type: kind, parent_id: target, content: { data, metadata, transient: { display_id: displayId } } });
+    };
+    emit("display_data", value);
+    if (parent) parentByDisplay.set(displayId, parent);
+    return { displayId, update: (v) => emit("update_display_data", v) };
+  }
+
+  async function execute(request: ExecuteRequest): Promise<void> {
+    const parentId = request.msg_id;
+    lastParent = parentId;
+    send({ msg_type: "status", parent_id: parentId, content: { execution_state: "busy" } });
+    const count = ++executionCount;
+    let status: "ok" | "error" = "ok";
+    let compiled: CompiledCell | undefined;
+    try {
+      if (!globalsReady) {
+        const wait = runtime.needs(request.content.code);
+        if (wait) await wait;
+        else void runtime.ready.then(() => (globalsReady = true));
+      }
+      compiled = await compileCell(request.content.code, `cell[${count}]`);
+      registry.add(compiled);
+      let interrupt!: (error: InterruptError) => void;
+      const interrupted = new Promise<never>((_, reject) => (interrupt = reject));
+      interrupted.catch(() => undefined);
+      running = { parentId, interrupt };
+      let promise: Promise<{ value: unknown } | undefined>;
+      try {
+        promise = vm.runInThisContext(compiled.code, { filename: compiled.filename, ...VM_OPTIONS_BASE });
+      } catch (error) {
+        if ((error as { code?: string }).code === "ERR_SCRIPT_EXECUTION_INTERRUPTED") {
+          abortQueued();
+          throw new InterruptError("Interrupted (SIGINT) while running synchronous code");
+        }
+        throw error;
+      }
+      promise.catch(() => undefined);
+      const result = await Promise.race([promise, interrupted]);
+      if (result !== undefined && result.value !== undefined) {
+        if (!runtime.arrow() && typeof result.value === "object") await runtime.arrowReady;
+        const { data, metadata } = toMimeBundle(result.value, runtime.arrow());
+        send({ msg_type: "execute_result", parent_id: parentId, content: { execution_count: count, data, metadata } });
+      }
+    } catch (error) {
+      status = "error";
+      const content: ErrorContent = toErrorContent(error, registry);
+      send({ msg_type: "error", parent_id: parentId, content });
+    } finally {
+      running = undefined;
+      progress.flush();
+    }
+    send({ msg_type: "execute_reply", parent_id: parentId, content: { status, execution_count: count } });
+    send({ msg_type: "status", parent_id: parentId, content: { execution_state: "idle" } });
+    if (compiled) options.afterExecute?.(compiled, parentId, count, request.content.cell_id);
+  }
+
+  function abortQueued(ids?: readonly string[]): void {
+    for (let i = queue.length - 1; i >= 0; i--) {
+      const request = queue[i]!;
+      if (ids && !ids.includes(request.msg_id)) continue;
+      queue.splice(i, 1);
+      send({ msg_type: "status", parent_id: request.msg_id, content: { execution_state: "busy" } });
+      send({ msg_type: "execute_reply", parent_id: request.msg_id, content: { status: "aborted", execution_count: executionCount } });
+      send({ msg_type: "status", parent_id: request.msg_id, content: { execution_state: "idle" } });
+    }
+  }
+
+  async function drain(): Promise<void> {
+    if (draining) return;
+    draining = true;
+    try {
+      let first = true;
+      while (queue.length > 0) {
+        // Between queued cells, let pending IPC (an interrupt_request sent before them) be read first.
+        if (!first) await new Promise((resolve) => setImmediate(resolve));
+        first = false;
+        const next = queue.shift();
+        if (next) await execute(next);
+      }
+    } finally {
+      draining = false;
+    }
+  }
+
+  return {
+    enqueue(request) {
+      queue.push(request);
+      void drain();
+    },
+    interrupt(msgIds) {
+      if (running && (!msgIds || msgIds.includes(running.parentId))) {
+        const cancelled = cancelAllCalls("interrupted");
+        const suffix = cancelled === 0 ? "" : ` (cancelled ${cancelled} remote ${cancelled === 1 ? "call" : "calls"})`;
+        running.interrupt(new InterruptError(`Interrupted${suffix}`));
+      }
+      abortQueued(msgIds);
+    },
+    outputParent: () => running?.parentId ?? lastParent,
+    display,
+    get executionCount() {
+      return executionCount;
+    },
+  };
+}
