@@ -84,6 +84,8 @@ export class RedisBackend extends EventEmitter implements QueueBackend {
   readonly #owned: OwnedChunks;
   readonly #dispatcher: Dispatcher;
   readonly #connections: Redis[] = [];
+  /** Without auto-pipelining: ioredis 5 cannot auto-pipeline callBuffer (XAUTOCLAIM has no typed Buffer variant). */
+  readonly #plain: Redis;
   #announce: string[] = [];
   #heartbeat: NodeJS.Timeout | undefined;
   #beating: Promise<void> | undefined;
@@ -104,6 +106,7 @@ export class RedisBackend extends EventEmitter implements QueueBackend {
       this.#connections.push(connection);
       return connection;
     };
+    this.#plain = open("claims");
     this.#registry = new Registry({
       command, keys: this.#keys, gatewayId, clock: options.clock, staleMs: this.#claimIdleMs,
       local: () => ({ workers: this.#dispatcher.workersByFunction(), count: this.#dispatcher.workerCount(), specs: this.#dispatcher.localSpecs() }),
@@ -369,25 +372,30 @@ export class RedisBackend extends EventEmitter implements QueueBackend {
 
   async #beat(): Promise<void> {
     if (this.#beating || this.#closed) return;
-    this.#beating = (async () => {
+    // Each step on its own: a Redis that lost our consumer group must not stop the reclaim that repairs it.
+    const step = async (what: string, run: () => Promise<unknown>) => {
       try {
-        await this.#registry.refresh();
-        await this.#held.refresh();
-        await this.#router.touch();
-        this.#finished.prune();
-        for (const fn of this.#dispatcher.servedFunctions()) {
-          const reclaimed = await reclaimIdle(this.#command, this.#keys.rows(fn), this.gatewayId, this.#claimIdleMs);
-          if (reclaimed.length === 0) continue;
-          this.#log(`reclaimed ${reclaimed.length} entries of "${fn}" from a gateway that stopped (or a lost read)`);
+        await run();
+      } catch (error) {
+        if (!this.#closed) this.#log(`heartbeat (${what}) to ${redactUrl(this.#options.url)}: ${(error as Error).message}`);
+      }
+    };
+    this.#beating = (async () => {
+      await step("registry", () => this.#registry.refresh());
+      await step("claims", () => this.#held.refresh());
+      await step("result stream", () => this.#router.touch());
+      this.#finished.prune();
+      for (const fn of this.#dispatcher.servedFunctions()) {
+        await step(`reclaim "${fn}"`, async () => {
+          await this.#registry.ensureGroup(fn);
+          const reclaimed = await reclaimIdle(this.#plain, this.#keys.rows(fn), this.gatewayId, this.#claimIdleMs);
+          if (reclaimed.length === 0) return;
+          this.#log(`reclaimed ${reclaimed.length} entries of "${fn}" left by a gateway that stopped (or by a lost read)`);
           const pieces = reclaimed.flatMap(({ raw, deliveries }) => this.#dispatcher.adopt(fn, [raw], deliveries));
           this.#dispatcher.requeueReclaimed(fn, pieces);
-        }
-      } catch (error) {
-        if (!this.#closed) this.#log(`heartbeat to ${redactUrl(this.#options.url)}: ${(error as Error).message}`);
-      } finally {
-        this.#beating = undefined;
+        });
       }
-    })();
+    })().finally(() => (this.#beating = undefined));
     await this.#beating;
   }
 

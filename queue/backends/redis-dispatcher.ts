@@ -8,7 +8,7 @@ import type { WorkerPeer } from "../entities.js";
 import { recordBatchSize, type FunctionCounters } from "../metrics.js";
 import type { BatchEvent } from "../queue-core.js";
 import { Batcher, type BatcherHost } from "./redis-batcher.js";
-import { idMillis, type Piece, type RawEntry } from "./redis-entries.js";
+import { idMillis, type HeldEntry, type Piece, type RawEntry } from "./redis-entries.js";
 import type { FinishedChunks } from "./redis-finished.js";
 import { RELEASE_IDLE_MS, type HeldEntries } from "./redis-held.js";
 import { describeChunk } from "./redis-owned-chunks.js";
@@ -95,12 +95,14 @@ export class Dispatcher implements BatcherHost {
       this.#batches.delete(batch.id);
       this.#options.counters(batch.fn).workerLosses += 1;
       const requeue: Piece[] = [];
+      const lost = new Set<HeldEntry>();
       for (const piece of batch.pieces) {
         if (this.#isFinished(piece)) {
           this.#resolve(piece);
           continue;
         }
         piece.losses += 1;
+        lost.add(piece.entry);
         if (piece.losses > this.#options.maxWorkerLosses) {
           this.#routeError(piece, ErrorCode.HandlerFailed,
             `${this.#describe(piece)} failed: the worker holding it went away ${piece.losses} times ` +
@@ -109,6 +111,8 @@ export class Dispatcher implements BatcherHost {
           requeue.push(piece);
         }
       }
+      // A loss is a delivery that never finished: if these rows are handed to another gateway, it counts it too.
+      for (const entry of lost) entry.deliveries += 1;
       this.#batchers.get(batch.fn)?.requeue(requeue, true);
     }
     for (const fn of worker.functions) {
