@@ -58,7 +58,12 @@ export function formatCell(value: unknown): string {
   const list = asList(value);
   if (list) return formatVector(list);
   if (typeof (value as { toJSON?: unknown }).toJSON === "function") {
-    return JSON.stringify((value as { toJSON(): unknown }).toJSON(), (_k, v: unknown) => (typeof v === "bigint" ? `${v}n` : v));
+    // An Arrow struct row or map: its fields, each formatted like a cell.
+    const json = (value as { toJSON(): unknown }).toJSON();
+    if (json !== null && typeof json === "object" && !Array.isArray(json)) {
+      return `{${Object.entries(json).map(([k, v]) => `${k}: ${formatCell(v)}`).join(", ")}}`;
+    }
+    return formatCell(json);
   }
   return inspect(value, { depth: 1, breakLength: Infinity });
 }

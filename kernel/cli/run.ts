@@ -1,0 +1,166 @@
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { PROGRESS_MIME, type CallProgress } from "../../protocol/progress.js";
+import { KernelClient, type ExecuteResult } from "../client.js";
+import type { KernelOutput } from "../messages.js";
+import { parseNotebook, serializeNotebook, toNotebookOutputs, type NotebookFile } from "../notebook-format.js";
+import { dropCommand, parseArgs, UsageError } from "./args.js";
+import { writeFileAtomic } from "./atomic-write.js";
+import { createProgressView, type ProgressView } from "./progress-view.js";
+
+/**
+ * `chalknb run <nb.chalknb> [--out file] [--queue url] [--token t] [--timeout s]`: runs every code cell in order in a
+ * fresh kernel (like `jupyter nbconvert --execute` / papermill), prints text outputs as they come, shows remote-call
+ * progress, stops at the first failing cell, and saves the executed notebook (atomically) back or to `--out`.
+ *
+ * Exit codes: 0 all cells ran; 1 a cell failed (or exceeded --timeout); 2 usage error or unreadable notebook (the file
+ * is left untouched); 130 interrupted with Ctrl+C.
+ */
+
+const USAGE = "usage: chalknb run <notebook.chalknb> [--out file] [--queue url] [--token t] [--timeout seconds] [--no-typecheck]";
+
+export interface RunIO {
+  out: NodeJS.WritableStream;
+  err: NodeJS.WritableStream;
+  /** Draw progress bars (a terminal) or plain lines. @default err is a TTY */
+  tty?: boolean;
+}
+
+export async function main(argv: string[], io: RunIO = { out: process.stdout, err: process.stderr }): Promise<number> {
+  const { out, err } = io;
+  let notebookPath: string;
+  let args: ReturnType<typeof parseArgs>;
+  try {
+    args = parseArgs(dropCommand(argv, "run"), { options: ["out", "queue", "token", "timeout"], flags: ["help", "no-typecheck"] });
+    if (args.flags.has("help")) {
+      out.write(`${USAGE}\n`);
+      return 0;
+    }
+    if (args.positionals.length !== 1) throw new UsageError(`expected one notebook file, got ${args.positionals.length}`);
+    notebookPath = path.resolve(args.positionals[0]!);
+    if (args.options.timeout !== undefined && !(Number(args.options.timeout) > 0)) {
+      throw new UsageError(`--timeout: expected seconds > 0, got "${args.options.timeout}"`);
+    }
+  } catch (error) {
+    err.write(`chalknb run: ${(error as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+
+  let notebook: NotebookFile;
+  try {
+    notebook = parseNotebook(await readFile(notebookPath, "utf8"));
+  } catch (error) {
+    err.write(`chalknb run: cannot run ${args.positionals[0]}: ${(error as Error).message}\nThe file was not changed.\n`);
+    return 2;
+  }
+  const outPath = args.options.out ? path.resolve(args.options.out) : notebookPath;
+  const timeoutMs = args.options.timeout !== undefined ? Number(args.options.timeout) * 1000 : undefined;
+
+  const env: Record<string, string> = {};
+  if (args.options.queue) env.CHALKNB_QUEUE_URL = args.options.queue;
+  if (args.options.token) env.CHALKNB_TOKEN = args.options.token;
+  const typeCheck = !args.flags.has("no-typecheck");
+
+  let kernel: KernelClient;
+  try {
+    kernel = await KernelClient.start({ cwd: path.dirname(notebookPath), env, typeCheck });
+  } catch (error) {
+    err.write(`chalknb run: ${(error as Error).message}\n`);
+    return 1;
+  }
+
+  const view = await createProgressView({ tty: io.tty ?? Boolean((err as NodeJS.WriteStream).isTTY), out, err });
+  const cellNumbers = new Map<number, number>();
+  kernel.on("diagnostics", (event) => {
+    const cell = cellNumbers.get(event.executionCount);
+    for (const d of event.diagnostics) {
+      view.log(`warning: cell ${cell ?? "?"}, line ${d.line}:${d.column}: TS${d.code}: ${d.message}\n`, "stderr");
+    }
+  });
+  kernel.on("idleOutput", ({ name, text }) => view.log(text, name));
+
+  let interrupted = false;
+  const onSigint = () => {
+    if (interrupted) return;
+    interrupted = true;
+    err.write("\nchalknb run: interrupted, stopping the running cell…\n");
+    void kernel.interrupt({ restartAfterMs: 3000 });
+  };
+  process.on("SIGINT", onSigint);
+
+  const codeCells = notebook.cells.map((c, i) => ({ cell: c, index: i })).filter(({ cell }) => cell.kind === "code");
+  let exitCode = 0;
+  let failedAt: number | undefined;
+  try {
+    for (let n = 0; n < codeCells.length; n++) {
+      const { cell, index } = codeCells[n]!;
+      if (interrupted) break;
+      const startedAt = Date.now();
+      let timedOut = false;
+      const timer = timeoutMs === undefined ? undefined : setTimeout(() => {
+        timedOut = true;
+        void kernel.interrupt({ restartAfterMs: 3000 });
+      }, timeoutMs);
+      let result: ExecuteResult;
+      try {
+        result = await kernel.execute(cell.source, { onOutput: (o) => printOutput(o, view), cellId: `cell-${index + 1}` });
+      } finally {
+        clearTimeout(timer);
+        view.finish();
+      }
+      if (result.executionCount > 0) cellNumbers.set(result.executionCount, index + 1);
+      cell.outputs = toNotebookOutputs(result.outputs);
+      cell.execution = { executionCount: result.executionCount || null, success: result.status === "ok", startedAt, endedAt: Date.now() };
+      if (result.status !== "ok") {
+        const reason = timedOut ? ` (it ran past --timeout ${args.options.timeout}s)` : interrupted ? " (interrupted)" : "";
+        const label = result.executionCount > 0 ? ` (In [${result.executionCount}])` : "";
+        failedAt = index + 1;
+        err.write(`\nchalknb run: cell ${index + 1}${label} failed${reason}:\n${(result.error?.traceback ?? [result.status]).join("\n")}\n`);
+        exitCode = interrupted ? 130 : 1;
+        // Later cells did not run in this execution: drop their old outputs rather than show stale ones.
+        for (const later of codeCells.slice(n + 1)) {
+          later.cell.outputs = [];
+          delete later.cell.execution;
+        }
+        break;
+      }
+    }
+    if (interrupted && exitCode === 0) exitCode = 130;
+  } finally {
+    process.off("SIGINT", onSigint);
+    await kernel.shutdown();
+  }
+
+  try {
+    await writeFileAtomic(outPath, serializeNotebook(notebook));
+  } catch (error) {
+    err.write(`chalknb run: could not save ${outPath}: ${(error as Error).message}\n`);
+    return exitCode || 1;
+  }
+  const summary = failedAt === undefined ? `ran ${codeCells.length} code cells` : `stopped at cell ${failedAt}`;
+  err.write(`chalknb run: ${summary}; saved ${path.relative(process.cwd(), outPath) || outPath}\n`);
+  return exitCode;
+}
+
+/** Text outputs are printed as they arrive; progress drives the bars; errors are printed once, at the end. */
+function printOutput(output: KernelOutput, view: ProgressView): void {
+  switch (output.output_type) {
+    case "stream":
+      view.log(output.text, output.name);
+      break;
+    case "display_data":
+    case "update_display_data": {
+      const progress = output.data[PROGRESS_MIME] as CallProgress | undefined;
+      if (progress && output.display_id) view.update(output.display_id, progress);
+      else if (output.output_type === "display_data" && typeof output.data["text/plain"] === "string") {
+        view.log(`${output.data["text/plain"]}\n`, "stdout");
+      }
+      break;
+    }
+    case "execute_result":
+      if (typeof output.data["text/plain"] === "string") view.log(`${output.data["text/plain"]}\n`, "stdout");
+      break;
+    default:
+      break;
+  }
+}

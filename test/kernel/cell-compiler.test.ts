@@ -1,0 +1,99 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import vm from "node:vm";
+import { CellCompileError, compileCell } from "../../kernel/cell-compiler.js";
+
+// Runs a compiled cell the way the kernel does (this process's global scope) and returns its value.
+let counter = 0;
+async function run(source: string): Promise<unknown> {
+  const cell = await compileCell(source, `cell[t${++counter}]`);
+  const result = (await vm.runInThisContext(cell.code, { filename: cell.filename })) as { value: unknown } | undefined;
+  return result?.value;
+}
+const g = globalThis as Record<string, unknown>;
+g.__chalknb_declare = (names: string[]) => {
+  for (const n of names) if (!(n in globalThis)) g[n] = undefined;
+};
+g.__chalknb_import = (specifier: string) => import(specifier);
+
+test("compileCell() keeps const declarations for later cells and allows declaring them again", async () => {
+  await run("const ccA = 1");
+  assert.equal(await run("ccA + 1"), 2);
+  await run("const ccA = 5");
+  assert.equal(await run("ccA"), 5);
+});
+
+test("compileCell() persists let, var, function, class and destructured names", async () => {
+  await run("let ccB = 1, ccC; var ccD = 'd'; function ccF(x: number) { return x * 2 }\nclass CcK { v = 3 }\nconst { ccP, q: ccQ = 9 } = { ccP: 'p' }; const [ccR, ...ccS] = [1, 2, 3]");
+  assert.deepEqual(await run("[ccB, ccC, ccD, ccF(4), new CcK().v, ccP, ccQ, ccR, ccS]"), [1, undefined, "d", 8, 3, "p", 9, 1, [2, 3]]);
+});
+
+test("compileCell() hoists function declarations within the cell", async () => {
+  assert.equal(await run("const ccH = ccG()\nfunction ccG() { return 'hoisted' }\nccH"), "hoisted");
+});
+
+test("compileCell() supports top-level await and returns the last expression", async () => {
+  assert.equal(await run("const ccW = await Promise.resolve(20)\nccW + 1"), 21);
+  assert.equal(await run("const ccNone = 1"), undefined);
+});
+
+test("compileCell() does not await a returned promise value", async () => {
+  const cell = await compileCell("Promise.resolve(3)", "cell[promise]");
+  const result = (await vm.runInThisContext(cell.code, { filename: cell.filename })) as { value: unknown };
+  assert.ok(result.value instanceof Promise);
+});
+
+test("compileCell() rewrites static imports into dynamic imports that persist", async () => {
+  await run("import { join as ccJoin } from 'node:path'\nimport * as ccOs from 'node:os'\nimport ccPath from 'node:path'");
+  assert.equal(await run("ccJoin('a', 'b')"), "a/b");
+  assert.equal(await run("typeof ccOs.platform"), "function");
+  assert.equal(await run("ccPath.sep"), "/");
+});
+
+test("compileCell() keeps an import used only by later cells in a TypeScript cell", async () => {
+  await run("import { basename as ccBase } from 'node:path'\nconst ccT: string = 'x'");
+  assert.equal(await run("ccBase('/a/b.txt')"), "b.txt");
+});
+
+test("compileCell() strips TypeScript types, enums and interfaces", async () => {
+  assert.equal(await run("interface P { x: number }\nenum Color { Red, Green }\nconst ccE: P = { x: Color.Green }\nccE.x as number"), 1);
+});
+
+test("compileCell() keeps cell lines: a thrown error's frame maps to the cell's line and column", async () => {
+  const source = "type T = { a: number }\nconst ccX: T = { a: 1 }\n\nthrow new Error('at line 4')";
+  const cell = await compileCell(source, "cell[map]");
+  const error = await (vm.runInThisContext(cell.code, { filename: cell.filename }) as Promise<unknown>).then(
+    () => undefined,
+    (e: Error) => e,
+  );
+  const frame = /cell\[map\]:(\d+):(\d+)/.exec(error!.stack!);
+  assert.deepEqual(cell.mapPosition(Number(frame![1]), Number(frame![2])), { line: 4, column: 7 });
+});
+
+test("compileCell() maps JavaScript cells too (no esbuild) after multi-line rewrites", async () => {
+  const source = "import {\n  join\n} from 'node:path'\nconst a = 1,\n  b = 2\nnull.x";
+  const cell = await compileCell(source, "cell[js]");
+  assert.equal(cell.typescript, false);
+  const error = await (vm.runInThisContext(cell.code, { filename: cell.filename }) as Promise<unknown>).then(
+    () => undefined,
+    (e: Error) => e,
+  );
+  const frame = /cell\[js\]:(\d+):(\d+)/.exec(error!.stack!);
+  assert.equal(cell.mapPosition(Number(frame![1]), Number(frame![2]))?.line, 6);
+});
+
+test("compileCell() reports a syntax error with the cell's line and column", async () => {
+  await assert.rejects(compileCell("const ok = 1\nconst bad: number = ;", "cell[bad]"), (error: unknown) => {
+    assert.ok(error instanceof CellCompileError);
+    assert.equal(error.message, 'Unexpected ";"');
+    assert.equal(error.line, 2);
+    assert.equal(error.column, 20);
+    assert.equal(error.lineText, "const bad: number = ;");
+    return true;
+  });
+});
+
+test("compileCell() lists the names a cell declares", async () => {
+  const cell = await compileCell("import d, { a as b } from 'x'\nconst { c, d: [e] } = o\nfunction f() {}\nclass G {}\nexport const h = 1", "cell[names]");
+  assert.deepEqual(cell.declaredNames.sort(), ["G", "b", "c", "d", "e", "f", "h"]);
+});

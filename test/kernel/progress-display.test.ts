@@ -1,0 +1,77 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import type { CallProgress } from "../../protocol/progress.js";
+import { createProgressDisplay, type ProgressClock } from "../../kernel/progress-display.js";
+
+function fakeClock() {
+  let now = 0;
+  const timers: { at: number; fn: () => void; id: number }[] = [];
+  let ids = 0;
+  const clock: ProgressClock = {
+    now: () => now,
+    setTimeout(fn, ms) {
+      const id = ++ids;
+      timers.push({ at: now + ms, fn, id });
+      return id;
+    },
+    clearTimeout(handle) {
+      const i = timers.findIndex((t) => t.id === handle);
+      if (i >= 0) timers.splice(i, 1);
+    },
+  };
+  return {
+    clock,
+    advance(ms: number) {
+      now += ms;
+      for (const t of timers.filter((t) => t.at <= now)) {
+        timers.splice(timers.indexOf(t), 1);
+        t.fn();
+      }
+    },
+  };
+}
+
+function progress(rowsDone: number, state: CallProgress["state"] = "running", callId = "c1"): CallProgress {
+  return { callId, functionName: "embed", state, totalRows: 100, rowsDone, rowsPerSecond: 10, etaSeconds: null, startedAt: 0, chunks: [] };
+}
+
+test("progress display opens a display, then sends at most one update per interval with the latest state", () => {
+  const { clock, advance } = fakeClock();
+  const sent: [boolean, string, number][] = [];
+  const display = createProgressDisplay({ clock, intervalMs: 100, send: (first, id, p) => sent.push([first, id, p.rowsDone]) });
+  display.observe(progress(0));
+  display.observe(progress(10));
+  display.observe(progress(20));
+  display.observe(progress(30));
+  assert.deepEqual(sent, [[true, "progress-c1", 0]]);
+  advance(100);
+  assert.deepEqual(sent, [[true, "progress-c1", 0], [false, "progress-c1", 30]]);
+  advance(1000);
+  assert.equal(sent.length, 2);
+});
+
+test("progress display always sends the final state at once and ignores later updates of that call", () => {
+  const { clock } = fakeClock();
+  const sent: [boolean, string, number, string][] = [];
+  const display = createProgressDisplay({ clock, intervalMs: 100, send: (first, id, p) => sent.push([first, id, p.rowsDone, p.state]) });
+  display.observe(progress(0));
+  display.observe(progress(50));
+  display.observe(progress(100, "done"));
+  display.observe(progress(100, "done"));
+  assert.deepEqual(sent, [
+    [true, "progress-c1", 0, "running"],
+    [false, "progress-c1", 100, "done"],
+  ]);
+});
+
+test("progress display flush() sends pending updates of every call", () => {
+  const { clock } = fakeClock();
+  const sent: string[] = [];
+  const display = createProgressDisplay({ clock, intervalMs: 100, send: (first, id, p) => sent.push(`${first ? "open" : "update"} ${id} ${p.rowsDone}`) });
+  display.observe(progress(0, "running", "a"));
+  display.observe(progress(0, "running", "b"));
+  display.observe(progress(5, "running", "a"));
+  display.observe(progress(7, "running", "b"));
+  display.flush();
+  assert.deepEqual(sent, ["open progress-a 0", "open progress-b 0", "update progress-a 5", "update progress-b 7"]);
+});
