@@ -92,6 +92,9 @@ export async function compileCell(source: string, filename: string): Promise<Com
   let esbuildMap: string | undefined;
   let program: AcornProgram;
   try {
+    // `f<T>(x)` is a generic call in TypeScript but valid JavaScript comparisons (`f < T > (x)`): a cell with `<`
+    // always goes through esbuild so it means what TypeScript says.
+    if (source.includes("<")) throw new SyntaxError("may hold type arguments");
     program = parse(source, ACORN_OPTIONS) as unknown as AcornProgram;
   } catch {
     typescript = true;

@@ -55,6 +55,11 @@ test("compileCell() keeps an import used only by later cells in a TypeScript cel
   assert.equal(await run("ccBase('/a/b.txt')"), "b.txt");
 });
 
+test("compileCell() reads f<T>(x) as TypeScript's generic call, not as comparisons", async () => {
+  assert.equal(await run("const ccId = <T>(x: T) => x\nccId<string>('generic')"), "generic");
+  assert.equal(await run("await new Promise<number>((r) => r(5))"), 5);
+});
+
 test("compileCell() strips TypeScript types, enums and interfaces", async () => {
   assert.equal(await run("interface P { x: number }\nenum Color { Red, Green }\nconst ccE: P = { x: Color.Green }\nccE.x as number"), 1);
 });
