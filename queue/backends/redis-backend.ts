@@ -87,6 +87,8 @@ export class RedisBackend extends EventEmitter implements QueueBackend {
   /** Without auto-pipelining: ioredis 5 cannot auto-pipeline callBuffer (XAUTOCLAIM has no typed Buffer variant). */
   readonly #plain: Redis;
   #announce: string[] = [];
+  /** Redis reconnected (or came back empty) since the last heartbeat: check our chunks' rows are still there. */
+  #verify = false;
   #heartbeat: NodeJS.Timeout | undefined;
   #beating: Promise<void> | undefined;
   #closed = false;
@@ -107,10 +109,15 @@ export class RedisBackend extends EventEmitter implements QueueBackend {
       return connection;
     };
     this.#plain = open("claims");
+    // The command connection is up when this runs (createRedisBackend pinged): any later "ready" is a reconnect.
+    command.on("ready", () => (this.#verify = true));
     this.#registry = new Registry({
       command, keys: this.#keys, gatewayId, clock: options.clock, staleMs: this.#claimIdleMs,
       local: () => ({ workers: this.#dispatcher.workersByFunction(), count: this.#dispatcher.workerCount(), specs: this.#dispatcher.localSpecs() }),
-      onDataLoss: () => this.#resubmitAll(),
+      onDataLoss: () => {
+        this.#log("Redis came back without its data (restarted without AOF, or flushed); re-submitting the chunks waiting here");
+        this.#verify = true;
+      },
     });
     this.#held = new HeldEntries({ command, scripts: this.#scripts, keys: this.#keys, gatewayId, log });
     this.#finished = new FinishedChunks({
@@ -356,17 +363,31 @@ export class RedisBackend extends EventEmitter implements QueueBackend {
       this.#log(`could not drop queued rows of "${fn}": ${error.message}`));
   }
 
-  /** Redis came back empty: every chunk still waiting here is submitted again (duplicates are discarded). */
-  #resubmitAll(): void {
-    const pending = this.#owned.pending().filter((c) => !c.finished && c.resubmit);
-    if (pending.length === 0) return;
-    this.#log(`Redis lost its data (restarted without AOF?); re-submitting ${pending.length} pending chunks`);
-    for (const chunk of pending) {
-      const { meta, body } = chunk.resubmit!;
-      void this.#registry.ensureGroup(chunk.functionName, true)
-        .then(() => this.#scripts.submit(this.#keys.rows(chunk.functionName), this.#keys.buffered(chunk.functionName), Number.MAX_SAFE_INTEGER, chunk.rowCount, meta, body))
-        .then((reply) => "id" in reply && chunk.entries.push([reply.id, chunk.rowCount]))
-        .catch((error: Error) => this.#log(`could not re-submit ${chunk.key}: ${error.message}`));
+  /**
+   * After Redis reconnects: chunks whose rows-stream entries are all gone while their results are not all here were
+   * lost by Redis (a restart without AOF, or the last second of writes before a crash with appendfsync everysec).
+   * They are submitted again; a duplicate of rows that did finish is discarded by the coverage check.
+   */
+  async #verifyPending(): Promise<void> {
+    const byFunction = new Map<string, OwnedChunk[]>();
+    for (const chunk of this.#owned.pending()) {
+      if (chunk.finished || !chunk.resubmit || chunk.entries.length === 0) continue;
+      byFunction.set(chunk.functionName, [...(byFunction.get(chunk.functionName) ?? []), chunk]);
+    }
+    for (const [fn, chunks] of byFunction) {
+      await this.#registry.ensureGroup(fn, true);
+      const ids = chunks.flatMap((c) => c.entries.map(([id]) => id));
+      const exists = await this.#scripts.existing(this.#keys.rows(fn), ids);
+      const found = new Set(ids.filter((_, i) => exists[i]));
+      const lost = chunks.filter((c) => !c.entries.some(([id]) => found.has(id)));
+      if (lost.length === 0) continue;
+      this.#log(`Redis lost the rows of ${lost.length} chunks of "${fn}"; submitting them again`);
+      for (const chunk of lost) {
+        if (chunk.finished || !chunk.resubmit) continue;
+        const { meta, body } = chunk.resubmit;
+        const reply = await this.#scripts.submit(this.#keys.rows(fn), this.#keys.buffered(fn), Number.MAX_SAFE_INTEGER, chunk.rowCount, meta, body);
+        if ("id" in reply) chunk.entries.push([reply.id, chunk.rowCount]);
+      }
     }
   }
 
@@ -382,6 +403,10 @@ export class RedisBackend extends EventEmitter implements QueueBackend {
     };
     this.#beating = (async () => {
       await step("registry", () => this.#registry.refresh());
+      if (this.#verify) {
+        this.#verify = false;
+        await step("verify", () => this.#verifyPending());
+      }
       await step("claims", () => this.#held.refresh());
       await step("result stream", () => this.#router.touch());
       this.#finished.prune();

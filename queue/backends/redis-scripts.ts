@@ -38,6 +38,15 @@ if freed > 0 then redis.call('DECRBY', KEYS[2], freed) end
 return freed
 `;
 
+/** Which of the given entries still exist (1) or are gone (0): a Redis restart may have lost recent writes. */
+const EXISTING = `
+local found = {}
+for i = 1, #ARGV do
+  found[i] = #redis.call('XRANGE', KEYS[1], ARGV[i], ARGV[i]) > 0 and 1 or 0
+end
+return found
+`;
+
 /** Appends to a gateway's result stream and keeps its TTL, so a dead gateway's stream expires instead of leaking. */
 const ROUTE = `
 local id = redis.call('XADD', KEYS[1], '*', 'm', ARGV[2], 'b', ARGV[3])
@@ -52,6 +61,8 @@ export interface RedisScripts {
   ack(rowsKey: string, bufferedKey: string, group: string, entries: ReadonlyArray<readonly [string, number]>): Promise<number>;
   dropUnread(rowsKey: string, bufferedKey: string, group: string, entries: ReadonlyArray<readonly [string, number]>): Promise<number>;
   route(resultsKey: string, ttlMs: number, meta: string, body: Uint8Array): Promise<string>;
+  /** For each id, whether the entry is still in the stream. */
+  existing(rowsKey: string, ids: string[]): Promise<boolean[]>;
 }
 
 type Commands = {
@@ -59,6 +70,7 @@ type Commands = {
   chalknbAck(k1: string, k2: string, ...args: (string | number)[]): Promise<number>;
   chalknbDropUnread(k1: string, k2: string, ...args: (string | number)[]): Promise<number>;
   chalknbRoute(k1: string, ...args: (string | number | Buffer)[]): Promise<string>;
+  chalknbExisting(k1: string, ...args: string[]): Promise<number[]>;
 };
 
 /** Registers the scripts on a connection (ioredis sends EVALSHA and reloads a script Redis forgot after a restart). */
@@ -67,6 +79,7 @@ export function defineScripts(redis: Redis): RedisScripts {
   redis.defineCommand("chalknbAck", { numberOfKeys: 2, lua: ACK });
   redis.defineCommand("chalknbDropUnread", { numberOfKeys: 2, lua: DROP_UNREAD });
   redis.defineCommand("chalknbRoute", { numberOfKeys: 1, lua: ROUTE });
+  redis.defineCommand("chalknbExisting", { numberOfKeys: 1, lua: EXISTING });
   const commands = redis as unknown as Commands;
   const pairs = (entries: ReadonlyArray<readonly [string, number]>) => entries.flatMap(([id, rows]) => [id, rows]);
   return {
@@ -77,6 +90,7 @@ export function defineScripts(redis: Redis): RedisScripts {
     ack: (rowsKey, bufferedKey, group, entries) => commands.chalknbAck(rowsKey, bufferedKey, group, ...pairs(entries)),
     dropUnread: (rowsKey, bufferedKey, group, entries) => commands.chalknbDropUnread(rowsKey, bufferedKey, group, ...pairs(entries)),
     route: (resultsKey, ttlMs, meta, body) => commands.chalknbRoute(resultsKey, ttlMs, meta, asBuffer(body)),
+    existing: async (rowsKey, ids) => (ids.length === 0 ? [] : (await commands.chalknbExisting(rowsKey, ...ids)).map((n) => n === 1)),
   };
 }
 
