@@ -112,7 +112,9 @@ export class RedisBackend extends EventEmitter implements QueueBackend {
     // The command connection is up when this runs (createRedisBackend pinged): any later "ready" is a reconnect.
     command.on("ready", () => (this.#verify = true));
     this.#registry = new Registry({
-      command, keys: this.#keys, gatewayId, clock: options.clock, staleMs: this.#claimIdleMs,
+      // Dropping a dead gateway's rows only saves work, so "dead" is judged generously: a gateway whose event loop
+      // stalled must not lose its clients' rows.
+      command, keys: this.#keys, gatewayId, clock: options.clock, staleMs: Math.max(3 * this.#claimIdleMs, 30_000),
       local: () => ({ workers: this.#dispatcher.workersByFunction(), count: this.#dispatcher.workerCount(), specs: this.#dispatcher.localSpecs() }),
       onDataLoss: () => {
         this.#log("Redis came back without its data (restarted without AOF, or flushed); re-submitting the chunks waiting here");

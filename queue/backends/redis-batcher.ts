@@ -35,6 +35,8 @@ export class Batcher {
   #carry: Piece[] = [];
   #carryRows = 0;
   #avgEntryRows: number | undefined;
+  /** The last read got fewer entries than it asked for: the stream held no more unread rows then. */
+  #drained = false;
   #closed = false;
   #blocked = false;
   #readerId: number | undefined;
@@ -113,20 +115,25 @@ export class Batcher {
       let oldest = Infinity;
       for (const piece of this.#carry) oldest = Math.min(oldest, piece.enqueuedAt);
       const full = this.#carryRows >= maxBatchingSize;
-      if (full || (this.#carryRows > 0 && now - oldest >= maxBufferDuration)) {
+      const due = this.#carryRows > 0 && now - oldest >= maxBufferDuration;
+      // The buffer is the carry plus the unread stream: a deadline batch goes only once the stream is drained, so a
+      // backlog still forms full batches (as the memory backend, which sees its whole buffer, does).
+      if (full || (due && this.#drained)) {
         const pieces = takePieces(this.#carry, maxBatchingSize);
         for (const piece of pieces) this.#carryRows -= piece.rowCount;
         if (!this.#host.dispatch(this.fn, pieces, full ? "full" : "deadline", now - oldest)) this.requeue(pieces, true);
         continue;
       }
-      const block = this.#carryRows === 0 ? IDLE_BLOCK_MS : Math.min(IDLE_BLOCK_MS, Math.max(1, Math.ceil(oldest + maxBufferDuration - now)));
+      const block = due ? 0 : this.#carryRows === 0 ? IDLE_BLOCK_MS : Math.min(IDLE_BLOCK_MS, Math.max(1, Math.ceil(oldest + maxBufferDuration - now)));
       const wanted = maxBatchingSize - this.#carryRows;
       const count = Math.max(1, Math.ceil(wanted / (this.#avgEntryRows ?? maxBatchingSize)));
       let reply: unknown;
       this.#blocked = true;
       try {
-        reply = await this.#reader.callBuffer("XREADGROUP",
-          ["GROUP", ROWS_GROUP, this.#host.gatewayId, "COUNT", count, "BLOCK", block, "STREAMS", this.#streamKey, ">"]);
+        // block 0 means "do not block" here (XREADGROUP's BLOCK 0 would wait forever).
+        reply = await this.#reader.callBuffer("XREADGROUP", [
+          "GROUP", ROWS_GROUP, this.#host.gatewayId, "COUNT", count, ...(block > 0 ? ["BLOCK", block] : []), "STREAMS", this.#streamKey, ">",
+        ]);
       } catch (error) {
         if (this.#closed) return;
         const message = (error as Error).message;
@@ -137,8 +144,8 @@ export class Batcher {
       } finally {
         this.#blocked = false;
       }
-      if (!Array.isArray(reply) || reply.length === 0) continue;
-      const raws = parseEntries((reply[0] as [Buffer, unknown])[1]);
+      const raws = Array.isArray(reply) && reply.length > 0 ? parseEntries((reply[0] as [Buffer, unknown])[1]) : [];
+      this.#drained = raws.length < count;
       for (const raw of raws) {
         this.#avgEntryRows = this.#avgEntryRows === undefined ? raw.meta.n : 0.8 * this.#avgEntryRows + 0.2 * raw.meta.n;
       }
