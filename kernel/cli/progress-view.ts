@@ -28,6 +28,8 @@ function createPlain(options: { err: NodeJS.WritableStream; out: NodeJS.Writable
       const decile = p.totalRows === 0 ? 10 : Math.floor((p.rowsDone / p.totalRows) * 10);
       const previous = lastDecile.get(displayId);
       const final = p.state !== "running";
+      // 100% is printed by the final line (done / failed), not twice.
+      if (!final && decile >= 10 && previous !== undefined) return;
       if (previous === undefined || decile > previous || (final && previous !== 11)) {
         lastDecile.set(displayId, final ? 11 : decile);
         options.err.write(`progress ${describeProgress(p)}\n`);
