@@ -17,6 +17,30 @@ const EMPTY = new Uint8Array(0);
 const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
+/**
+ * The frame as [length + header, ...body parts], for sockets that can send a message in fragments: large bodies
+ * (8 MB of embeddings) then go out without being copied into one buffer first.
+ */
+export function encodeFrameParts(header: Message, body?: Uint8Array | readonly Uint8Array[]): Uint8Array[] {
+  const headerBytes = encoder.encode(JSON.stringify(header));
+  const prefix = Buffer.allocUnsafe(HEADER_LENGTH_BYTES + headerBytes.byteLength);
+  prefix.writeUInt32LE(headerBytes.byteLength, 0);
+  prefix.set(headerBytes, HEADER_LENGTH_BYTES);
+  const parts = body === undefined ? [] : body instanceof Uint8Array ? [body] : body;
+  return [prefix, ...parts.filter((p) => p.byteLength > 0)];
+}
+
+/** What sendFrame needs of a socket (ws's WebSocket has it). */
+export interface FragmentingSocket {
+  send(data: Uint8Array, options: { binary: true; fin: boolean }): void;
+}
+
+/** Sends a frame as one WebSocket message, fragment by fragment (the receiver sees a single message). */
+export function sendFrame(socket: FragmentingSocket, frame: Uint8Array | readonly Uint8Array[]): void {
+  if (frame instanceof Uint8Array) return socket.send(frame, { binary: true, fin: true });
+  frame.forEach((part, i) => socket.send(part, { binary: true, fin: i === frame.length - 1 }));
+}
+
 export function encodeFrame(header: Message, body?: Uint8Array | readonly Uint8Array[]): Buffer {
   const headerBytes = encoder.encode(JSON.stringify(header));
   const parts = body === undefined ? [] : body instanceof Uint8Array ? [body] : body;

@@ -4,7 +4,7 @@ import type { FunctionSpec } from "../protocol/messages.js";
 /** The queue's side of one client socket. */
 export interface ClientPeer {
   readonly id: string;
-  send(frame: Buffer): void;
+  send(frame: Uint8Array | readonly Uint8Array[]): void;
   readonly chunks: Map<string, ChunkEntry>;
 }
 
@@ -15,7 +15,7 @@ export interface WorkerPeer {
   readonly functions: ReadonlySet<string>;
   credits: number;
   readonly inFlight: Set<Batch>;
-  send(frame: Buffer): void;
+  send(frame: Uint8Array | readonly Uint8Array[]): void;
 }
 
 /** One submitted chunk: rows [rows[0], rows[1]) of one call, waiting for all its rows' results. */

@@ -1,6 +1,6 @@
 import { EventEmitter } from "node:events";
 import { randomUUID } from "node:crypto";
-import { encodeFrame } from "../protocol/frame-codec.js";
+import { encodeFrame, encodeFrameParts } from "../protocol/frame-codec.js";
 import { ErrorCode, describeRows } from "../protocol/errors.js";
 import type { DoneMessage, ErrorMessage, FailedMessage, FunctionSpec, SubmitMessage } from "../protocol/messages.js";
 import { decodeRows } from "../protocol/arrow-ipc.js";
@@ -333,7 +333,7 @@ export class QueueCore extends EventEmitter implements QueueBackend {
         chunk.client.send(encodeFrame({ type: "progress", callId: chunk.callId, chunk: chunk.chunk, state: "running", attempts: attempt }));
       }
     }
-    worker.send(encodeFrame(
+    worker.send(encodeFrameParts(
       { type: "batch", batchId: batch.id, function: fn.spec.name, attempt, segments: segments.map((s) => ({ rows: s.rowCount, bytes: s.bytes.byteLength })) },
       segments.map((s) => s.bytes),
     ));
@@ -416,7 +416,7 @@ export class QueueCore extends EventEmitter implements QueueBackend {
     const parts = offsets.map((o) => chunk.results.get(o)!);
     this.#counter(chunk.functionName).rowsOut += chunk.rowCount;
     this.#finishChunk(chunk);
-    chunk.client.send(encodeFrame(
+    chunk.client.send(encodeFrameParts(
       { type: "result", callId: chunk.callId, chunk: chunk.chunk, parts: parts.map((p) => p.byteLength), attempts: chunk.attempts },
       parts,
     ));

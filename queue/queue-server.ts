@@ -2,7 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { randomUUID } from "node:crypto";
 import { WebSocketServer, type WebSocket, type RawData } from "ws";
-import { decodeFrame, encodeFrame, splitBody } from "../protocol/frame-codec.js";
+import { decodeFrame, encodeFrame, sendFrame, splitBody } from "../protocol/frame-codec.js";
 import { ChalknbError, ErrorCode } from "../protocol/errors.js";
 import { PROTOCOL_VERSION, type FunctionSpec, type HelloMessage, type Message } from "../protocol/messages.js";
 import { systemClock, type Clock } from "./clock.js";
@@ -112,8 +112,8 @@ async function createBackend(options: QueueOptions): Promise<QueueBackend> {
 }
 
 function serveConnection(socket: WebSocket, core: QueueBackend, options: QueueOptions): void {
-  const send = (frame: Buffer) => {
-    if (socket.readyState === socket.OPEN) socket.send(frame);
+  const send = (frame: Uint8Array | readonly Uint8Array[]) => {
+    if (socket.readyState === socket.OPEN) sendFrame(socket, frame);
   };
   const refuse = (closeCode: number, code: string, message: string) => {
     send(encodeFrame({ type: "error", code, message, retryable: false }));
@@ -171,7 +171,7 @@ function accept(
   socket: WebSocket,
   core: QueueBackend,
   options: QueueOptions,
-  send: (frame: Buffer) => void,
+  send: (frame: Uint8Array | readonly Uint8Array[]) => void,
   refuse: (closeCode: number, code: string, message: string) => void,
 ): { role: "client"; client: ClientPeer } | { role: "worker"; worker: WorkerPeer } | undefined {
   if (hello.protocolVersion !== PROTOCOL_VERSION) {

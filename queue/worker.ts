@@ -1,6 +1,7 @@
 import { hostname } from "node:os";
 import { WebSocket } from "ws";
-import { decodeFrame, encodeFrame, splitBody } from "../protocol/frame-codec.js";
+import { decodeFrame, encodeFrame, encodeFrameParts, sendFrame, splitBody } from "../protocol/frame-codec.js";
+import { socketOptions } from "../protocol/socket-options.js";
 import { decodeRows } from "../protocol/arrow-ipc.js";
 import { ChalknbError, ErrorCode } from "../protocol/errors.js";
 import { PROTOCOL_VERSION, type BatchMessage } from "../protocol/messages.js";
@@ -58,7 +59,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
   ready.catch(() => {});
 
   const connect = (attempt: number) => {
-    const ws = new WebSocket(options.url, { perMessageDeflate: false, maxPayload: 512 * 1024 * 1024 });
+    const ws = new WebSocket(options.url, { ...socketOptions(options.url), maxPayload: 512 * 1024 * 1024 });
     socket = ws;
     let fatal = false;
     ws.binaryType = "nodebuffer";
@@ -103,7 +104,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
 
   const runBatch = async (ws: WebSocket, batch: BatchMessage, body: Uint8Array) => {
     const definition = byName.get(batch.function);
-    let reply: Buffer;
+    let reply: Uint8Array[];
     try {
       if (!definition) throw new Error(`this worker does not serve "${batch.function}"`);
       const tables = splitBody(body, batch.segments.map((s) => s.bytes)).map(decodeRows);
@@ -117,13 +118,13 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
         parts.push(encodeResultSlice(result, from, from + segment.rows));
         from += segment.rows;
       }
-      reply = encodeFrame({ type: "done", batchId: batch.batchId, segments: batch.segments.map((s, i) => ({ rows: s.rows, bytes: parts[i].byteLength })) }, parts);
+      reply = encodeFrameParts({ type: "done", batchId: batch.batchId, segments: batch.segments.map((s, i) => ({ rows: s.rows, bytes: parts[i].byteLength })) }, parts);
     } catch (error) {
       const message = error instanceof Error ? `${error.name === "Error" ? "" : `${error.name}: `}${error.message}` : String(error);
-      reply = encodeFrame({ type: "failed", batchId: batch.batchId, message });
+      reply = encodeFrameParts({ type: "failed", batchId: batch.batchId, message });
     }
     batchesHandled += 1;
-    if (ws.readyState === ws.OPEN) ws.send(reply);
+    if (ws.readyState === ws.OPEN) sendFrame(ws, reply);
   };
 
   connect(0);

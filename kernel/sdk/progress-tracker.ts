@@ -1,10 +1,19 @@
 import type { CallProgress, ChunkProgress, ChunkState } from "../../protocol/progress.js";
 import { publishProgress } from "./call-registry.js";
 
-/** Keeps one call's CallProgress up to date and publishes a copy to `onProgress` and the kernel's observer. */
+/** Most often a copy is published while nothing notable happens (a copy costs O(chunks)). */
+const PUBLISH_INTERVAL_MS = 50;
+
+/**
+ * Keeps one call's CallProgress up to date and publishes a copy to `onProgress` and the kernel's observer: at once
+ * for the first and last update and for retries and failures, otherwise at most every 50 ms (a 10k-chunk call
+ * would otherwise spend its time copying progress).
+ */
 export class ProgressTracker {
   readonly #progress: CallProgress;
   readonly #onProgress: ((progress: CallProgress) => void) | undefined;
+  #lastPublished = 0;
+  #trailing: NodeJS.Timeout | undefined;
 
   constructor(callId: string, functionName: string, ranges: Array<[number, number]>, onProgress?: (p: CallProgress) => void) {
     const totalRows = ranges.length ? ranges[ranges.length - 1][1] - ranges[0][0] : 0;
@@ -24,7 +33,9 @@ export class ProgressTracker {
     if (state === "running" || state === "retried") chunk.startedAt ??= now;
     if (state === "done" || state === "failed" || state === "cancelled") chunk.finishedAt = now;
     if (state === "done") this.#progress.rowsDone += chunk.rows[1] - chunk.rows[0];
-    this.#publish();
+    const notable = state === "retried" || state === "failed";
+    if (notable || now - this.#lastPublished >= PUBLISH_INTERVAL_MS) this.#publish();
+    else this.#trailing ??= setTimeout(() => this.#publish(), PUBLISH_INTERVAL_MS - (now - this.#lastPublished)).unref();
   }
 
   finish(state: CallProgress["state"]): void {
@@ -40,6 +51,9 @@ export class ProgressTracker {
   }
 
   #publish(): void {
+    clearTimeout(this.#trailing);
+    this.#trailing = undefined;
+    this.#lastPublished = Date.now();
     const p = this.#progress;
     const elapsed = (Date.now() - p.startedAt) / 1000;
     p.rowsPerSecond = elapsed > 0 ? p.rowsDone / elapsed : 0;

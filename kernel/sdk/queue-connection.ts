@@ -1,5 +1,6 @@
 import { WebSocket } from "ws";
-import { decodeFrame, encodeFrame, splitBody } from "../../protocol/frame-codec.js";
+import { decodeFrame, encodeFrame, encodeFrameParts, sendFrame, splitBody } from "../../protocol/frame-codec.js";
+import { socketOptions } from "../../protocol/socket-options.js";
 import { ChalknbError, ConnectionError, ErrorCode } from "../../protocol/errors.js";
 import { PROTOCOL_VERSION, type ErrorMessage, type SubmitMessage } from "../../protocol/messages.js";
 
@@ -45,7 +46,7 @@ export class QueueConnection {
     return new Promise<ChunkReply>((resolve, reject) => {
       this.#pending.set(key, { ...events, resolve, reject });
       this.#updateRef();
-      socket.send(encodeFrame(message, body));
+      sendFrame(socket, encodeFrameParts(message, body));
     });
   }
 
@@ -68,7 +69,7 @@ export class QueueConnection {
   #open(): Promise<WebSocket> {
     if (this.#socket?.readyState === WebSocket.OPEN) return Promise.resolve(this.#socket);
     this.#opening ??= new Promise<WebSocket>((resolve, reject) => {
-      const socket = new WebSocket(this.#url, { perMessageDeflate: false, maxPayload: 1024 * 1024 * 1024 });
+      const socket = new WebSocket(this.#url, { ...socketOptions(this.#url), maxPayload: 1024 * 1024 * 1024 });
       socket.binaryType = "nodebuffer";
       let welcomed = false;
       socket.on("open", () => socket.send(encodeFrame({ type: "hello", protocolVersion: PROTOCOL_VERSION, role: "client", token: this.#token })));
