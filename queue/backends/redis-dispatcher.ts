@@ -57,6 +57,7 @@ export class Dispatcher implements BatcherHost {
   readonly #batchers = new Map<string, Batcher>();
   readonly #specs = new Map<string, FunctionSpec>();
   readonly #runningSent = new Set<string>();
+  readonly #retryTimers = new Set<unknown>();
   #roundRobin = 0;
 
   constructor(options: DispatcherOptions) {
@@ -194,6 +195,8 @@ export class Dispatcher implements BatcherHost {
   }
 
   async close(): Promise<void> {
+    for (const timer of this.#retryTimers) this.clock.clearTimeout(timer);
+    this.#retryTimers.clear();
     await Promise.all([...this.#batchers.values()].map((b) => b.close()));
   }
 
@@ -311,7 +314,8 @@ export class Dispatcher implements BatcherHost {
       void this.#options.router.send(meta.g, { t: "progress", k: meta.k, s: "retried", a: piece.failures + 1 }).catch(() => {});
     }
     const backoff = Math.min(5000, this.#options.retryBackoffMs * 2 ** (Math.max(...retry.map((p) => p.failures)) - 1));
-    this.clock.setTimeout(() => {
+    const timer = this.clock.setTimeout(() => {
+      this.#retryTimers.delete(timer);
       // Retried rows go first: they have waited longest. They count against the buffer's deadline from now on.
       const now = this.clock.now();
       const due = spec?.maxBufferDuration ?? 0;
@@ -326,6 +330,7 @@ export class Dispatcher implements BatcherHost {
       for (const piece of live) piece.enqueuedAt = now - due;
       this.#batchers.get(batch.fn)?.requeue(live, true);
     }, backoff);
+    this.#retryTimers.add(timer);
   }
 
   #routeError(piece: Piece, code: string, message: string, attempts: number): void {
