@@ -9,13 +9,16 @@ import { ManualClock } from "../helpers/manual-clock.js";
 import { startFixture, textTable, resultValues } from "../helpers/queue-fixture.js";
 import { Remote } from "../../kernel/sdk/index.js";
 
+/** The fake peers see frames as the socket would deliver them: one message, fragments joined. */
+const whole = (frame: Uint8Array | readonly Uint8Array[]) => (frame instanceof Uint8Array ? frame : Buffer.concat(frame));
+
 function peers() {
   const sent: Message[] = [];
-  const client: ClientPeer = { id: "client", chunks: new Map(), send: (f) => void sent.push(decodeFrame(f).header) };
+  const client: ClientPeer = { id: "client", chunks: new Map(), send: (f) => void sent.push(decodeFrame(whole(f)).header) };
   const batches: BatchMessage[] = [];
   const worker: WorkerPeer = {
     id: "worker", name: "worker", functions: new Set(["f"]), credits: 0, inFlight: new Set(),
-    send: (f) => void batches.push(decodeFrame(f).header as BatchMessage),
+    send: (f) => void batches.push(decodeFrame(whole(f)).header as BatchMessage),
   };
   return { client, worker, sent, batches };
 }
