@@ -25,8 +25,9 @@ export function redisKeys(prefix: string): RedisKeys {
     rows: (fn) => `${prefix}:{${fn}}:rows`,
     buffered: (fn) => `${prefix}:{${fn}}:buffered`,
     results: (gatewayId) => `${prefix}:{gw:${gatewayId}}:results`,
-    functions: `${prefix}:functions`,
-    gateways: `${prefix}:gateways`,
+    // One tag for the queue-wide keys, so the heartbeat's pipeline stays on one Cluster slot.
+    functions: `${prefix}:{meta}:functions`,
+    gateways: `${prefix}:{meta}:gateways`,
     finished: `${prefix}:finished`,
   };
 }
