@@ -75,4 +75,21 @@ describe("chunkedCall() ordering", () => {
       await fixture.close();
     }
   });
+
+  it("hands an inputs: \"table\" handler the whole batch as an Arrow Table, several columns included", async () => {
+    const { tableFromArrays, Table } = await import("apache-arrow");
+    const fixture = await startFixture();
+    try {
+      await fixture.worker({ name: "joined", maxBatchingSize: 10, maxBufferDuration: 1, inputs: "table" }, (batch: InstanceType<typeof Table>) => {
+        const texts = [...batch.getChild("text")!] as string[];
+        const counts = [...batch.getChild("count")!] as number[];
+        return texts.map((t, i) => t.repeat(counts[i]));
+      });
+      const input = tableFromArrays({ text: ["a", "b", "c"], count: Int32Array.of(1, 2, 3) });
+      const result = await fixture.remote.function("joined").chunkedCall(input, { chunkSize: 2 });
+      assert.deepEqual(resultValues(result), ["a", "bb", "ccc"]);
+    } finally {
+      await fixture.close();
+    }
+  });
 });
