@@ -22,7 +22,15 @@ interface LocalBatch {
   readonly attempt: number;
   readonly worker: WorkerPeer;
   readonly dispatchedAt: number;
+  /** Pending "running" notices to other gateways (see REMOTE_PROGRESS_DELAY_MS). */
+  progressTimer?: unknown;
 }
+
+/**
+ * A "running" notice to a client on another gateway costs a Redis round trip; a batch that finishes sooner than this
+ * sends its result instead, which says the same and more.
+ */
+const REMOTE_PROGRESS_DELAY_MS = 50;
 
 export interface DispatcherOptions {
   gatewayId: string;
@@ -93,6 +101,7 @@ export class Dispatcher implements BatcherHost {
     const batches = this.#inFlight.get(worker) ?? new Set();
     this.#inFlight.delete(worker);
     for (const batch of batches) {
+      if (batch.progressTimer !== undefined) this.clock.clearTimeout(batch.progressTimer);
       this.#batches.delete(batch.id);
       this.#options.counters(batch.fn).workerLosses += 1;
       const requeue: Piece[] = [];
@@ -269,13 +278,13 @@ export class Dispatcher implements BatcherHost {
     this.#inFlight.get(worker)!.add(batch);
     this.#batches.set(batch.id, batch);
     recordBatchSize(this.#options.counters(fn), rows, spec.maxBatchingSize, waitMs);
+    const remote: Piece[] = [];
     for (const piece of pieces) {
       const meta = piece.entry.meta;
-      if (this.#runningSent.has(meta.k)) continue;
-      if (this.#runningSent.size > 10_000) this.#runningSent.clear();
-      this.#runningSent.add(meta.k);
-      void this.#options.router.send(meta.g, { t: "progress", k: meta.k, s: "running", a: attempt }).catch(() => {});
+      if (meta.g === this.gatewayId) this.#options.router.send(meta.g, { t: "progress", k: meta.k, s: "running", a: attempt });
+      else remote.push(piece);
     }
+    if (remote.length > 0) batch.progressTimer = this.clock.setTimeout(() => this.#announceRunning(batch, remote), REMOTE_PROGRESS_DELAY_MS);
     worker.send(encodeFrame(
       { type: "batch", batchId: batch.id, function: fn, attempt, segments: pieces.map((p) => ({ rows: p.rowCount, bytes: p.bytes.byteLength })) },
       pieces.map((p) => p.bytes),
@@ -341,9 +350,21 @@ export class Dispatcher implements BatcherHost {
     );
   }
 
+  #announceRunning(batch: LocalBatch, pieces: Piece[]): void {
+    batch.progressTimer = undefined;
+    for (const piece of pieces) {
+      const meta = piece.entry.meta;
+      if (this.#runningSent.has(meta.k) || this.#isFinished(piece)) continue;
+      if (this.#runningSent.size > 10_000) this.#runningSent.clear();
+      this.#runningSent.add(meta.k);
+      void this.#options.router.send(meta.g, { t: "progress", k: meta.k, s: "running", a: batch.attempt }).catch(() => {});
+    }
+  }
+
   #take(worker: WorkerPeer, batchId: string): LocalBatch | undefined {
     const batch = this.#batches.get(batchId);
     if (!batch || batch.worker !== worker) return undefined;
+    if (batch.progressTimer !== undefined) this.clock.clearTimeout(batch.progressTimer);
     this.#batches.delete(batchId);
     this.#inFlight.get(worker)?.delete(batch);
     worker.credits += 1;
