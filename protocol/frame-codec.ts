@@ -35,9 +35,20 @@ export interface FragmentingSocket {
   send(data: Uint8Array, options: { binary: true; fin: boolean }): void;
 }
 
-/** Sends a frame as one WebSocket message, fragment by fragment (the receiver sees a single message). */
+/** Below this size one copy costs less than a write per fragment. */
+const FRAGMENT_THRESHOLD_BYTES = 64 * 1024;
+
+/**
+ * Sends a frame as one WebSocket message: small frames in one piece, large ones fragment by fragment so their body
+ * is never copied (the receiver sees a single message either way).
+ */
 export function sendFrame(socket: FragmentingSocket, frame: Uint8Array | readonly Uint8Array[]): void {
   if (frame instanceof Uint8Array) return socket.send(frame, { binary: true, fin: true });
+  let total = 0;
+  for (const part of frame) total += part.byteLength;
+  if (total < FRAGMENT_THRESHOLD_BYTES || frame.length === 1) {
+    return socket.send(frame.length === 1 ? frame[0] : Buffer.concat(frame), { binary: true, fin: true });
+  }
   frame.forEach((part, i) => socket.send(part, { binary: true, fin: i === frame.length - 1 }));
 }
 
