@@ -1,6 +1,6 @@
 /** The extension's commands. Each takes optional arguments so tests (and other extensions) can skip the prompts. */
 import * as vscode from "vscode";
-import { toIpynb } from "../kernel/notebook-format.js";
+import { toIpynb } from "../kernel/ipynb-export.js";
 import { NOTEBOOK_TYPE } from "./controller.js";
 import { DashboardPanel } from "./dashboard-panel.js";
 import type { KernelManager } from "./kernel-session.js";
@@ -58,7 +58,7 @@ export function registerCommands(context: vscode.ExtensionContext, kernels: Kern
       }));
       data.metadata = nb.metadata;
       const ipynb = toIpynb(fromNotebookData(data));
-      await vscode.workspace.fs.writeFile(dest, new TextEncoder().encode(typeof ipynb === "string" ? ipynb : JSON.stringify(ipynb, null, 1) + "\n"));
+      await vscode.workspace.fs.writeFile(dest, new TextEncoder().encode(JSON.stringify(ipynb, null, 1) + "\n"));
       if (!target) void vscode.window.showInformationMessage(`chalknb: exported to ${vscode.workspace.asRelativePath(dest)}`);
       return dest;
     }),

@@ -6,25 +6,37 @@ import * as vscode from "vscode";
 import { registerCommands } from "./commands.js";
 import { ChalknbController, NOTEBOOK_TYPE } from "./controller.js";
 import { KernelManager } from "./kernel-session.js";
+import { RendererMessages } from "./renderer-messages.js";
 import { ChalknbSerializer } from "./serializer.js";
 import { KernelStatusBar } from "./status-bar.js";
+import { TrustNotice } from "./trust.js";
 
 let kernels: KernelManager | undefined;
 
-export function activate(context: vscode.ExtensionContext): void {
+/** The extension's API (`vscode.extensions.getExtension("chalknb.chalknb").exports`). */
+export interface ChalknbApi {
+  /** Fires when the chalknb renderer has drawn an output (table, progress, embedding inspector). */
+  onDidRender: RendererMessages["onDidRender"];
+}
+
+export function activate(context: vscode.ExtensionContext): ChalknbApi {
   const log = vscode.window.createOutputChannel("chalknb", { log: true });
-  kernels = new KernelManager(context.secrets, log);
+  kernels = new KernelManager(context.secrets, log, context.extensionPath);
+  const rendered = new RendererMessages(log);
   context.subscriptions.push(
     log,
     kernels,
+    rendered,
     vscode.workspace.registerNotebookSerializer(NOTEBOOK_TYPE, new ChalknbSerializer(), {
       transientOutputs: false,
       transientCellMetadata: { inputCollapsed: true, outputCollapsed: true },
     }),
     new ChalknbController(kernels),
     new KernelStatusBar(kernels, context.secrets),
+    new TrustNotice(),
     ...registerCommands(context, kernels),
   );
+  return { onDidRender: rendered.onDidRender };
 }
 
 export async function deactivate(): Promise<void> {

@@ -4,8 +4,9 @@
  * with the queue URL and token from settings / SecretStorage in its environment.
  */
 import * as vscode from "vscode";
-import { dirname } from "node:path";
-import { KernelClient } from "../kernel/client.js";
+import { dirname, join } from "node:path";
+import { pathToFileURL } from "node:url";
+import type { KernelClient } from "../kernel/client.js";
 import type { KernelOutput } from "../kernel/messages.js";
 import { readSettings, readToken } from "./settings.js";
 
@@ -29,11 +30,13 @@ export class KernelSession implements vscode.Disposable {
   readonly onDidChangeState = this.#changed.event;
   readonly #secrets: vscode.SecretStorage;
   readonly #log: vscode.LogOutputChannel;
+  readonly #extensionPath: string;
 
-  constructor(notebook: vscode.NotebookDocument, secrets: vscode.SecretStorage, log: vscode.LogOutputChannel) {
+  constructor(notebook: vscode.NotebookDocument, secrets: vscode.SecretStorage, log: vscode.LogOutputChannel, extensionPath: string) {
     this.notebook = notebook;
     this.#secrets = secrets;
     this.#log = log;
+    this.#extensionPath = extensionPath;
   }
 
   get state(): KernelState {
@@ -44,15 +47,20 @@ export class KernelSession implements vscode.Disposable {
     const client = await this.#ensure();
     this.#set("busy");
     try {
-      const reply = await client.execute(code, { onOutput, cellId });
-      return { status: reply.status, executionCount: reply.executionCount };
+      const result = await client.execute(code, { onOutput, cellId });
+      return { status: result.status, executionCount: result.executionCount };
     } finally {
       if (this.#state === "busy") this.#set("idle");
     }
   }
 
+  /** Interrupts the running and queued cells; restarts the kernel if a synchronous loop does not stop in 5 s. */
   async interrupt(): Promise<void> {
-    await this.#client?.interrupt();
+    const outcome = await this.#client?.interrupt({ restartAfterMs: 5_000 });
+    this.#log.info(`interrupt: ${outcome ?? "no kernel"}`);
+    if (outcome === "restarted") {
+      void vscode.window.showWarningMessage("chalknb: the cell did not stop (synchronous code), so the kernel was restarted: all variables were lost.");
+    }
   }
 
   async restart(): Promise<void> {
@@ -111,18 +119,28 @@ export class KernelSession implements vscode.Disposable {
     if (token) env.CHALKNB_TOKEN = token;
     env.CHALKNB_FUNCTIONS_DIR = settings.functionsFolder;
     this.#log.info(`starting kernel in ${folder} (queue: ${settings.queueUrl || "embedded default"})`);
+    const { KernelClient } = await loadKernelModule(this.#extensionPath);
     const client = await KernelClient.start({ cwd: folder, env });
-    client.onExit?.((info) => {
-      if (this.#client !== client) return;
+    client.on("exit", (info) => {
+      if (this.#client !== client || info.expected) return;
       this.#log.warn(`kernel process exited: ${JSON.stringify(info)}`);
       this.#client = null;
       this.#starting = null;
       this.#set("dead");
     });
+    client.on("idleOutput", (o) => this.#log.info(`[kernel ${o.name}] ${o.text.trimEnd()}`));
     this.#client = client;
     this.#set("idle");
     return client;
   }
+}
+
+/**
+ * The kernel ships as the same compiled ESM files the CLI runs (dist/kernel, dist/queue, dist/protocol): it forks
+ * its own entry points (kernel process, embedded queue, type checker) by path, so it is loaded, not bundled.
+ */
+async function loadKernelModule(extensionPath: string): Promise<typeof import("../kernel/client.js")> {
+  return (await import(pathToFileURL(join(extensionPath, "dist", "kernel", "client.js")).href)) as typeof import("../kernel/client.js");
 }
 
 /** Sessions by notebook URI; a notebook's kernel is shut down when the notebook closes. */
@@ -132,7 +150,7 @@ export class KernelManager implements vscode.Disposable {
   readonly onDidChangeSession = this.#changed.event;
   readonly #disposables: vscode.Disposable[] = [];
 
-  constructor(private readonly secrets: vscode.SecretStorage, private readonly log: vscode.LogOutputChannel) {
+  constructor(private readonly secrets: vscode.SecretStorage, private readonly log: vscode.LogOutputChannel, private readonly extensionPath: string) {
     this.#disposables.push(vscode.workspace.onDidCloseNotebookDocument((nb) => {
       const key = nb.uri.toString();
       const s = this.#sessions.get(key);
@@ -146,7 +164,7 @@ export class KernelManager implements vscode.Disposable {
     const key = notebook.uri.toString();
     let s = this.#sessions.get(key);
     if (!s) {
-      s = new KernelSession(notebook, this.secrets, this.log);
+      s = new KernelSession(notebook, this.secrets, this.log, this.extensionPath);
       const session = s;
       this.#disposables.push(s.onDidChangeState(() => this.#changed.fire(session)));
       this.#sessions.set(key, s);

@@ -7,7 +7,7 @@
  */
 import * as vscode from "vscode";
 import { isBinaryMime, isJsonMime } from "../kernel/messages.js";
-import { parseNotebook, serializeNotebook, type NotebookFile, type NotebookCell as FileCell } from "../kernel/notebook-format.js";
+import { emptyNotebook, parseNotebook, serializeNotebook, type NotebookFile, type NotebookCell as FileCell } from "../kernel/notebook-format.js";
 
 export class ChalknbSerializer implements vscode.NotebookSerializer {
   readonly #onError: (message: string) => void;
@@ -34,10 +34,6 @@ export class ChalknbSerializer implements vscode.NotebookSerializer {
   serializeNotebook(data: vscode.NotebookData): Uint8Array {
     return new TextEncoder().encode(serializeNotebook(fromNotebookData(data)));
   }
-}
-
-function emptyNotebook(): NotebookFile {
-  return { format: "chalknb", version: 1, metadata: {}, cells: [] } as unknown as NotebookFile;
 }
 
 export function toNotebookData(file: NotebookFile): vscode.NotebookData {
@@ -75,7 +71,7 @@ export function fromNotebookData(data: vscode.NotebookData): NotebookFile {
         items: o.items.map((it) => ({ mime: it.mime, data: encodeItem(it.mime, it.data) })),
         ...(o.metadata && Object.keys(o.metadata).length ? { metadata: o.metadata } : {}),
       })),
-    } as FileCell;
+    };
     if (c.metadata && Object.keys(c.metadata).length) cell.metadata = c.metadata;
     const s = c.executionSummary;
     if (!markdown && s && (s.executionOrder !== undefined || s.success !== undefined)) {
@@ -83,11 +79,11 @@ export function fromNotebookData(data: vscode.NotebookData): NotebookFile {
         executionCount: s.executionOrder ?? null,
         success: s.success ?? null,
         ...(s.timing ? { startedAt: s.timing.startTime, endedAt: s.timing.endTime } : {}),
-      } as FileCell["execution"];
+      };
     }
     return cell;
   });
-  return { format: "chalknb", version: 1, metadata: data.metadata ?? {}, cells } as NotebookFile;
+  return { ...emptyNotebook(), metadata: data.metadata ?? {}, cells };
 }
 
 /** Stored item data → bytes: base64 for binary MIME types, JSON values re-encoded, text as UTF-8. */

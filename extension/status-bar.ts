@@ -27,6 +27,7 @@ export class KernelStatusBar implements vscode.Disposable {
       this.#item,
       vscode.window.onDidChangeActiveNotebookEditor(() => this.update()),
       kernels.onDidChangeSession(() => this.update()),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => this.update()),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration("chalknb")) void this.#checkQueue();
       }),
@@ -42,6 +43,14 @@ export class KernelStatusBar implements vscode.Disposable {
       this.#item.hide();
       return;
     }
+    if (!vscode.workspace.isTrusted) {
+      this.#item.text = "$(shield) chalknb: Restricted Mode, cells do not run";
+      this.#item.tooltip = "This workspace is not trusted: running a cell executes TypeScript with your user's rights. Trust the folder to run cells.";
+      this.#item.command = "workbench.trust.manage";
+      this.#item.show();
+      return;
+    }
+    this.#item.command = "chalknb.openDashboard";
     const state = this.kernels.find(nb)?.state ?? "not started";
     this.#item.text = `${ICONS[state]} chalknb: ${state}${this.#queue ? ` · ${this.#queue}` : ""}`;
     this.#item.tooltip = `Kernel: ${state}\nQueue: ${this.#queue || "embedded default (started by the kernel on first call)"}\nClick to open the queue dashboard`;

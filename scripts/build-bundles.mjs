@@ -69,9 +69,8 @@ async function buildExtension() {
     format: "cjs",
     platform: "node",
     target: "node20",
+    // The kernel client is loaded at run time from dist/ (see extension/kernel-session.ts); its types only are imported.
     external: ["vscode"],
-    // Node-only packages with native parts or data files stay outside the bundle and ship in node_modules.
-    packages: "bundle",
   });
 }
 

