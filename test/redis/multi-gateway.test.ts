@@ -68,8 +68,21 @@ describe("redis backend: two gateways and two workers as separate processes", { 
     assert.deepEqual(resultValues(a), expected("a", 120));
     assert.deepEqual(resultValues(b), expected("b", 120));
     assert.ok(batchLines(cluster.workers[0]).length > 0 && batchLines(cluster.workers[1]).length > 0, "both workers ran batches");
-    const crossed = [...batchLines(cluster.workers[0]).filter((l) => / b \d/.test(l)), ...batchLines(cluster.workers[1]).filter((l) => / a \d/.test(l))];
-    assert.ok(crossed.length > 0, "some rows ran on a worker of the other gateway");
+  });
+
+  it("serves a client on a gateway with no workers of its own (its rows run on the other gateways' workers)", async () => {
+    const bare = await startGatewayProcess(REDIS_URL!, cluster.prefix);
+    try {
+      const remote = new Remote({ url: bare.url });
+      cluster.remotes.push(remote);
+      for (let i = 0; i < 200 && (await remote.functions())[0]?.workers !== 2; i++) await sleep(25);
+      const result = await remote.function("tagged").chunkedCall(textTable(40, "c"), { chunkSize: 8, concurrentChunks: 4, timeout: 30 });
+      assert.deepEqual(resultValues(result), expected("c", 40));
+      const ran = [...batchLines(cluster.workers[0]), ...batchLines(cluster.workers[1])].filter((l) => / c \d/.test(l));
+      assert.ok(ran.length >= 5, `the bare gateway's rows ran on the workers of the others (${ran.length} batches)`);
+    } finally {
+      await bare.process.kill("SIGTERM");
+    }
   });
 });
 
