@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { EventEmitter } from "node:events";
-import { encodeFrame } from "../../protocol/frame-codec.js";
+import { encodeFrameParts } from "../../protocol/frame-codec.js";
 import { ErrorCode } from "../../protocol/errors.js";
 import type { DoneMessage, FailedMessage, FunctionSpec } from "../../protocol/messages.js";
 import type { Clock } from "../clock.js";
@@ -285,7 +285,7 @@ export class Dispatcher implements BatcherHost {
       else remote.push(piece);
     }
     if (remote.length > 0) batch.progressTimer = this.clock.setTimeout(() => this.#announceRunning(batch, remote), REMOTE_PROGRESS_DELAY_MS);
-    worker.send(encodeFrame(
+    worker.send(encodeFrameParts(
       { type: "batch", batchId: batch.id, function: fn, attempt, segments: pieces.map((p) => ({ rows: p.rowCount, bytes: p.bytes.byteLength })) },
       pieces.map((p) => p.bytes),
     ));

@@ -1,4 +1,4 @@
-import { encodeFrame } from "../../protocol/frame-codec.js";
+import { encodeFrame, encodeFrameParts } from "../../protocol/frame-codec.js";
 import { ErrorCode, describeRows } from "../../protocol/errors.js";
 import type { ErrorMessage } from "../../protocol/messages.js";
 import type { Clock } from "../clock.js";
@@ -110,7 +110,7 @@ export class OwnedChunks {
     const parts = entry.coverage.parts();
     this.#options.counters(entry.functionName).rowsOut += entry.rowCount;
     this.#finish(entry);
-    entry.client.send(encodeFrame(
+    entry.client.send(encodeFrameParts(
       { type: "result", callId: entry.callId, chunk: entry.chunk, parts: parts.map((p) => p.byteLength), attempts: entry.attempts },
       parts,
     ));
