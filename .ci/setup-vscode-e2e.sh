@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the extension's end-to-end tests need, per shared/VSCODE-E2E.md:
-# Debian chromium + ripgrep (+ libkrb5-dev for code-server's kerberos build) and code-server 4.100.3
+# Debian chromium + ripgrep + unzip (the e2e unpacks the .vsix) (+ libkrb5-dev for code-server's kerberos build) and code-server 4.100.3
 # in .vscode-test/code-server (git-ignored). Idempotent: each step is skipped when its result exists.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,6 +12,7 @@ CS_BIN="$CS_DIR/node_modules/code-server/out/node/entry.js"
 need_apt=()
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 command -v rg >/dev/null 2>&1 || need_apt+=(ripgrep)
+command -v unzip >/dev/null 2>&1 || need_apt+=(unzip)
 [ -f /usr/include/gssapi.h ] || [ -f /usr/include/gssapi/gssapi.h ] || need_apt+=(libkrb5-dev)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "setup-vscode-e2e: apt-get install ${need_apt[*]}"

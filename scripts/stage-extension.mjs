@@ -5,12 +5,13 @@
 //   out/          bundles (extension, renderer, dashboard, kernel), copied from out/
 //   dist/         the kernel, queue and protocol as compiled by tsc (the kernel forks its entry points by path)
 //   node_modules/ what those load at run time (see scripts/runtime-deps.mjs); `--dev` links the root ones
+//   node-path/    a `chalknb` package shim for the kernel's NODE_PATH (function files import "chalknb")
 //   README.md, LICENSE
 // Usage: node scripts/stage-extension.mjs [--dev]
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { copyKernelDist, copyRuntimeDependencies } from "./runtime-deps.mjs";
+import { copyKernelDist, copyRuntimeDependencies, writeChalknbShim } from "./runtime-deps.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const dev = process.argv.includes("--dev");
@@ -32,6 +33,7 @@ if (dev) {
 } else {
   copyKernelDist(root, stage);
 }
+writeChalknbShim(stage);
 
 const manifest = {
   name: pkg.name,
@@ -40,7 +42,7 @@ const manifest = {
   version: pkg.version,
   publisher: pkg.publisher,
   license: pkg.license,
-  repository: pkg.repository ?? { type: "git", url: "https://github.com/chalknb/chalknb" },
+  ...(pkg.repository ? { repository: pkg.repository } : {}),
   engines: { vscode: pkg.engines.vscode },
   categories: pkg.categories,
   main: "./out/extension/extension.cjs",
@@ -55,5 +57,9 @@ const readme = join(root, "extension", "README.md");
 writeFileSync(join(stage, "README.md"), existsSync(readme) ? readFileSync(readme) : `# ${pkg.displayName}\n`);
 const license = ["LICENSE", "LICENSE.md", "LICENSE.txt"].map((f) => join(root, f)).find((f) => existsSync(f));
 writeFileSync(join(stage, "LICENSE.txt"), license ? readFileSync(license) : "Apache License 2.0 — see https://www.apache.org/licenses/LICENSE-2.0\n");
-writeFileSync(join(stage, ".vscodeignore"), ["**/*.map", "**/*.d.ts", "**/*.ts.map", "node_modules/**/test/**", "node_modules/**/*.md", "!README.md"].join("\n") + "\n");
+writeFileSync(join(stage, ".vscodeignore"), [
+  "**/*.map", "**/*.d.ts", "**/*.d.mts", "**/*.d.cts", "node_modules/**/test/**", "node_modules/**/tests/**",
+  "node_modules/**/*.md", "node_modules/**/*.markdown", "node_modules/**/CHANGELOG*", "node_modules/**/.github/**",
+  "node_modules/**/*.ts", "!node_modules/**/*.wasm", "!README.md",
+].join("\n") + "\n");
 console.log(`stage-extension: ${stage}${dev ? " (dev: node_modules linked)" : ` with ${Object.keys(runtime).length} runtime packages`}`);

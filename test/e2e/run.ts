@@ -5,10 +5,11 @@
  * to screenshot the page and inspect the notebook webview's DOM, which the extension host cannot see.
  *
  * Prints one line per test and `N passed, N failed`; exits non-zero on any failure. Artifacts: test-artifacts/.
- * Run: npm run test:e2e (after .ci/setup-vscode-e2e.sh).
+ * Run: npm run test:e2e (after .ci/setup-vscode-e2e.sh): packs the .vsix and tests it unpacked (`--vsix file`);
+ * without --vsix it loads the dev stage (node scripts/stage-extension.mjs --dev), faster to iterate on.
  */
 import { chromium, type Frame, type Page } from "playwright-core";
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -25,18 +26,27 @@ interface TestResult {
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
 const artifacts = join(root, "test-artifacts");
-const stage = join(root, "out/extension-package");
+const vsixArg = process.argv.indexOf("--vsix");
+const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { name: string; version: string };
+const vsix = vsixArg < 0 ? undefined
+  : process.argv[vsixArg + 1]?.endsWith(".vsix") ? process.argv[vsixArg + 1]! : join(root, "out", `${pkg.name}-${pkg.version}.vsix`);
 const suiteModule = join(root, "out/e2e/suite.cjs");
 const keep = process.env.CHALKNB_E2E_KEEP === "1";
 
 async function main(): Promise<number> {
   mkdirSync(artifacts, { recursive: true });
-  if (!existsSync(join(stage, "package.json"))) throw new Error(`${stage} is missing: run node scripts/stage-extension.mjs --dev`);
   const tmp = mkdtempSync(join(tmpdir(), "chalknb-e2e-"));
-  // The workspaces live inside the repository (git-ignored), as samples/ does: function files import "chalknb",
-  // which resolves to this package by self-reference only from inside it.
-  const workspaces = join(artifacts, "workspaces");
-  rmSync(workspaces, { recursive: true, force: true });
+  // With --vsix, VS Code loads the extension from the unpacked .vsix: the test sees exactly what ships.
+  let extensionPath = join(root, "out/extension-package");
+  if (vsix) {
+    execFileSync("unzip", ["-q", vsix, "-d", join(tmp, "vsix")]);
+    extensionPath = join(tmp, "vsix", "extension");
+    console.log(`testing the packaged extension ${vsix}`);
+  }
+  if (!existsSync(join(extensionPath, "package.json"))) throw new Error(`${extensionPath} is missing: run node scripts/stage-extension.mjs --dev, or pass --vsix`);
+  // Outside the repository, like a user's folder: the sample's function file imports "chalknb", which must resolve
+  // through the extension (its NODE_PATH shim), not through this package's self-reference.
+  const workspaces = join(tmp, "workspaces");
   const results: TestResult[] = [];
   const queue = await startQueue(tmp).catch((e: unknown) => {
     console.log(`(queue for the dashboard test not started: ${e instanceof Error ? e.message : String(e)})`);
@@ -46,7 +56,7 @@ async function main(): Promise<number> {
     for (const mode of ["trusted", "untrusted"] as const) {
       const workspace = join(workspaces, mode);
       prepareWorkspace(workspace);
-      const phase = await runPhase(mode, workspace, join(tmp, `home-${mode}`), join(tmp, `results-${mode}`), queue?.url);
+      const phase = await runPhase(mode, extensionPath, workspace, join(tmp, `home-${mode}`), join(tmp, `results-${mode}`), queue?.url);
       results.push(...phase);
     }
   } finally {
@@ -73,7 +83,7 @@ function prepareWorkspace(ws: string): void {
   cpSync(join(root, "test/e2e/fixtures"), ws, { recursive: true });
 }
 
-async function runPhase(mode: "trusted" | "untrusted", workspace: string, home: string, resultsDir: string, queueUrl?: string): Promise<TestResult[]> {
+async function runPhase(mode: "trusted" | "untrusted", extensionPath: string, workspace: string, home: string, resultsDir: string, queueUrl?: string): Promise<TestResult[]> {
   mkdirSync(resultsDir, { recursive: true });
   const server = await startCodeServer({
     root, home, workspace, trust: mode === "trusted",
@@ -103,7 +113,7 @@ async function runPhase(mode: "trusted" | "untrusted", workspace: string, home: 
     exitCode = code;
   });
   const remote = (p: string): string => `vscode-remote://127.0.0.1:${server.port}${p}`;
-  const payload = [["extensionDevelopmentPath", remote(stage)], ["extensionTestsPath", remote(suiteModule)]];
+  const payload = [["extensionDevelopmentPath", remote(extensionPath)], ["extensionTestsPath", remote(suiteModule)]];
   const url = `${server.url}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
   const deadline = Date.now() + (mode === "trusted" ? 9 : 3) * 60_000;
   const handled = new Set<string>();
