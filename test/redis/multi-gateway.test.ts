@@ -70,6 +70,26 @@ describe("redis backend: two gateways and two workers as separate processes", { 
     assert.ok(batchLines(cluster.workers[0]).length > 0 && batchLines(cluster.workers[1]).length > 0, "both workers ran batches");
   });
 
+  it("cancel through one gateway drops the call's rows queued in Redis or held by the other gateway", async () => {
+    const controller = new AbortController();
+    const call = cluster.remote(0).function("tagged").chunkedCall(textTable(400, "x"), { chunkSize: 8, concurrentChunks: 50, signal: controller.signal });
+    call.catch(() => {});
+    await cluster.workers[1].waitFor(/^batch \d+ x \d/); // gateway B holds rows of this call
+    controller.abort("stop");
+    await assert.rejects(call, { code: ErrorCode.Cancelled, message: 'call to "tagged" (400 rows, 50 chunks) was cancelled: stop' });
+    const xBatches = () => [...batchLines(cluster.workers[0]), ...batchLines(cluster.workers[1])].filter((l) => / x \d/.test(l)).length;
+    // Batches already on a worker finish (their results are discarded); everything else goes away.
+    for (const gateway of [0, 1]) {
+      const remote = cluster.remote(gateway);
+      for (let i = 0; i < 200 && (await remote.functions())[0].bufferedRows !== 0; i++) await sleep(25);
+      assert.equal((await remote.functions())[0].bufferedRows, 0, `gateway ${gateway} sees no rows left`);
+    }
+    const ran = xBatches();
+    await sleep(300);
+    assert.equal(xBatches(), ran, "no row of the cancelled call ran after the queue settled");
+    assert.ok(ran < 25, `only batches already under way ran (${ran} of 50)`);
+  });
+
   it("serves a client on a gateway with no workers of its own (its rows run on the other gateways' workers)", async () => {
     const bare = await startGatewayProcess(REDIS_URL!, cluster.prefix);
     try {
