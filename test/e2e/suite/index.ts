@@ -241,14 +241,30 @@ const trusted: TestCase[] = [
       await execute(editor, [setup, setup + 1], 60_000);
       const long = await appendCell(editor, sampleNotebook()
         ? [
+          "console.log(\"long cell started\");",
           "const slow = new Remote().function(\"embed\", { outputType: new List(new Field(\"item\", new Float32())) });",
           "const many = tableFromArrays({ text: Array.from({ length: 50_000 }, (_, i) => `row ${i}`) });",
           "await slow.chunkedCall(many, { chunkSize: 25, concurrentChunks: 2, timeout: 600 });",
         ].join("\n")
-        : "await new Promise((resolve) => setTimeout(resolve, 600_000));");
+        : "console.log(\"long cell started\");\nawait new Promise((resolve) => setTimeout(resolve, 600_000));");
       const since = Date.now();
       void vscode.commands.executeCommand("notebook.cell.execute", { ranges: [{ start: long, end: long + 1 }], document: editor.notebook.uri });
-      await sleep(4_000);
+      const running = editor.notebook.cellAt(long);
+      // stdout streams into the cell while it runs, and the progress output is updated in place.
+      await waitFor("stdout of the running cell", () => items(running, "application/vnd.code.notebook.stdout").length > 0, 60_000);
+      assert.match(new TextDecoder().decode(items(running, "application/vnd.code.notebook.stdout")[0]!.data), /long cell started/);
+      if (sampleNotebook()) {
+        const progressNow = (): { state: string; rowsDone: number } | undefined => {
+          const item = items(running, PROGRESS)[0];
+          return item ? JSON.parse(new TextDecoder().decode(item.data)) : undefined;
+        };
+        const first = await waitFor("a running progress output with rows done", () => {
+          const p = progressNow();
+          return p && p.state === "running" && p.rowsDone > 0 ? p : undefined;
+        }, 60_000);
+        await waitFor("the progress output updated in place", () => (progressNow()?.rowsDone ?? 0) > first.rowsDone, 60_000);
+        assert.equal(items(running, PROGRESS).length, 1, "one progress output, replaced in place");
+      }
       await checkpoint("interrupt-running");
       await vscode.commands.executeCommand("notebook.cancelExecution", editor.notebook.uri);
       const cell = editor.notebook.cellAt(long);
