@@ -1,10 +1,7 @@
 import { EventEmitter } from "node:events";
 import { randomUUID } from "node:crypto";
 import type { Redis } from "ioredis";
-import { encodeFrame } from "../../protocol/frame-codec.js";
-import { ErrorCode, describeRows } from "../../protocol/errors.js";
 import type { DoneMessage, FailedMessage, FunctionSpec, SubmitMessage } from "../../protocol/messages.js";
-import { decodeRows } from "../../protocol/arrow-ipc.js";
 import type { QueueBackend } from "../backend.js";
 import type { Clock } from "../clock.js";
 import type { ClientPeer, WorkerPeer } from "../entities.js";
@@ -13,11 +10,10 @@ import type { FunctionInfo } from "../queue-core.js";
 import { Batcher } from "./redis-batcher.js";
 import { checkReachable, openRedis, redactUrl } from "./redis-connection.js";
 import { Dispatcher } from "./redis-dispatcher.js";
-import type { EntryMeta } from "./redis-entries.js";
 import { FinishedChunks } from "./redis-finished.js";
 import { HeldEntries, RELEASE_IDLE_MS } from "./redis-held.js";
 import { ROWS_GROUP, redisKeys, type RedisKeys } from "./redis-keys.js";
-import { OwnedChunks, type OwnedChunk } from "./redis-owned-chunks.js";
+import { Intake } from "./redis-intake.js";
 import { reclaimIdle } from "./redis-reclaim.js";
 import { Registry } from "./redis-registry.js";
 import { ResultRouter, type RouteMessage } from "./redis-routes.js";
@@ -81,12 +77,11 @@ export class RedisBackend extends EventEmitter implements QueueBackend {
   readonly #held: HeldEntries;
   readonly #finished: FinishedChunks;
   readonly #router: ResultRouter;
-  readonly #owned: OwnedChunks;
+  readonly #intake: Intake;
   readonly #dispatcher: Dispatcher;
   readonly #connections: Redis[] = [];
   /** Without auto-pipelining: ioredis 5 cannot auto-pipeline callBuffer (XAUTOCLAIM has no typed Buffer variant). */
   readonly #plain: Redis;
-  #announce: string[] = [];
   /** Redis reconnected (or came back empty) since the last heartbeat: check our chunks' rows are still there. */
   #verify = false;
   #heartbeat: NodeJS.Timeout | undefined;
@@ -130,11 +125,13 @@ export class RedisBackend extends EventEmitter implements QueueBackend {
       gatewayId, keys: this.#keys, scripts: this.#scripts, command, reader: open("results"),
       ttlMs: Math.max(60_000, 6 * this.#claimIdleMs), deliver: (message, body) => this.#deliver(message, body), log,
     });
-    this.#owned = new OwnedChunks({
-      clock: options.clock,
-      counters: (fn) => this.#counter(fn),
-      load: (fn) => ({ bufferedRows: this.#registry.bufferedRows(fn), workers: this.#registry.totalWorkers() }),
-      onFinished: (chunk) => this.#chunkFinished(chunk),
+    this.#intake = new Intake({
+      gatewayId, clock: options.clock, keys: this.#keys, scripts: this.#scripts, registry: this.#registry,
+      maxBufferedRows: options.maxBufferedRows, counters: (fn) => this.#counter(fn), log,
+      onAbandoned: (keys) => {
+        this.#finished.announce(keys);
+        this.#dispatcher.dropFinished(new Set(keys));
+      },
     });
     this.#dispatcher = new Dispatcher({
       gatewayId, clock: options.clock, retryBackoffMs: options.retryBackoffMs, maxWorkerLosses: options.maxWorkerLosses,
@@ -183,20 +180,15 @@ export class RedisBackend extends EventEmitter implements QueueBackend {
   // ---- clients -------------------------------------------------------------------------------------------------
 
   submit(client: ClientPeer, message: SubmitMessage, body: Uint8Array): void {
-    if (this.#registry.spec(message.function)) return this.#submit(client, message, body);
-    // Another gateway's worker may serve it: ask Redis before calling the function unknown.
-    this.#registry.refreshSpecs().then(
-      () => this.#submit(client, message, body),
-      (error: Error) => this.#refuse(client, message, ErrorCode.QueueFull, `the queue's Redis did not answer (${error.message}); resubmit`, true),
-    );
+    this.#intake.submit(client, message, body);
   }
 
   cancel(client: ClientPeer, callId: string, chunk?: number): void {
-    this.#owned.cancel(client, callId, chunk);
+    this.#intake.owned.cancel(client, callId, chunk);
   }
 
   removeClient(client: ClientPeer): void {
-    this.#owned.removeClient(client);
+    this.#intake.owned.removeClient(client);
   }
 
   // ---- introspection -------------------------------------------------------------------------------------------
@@ -239,7 +231,7 @@ export class RedisBackend extends EventEmitter implements QueueBackend {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#heartbeat);
-    this.#owned.close();
+    this.#intake.owned.close();
     // Hand back every entry held here so other gateways take them at their next reclaim, not after claimIdleMs.
     await bestEffort(Promise.all(this.#dispatcher.heldFunctions().map((fn) => this.#held.release(fn, this.#held.entries(fn), RELEASE_IDLE_MS))));
     await bestEffort(this.#held.flushNow());
@@ -255,142 +247,10 @@ export class RedisBackend extends EventEmitter implements QueueBackend {
 
   // ---- internals -----------------------------------------------------------------------------------------------
 
-  #submit(client: ClientPeer, message: SubmitMessage, body: Uint8Array): void {
-    const spec = this.#registry.spec(message.function);
-    if (!spec) {
-      const known = this.#registry.specs().map((s) => s.name);
-      return this.#refuse(client, message, ErrorCode.UnknownFunction,
-        `no function named "${message.function}" is registered with this queue ` +
-        `(registered: ${known.length ? known.map((n) => `"${n}"`).join(", ") : "none"}); start a worker that serves it: chalknb worker <file.ts>`);
-    }
-    let rowCount: number;
-    let columns: string[];
-    try {
-      const table = decodeRows(body);
-      rowCount = table.numRows;
-      columns = table.schema.fields.map((f) => f.name);
-    } catch (error) {
-      return this.#refuse(client, message, ErrorCode.MalformedFrame, `chunk ${message.chunk} of call ${message.callId}: the body is not an Arrow IPC stream (${(error as Error).message})`);
-    }
-    const expectedRows = message.rows[1] - message.rows[0];
-    if (rowCount !== expectedRows) {
-      return this.#refuse(client, message, ErrorCode.MalformedFrame, `chunk ${message.chunk} declares ${describeRows(message.rows)} but its body holds ${rowCount} rows`);
-    }
-    const inputs = spec.inputs;
-    if (inputs !== "table") {
-      const missing = inputs.filter((name) => !columns.includes(name));
-      if (missing.length > 0) {
-        return this.#refuse(client, message, ErrorCode.SchemaMismatch,
-          `function "${spec.name}" takes the column${inputs.length > 1 ? "s" : ""} ${inputs.map((n) => `"${n}"`).join(", ")} ` +
-          `but the input table has ${columns.length ? columns.map((n) => `"${n}"`).join(", ") : "no columns"}; ` +
-          `missing: ${missing.map((n) => `"${n}"`).join(", ")}. Rename the input columns to match the handler's parameters.`);
-      }
-    }
-    if (this.#owned.has(OwnedChunks.key(client, message.callId, message.chunk))) {
-      return this.#refuse(client, message, ErrorCode.InvalidArgument, `chunk ${message.chunk} of call ${message.callId} was already submitted`);
-    }
-    const cap = this.#options.maxBufferedRows;
-    if (rowCount > cap) {
-      return this.#refuse(client, message, ErrorCode.QueueFull, `chunk ${message.chunk} has ${rowCount} rows, more than the queue's maxBufferedRows (${cap}); use a smaller chunkSize`);
-    }
-    const timeoutMs = message.timeoutMs ?? null;
-    const chunk = this.#owned.add(client, message.callId, message.chunk, spec.name, message.rows, rowCount, timeoutMs);
-    const counters = this.#counter(spec.name);
-    counters.rowsIn += rowCount;
-    if (rowCount === 0) {
-      client.send(encodeFrame({ type: "accepted", callId: message.callId, chunk: message.chunk }));
-      this.#owned.complete(chunk);
-      return;
-    }
-    const meta: EntryMeta = {
-      g: this.gatewayId, k: chunk.key, c: message.chunk, r: message.rows, o: 0, n: rowCount,
-      d: timeoutMs === null ? null : this.#registry.redisNow() + timeoutMs,
-    };
-    const metaText = JSON.stringify(meta);
-    chunk.resubmit = { meta: metaText, body };
-    this.#scripts.submit(this.#keys.rows(spec.name), this.#keys.buffered(spec.name), cap, rowCount, metaText, body).then(
-      (reply) => {
-        if ("buffered" in reply) {
-          this.#owned.discard(chunk);
-          counters.rowsIn -= rowCount;
-          counters.queueFull += 1;
-          return this.#refuse(client, message, ErrorCode.QueueFull,
-            `queue_full: function "${spec.name}" has ${reply.buffered} rows buffered (maxBufferedRows ${cap}); back off and resubmit`, true);
-        }
-        chunk.entries.push([reply.id, rowCount]);
-        if (chunk.finished) {
-          // Cancelled or timed out while the XADD was on its way: take the rows out again.
-          this.#dropUnread(spec.name, chunk.entries);
-          return;
-        }
-        client.send(encodeFrame({ type: "accepted", callId: message.callId, chunk: message.chunk }));
-      },
-      (error: Error) => {
-        if (chunk.finished) return;
-        this.#owned.discard(chunk);
-        counters.rowsIn -= rowCount;
-        this.#refuse(client, message, ErrorCode.QueueFull, `the queue's Redis refused chunk ${message.chunk} (${error.message}); back off and resubmit`, true);
-      },
-    );
-  }
-
-  #refuse(client: ClientPeer, message: SubmitMessage, code: string, text: string, retryable = false): void {
-    client.send(encodeFrame({ type: "error", callId: message.callId, chunk: message.chunk, code, message: text, retryable, rows: message.rows }));
-  }
-
   #deliver(message: RouteMessage, body: Uint8Array): void {
-    if (message.t === "result") this.#owned.result(message.k, message.o, message.n, body, message.a);
-    else if (message.t === "progress") this.#owned.progress(message.k, message.s, message.a);
-    else if (message.t === "error") this.#owned.error(message.k, message.code, message.message, message.a, message.retryable);
-  }
-
-  /** A chunk of a client here finished: unless all its rows came back, tell the holders and drop unread rows. */
-  #chunkFinished(chunk: OwnedChunk): void {
-    chunk.resubmit = undefined;
-    if (chunk.coverage.complete) return;
-    if (chunk.entries.length > 0) this.#dropUnread(chunk.functionName, chunk.entries);
-    this.#announce.push(chunk.key);
-    if (this.#announce.length === 1) {
-      queueMicrotask(() => {
-        const keys = this.#announce;
-        this.#announce = [];
-        this.#finished.announce(keys);
-        this.#dispatcher.dropFinished(new Set(keys));
-      });
-    }
-  }
-
-  #dropUnread(fn: string, entries: Array<[string, number]>): void {
-    this.#scripts.dropUnread(this.#keys.rows(fn), this.#keys.buffered(fn), ROWS_GROUP, entries).catch((error: Error) =>
-      this.#log(`could not drop queued rows of "${fn}": ${error.message}`));
-  }
-
-  /**
-   * After Redis reconnects: chunks whose rows-stream entries are all gone while their results are not all here were
-   * lost by Redis (a restart without AOF, or the last second of writes before a crash with appendfsync everysec).
-   * They are submitted again; a duplicate of rows that did finish is discarded by the coverage check.
-   */
-  async #verifyPending(): Promise<void> {
-    const byFunction = new Map<string, OwnedChunk[]>();
-    for (const chunk of this.#owned.pending()) {
-      if (chunk.finished || !chunk.resubmit || chunk.entries.length === 0) continue;
-      byFunction.set(chunk.functionName, [...(byFunction.get(chunk.functionName) ?? []), chunk]);
-    }
-    for (const [fn, chunks] of byFunction) {
-      await this.#registry.ensureGroup(fn, true);
-      const ids = chunks.flatMap((c) => c.entries.map(([id]) => id));
-      const exists = await this.#scripts.existing(this.#keys.rows(fn), ids);
-      const found = new Set(ids.filter((_, i) => exists[i]));
-      const lost = chunks.filter((c) => !c.entries.some(([id]) => found.has(id)));
-      if (lost.length === 0) continue;
-      this.#log(`Redis lost the rows of ${lost.length} chunks of "${fn}"; submitting them again`);
-      for (const chunk of lost) {
-        if (chunk.finished || !chunk.resubmit) continue;
-        const { meta, body } = chunk.resubmit;
-        const reply = await this.#scripts.submit(this.#keys.rows(fn), this.#keys.buffered(fn), Number.MAX_SAFE_INTEGER, chunk.rowCount, meta, body);
-        if ("id" in reply) chunk.entries.push([reply.id, chunk.rowCount]);
-      }
-    }
+    if (message.t === "result") this.#intake.owned.result(message.k, message.o, message.n, body, message.a);
+    else if (message.t === "progress") this.#intake.owned.progress(message.k, message.s, message.a);
+    else if (message.t === "error") this.#intake.owned.error(message.k, message.code, message.message, message.a, message.retryable);
   }
 
   async #beat(): Promise<void> {
@@ -407,7 +267,7 @@ export class RedisBackend extends EventEmitter implements QueueBackend {
       await step("registry", () => this.#registry.refresh());
       if (this.#verify) {
         this.#verify = false;
-        await step("verify", () => this.#verifyPending());
+        await step("verify", () => this.#intake.verifyPending());
       }
       await step("claims", () => this.#held.refresh());
       await step("result stream", () => this.#router.touch());

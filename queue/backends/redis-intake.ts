@@ -1,0 +1,187 @@
+import type { SubmitMessage } from "../../protocol/messages.js";
+import { encodeFrame } from "../../protocol/frame-codec.js";
+import { ErrorCode, describeRows } from "../../protocol/errors.js";
+import { decodeRows } from "../../protocol/arrow-ipc.js";
+import type { Clock } from "../clock.js";
+import type { ClientPeer } from "../entities.js";
+import type { FunctionCounters } from "../metrics.js";
+import type { EntryMeta } from "./redis-entries.js";
+import { ROWS_GROUP, type RedisKeys } from "./redis-keys.js";
+import { OwnedChunks, type OwnedChunk } from "./redis-owned-chunks.js";
+import type { Registry } from "./redis-registry.js";
+import type { RedisScripts } from "./redis-scripts.js";
+
+export interface IntakeOptions {
+  gatewayId: string;
+  clock: Clock;
+  keys: RedisKeys;
+  scripts: RedisScripts;
+  registry: Registry;
+  /** Per-function cap on rows submitted and not yet finished, across every gateway. */
+  maxBufferedRows: number;
+  counters(fn: string): FunctionCounters;
+  /** Chunks that finished before all their rows came back: gateways holding their rows drop them. */
+  onAbandoned(keys: string[]): void;
+  log(line: string): void;
+}
+
+/**
+ * The client side of a gateway: validates submits exactly as the memory backend does (same checks, same messages),
+ * XADDs each chunk as one rows-stream entry under the `maxBufferedRows` cap, and keeps the chunk (OwnedChunks) until
+ * its results are assembled, it fails, times out or is cancelled — then drops whatever rows are still unread.
+ */
+export class Intake {
+  readonly owned: OwnedChunks;
+  readonly #o: IntakeOptions;
+  #announce: string[] = [];
+
+  constructor(options: IntakeOptions) {
+    this.#o = options;
+    this.owned = new OwnedChunks({
+      clock: options.clock,
+      counters: options.counters,
+      load: (fn) => ({ bufferedRows: options.registry.bufferedRows(fn), workers: options.registry.totalWorkers() }),
+      onFinished: (chunk) => this.#chunkFinished(chunk),
+    });
+  }
+
+  submit(client: ClientPeer, message: SubmitMessage, body: Uint8Array): void {
+    if (this.#o.registry.spec(message.function)) return this.#submit(client, message, body);
+    // Another gateway's worker may serve it: ask Redis before calling the function unknown.
+    this.#o.registry.refreshSpecs().then(
+      () => this.#submit(client, message, body),
+      (error: Error) => this.#refuse(client, message, ErrorCode.QueueFull, `the queue's Redis did not answer (${error.message}); resubmit`, true),
+    );
+  }
+
+  #submit(client: ClientPeer, message: SubmitMessage, body: Uint8Array): void {
+    const spec = this.#o.registry.spec(message.function);
+    if (!spec) {
+      const known = this.#o.registry.specs().map((s) => s.name);
+      return this.#refuse(client, message, ErrorCode.UnknownFunction,
+        `no function named "${message.function}" is registered with this queue ` +
+        `(registered: ${known.length ? known.map((n) => `"${n}"`).join(", ") : "none"}); start a worker that serves it: chalknb worker <file.ts>`);
+    }
+    let rowCount: number;
+    let columns: string[];
+    try {
+      const table = decodeRows(body);
+      rowCount = table.numRows;
+      columns = table.schema.fields.map((f) => f.name);
+    } catch (error) {
+      return this.#refuse(client, message, ErrorCode.MalformedFrame, `chunk ${message.chunk} of call ${message.callId}: the body is not an Arrow IPC stream (${(error as Error).message})`);
+    }
+    const expectedRows = message.rows[1] - message.rows[0];
+    if (rowCount !== expectedRows) {
+      return this.#refuse(client, message, ErrorCode.MalformedFrame, `chunk ${message.chunk} declares ${describeRows(message.rows)} but its body holds ${rowCount} rows`);
+    }
+    const inputs = spec.inputs;
+    if (inputs !== "table") {
+      const missing = inputs.filter((name) => !columns.includes(name));
+      if (missing.length > 0) {
+        return this.#refuse(client, message, ErrorCode.SchemaMismatch,
+          `function "${spec.name}" takes the column${inputs.length > 1 ? "s" : ""} ${inputs.map((n) => `"${n}"`).join(", ")} ` +
+          `but the input table has ${columns.length ? columns.map((n) => `"${n}"`).join(", ") : "no columns"}; ` +
+          `missing: ${missing.map((n) => `"${n}"`).join(", ")}. Rename the input columns to match the handler's parameters.`);
+      }
+    }
+    if (this.owned.has(OwnedChunks.key(client, message.callId, message.chunk))) {
+      return this.#refuse(client, message, ErrorCode.InvalidArgument, `chunk ${message.chunk} of call ${message.callId} was already submitted`);
+    }
+    const cap = this.#o.maxBufferedRows;
+    if (rowCount > cap) {
+      return this.#refuse(client, message, ErrorCode.QueueFull, `chunk ${message.chunk} has ${rowCount} rows, more than the queue's maxBufferedRows (${cap}); use a smaller chunkSize`);
+    }
+    const timeoutMs = message.timeoutMs ?? null;
+    const chunk = this.owned.add(client, message.callId, message.chunk, spec.name, message.rows, rowCount, timeoutMs);
+    const counters = this.#o.counters(spec.name);
+    counters.rowsIn += rowCount;
+    if (rowCount === 0) {
+      client.send(encodeFrame({ type: "accepted", callId: message.callId, chunk: message.chunk }));
+      this.owned.complete(chunk);
+      return;
+    }
+    const meta: EntryMeta = {
+      g: this.#o.gatewayId, k: chunk.key, c: message.chunk, r: message.rows, o: 0, n: rowCount,
+      d: timeoutMs === null ? null : this.#o.registry.redisNow() + timeoutMs,
+    };
+    const metaText = JSON.stringify(meta);
+    chunk.resubmit = { meta: metaText, body };
+    this.#o.scripts.submit(this.#o.keys.rows(spec.name), this.#o.keys.buffered(spec.name), cap, rowCount, metaText, body).then(
+      (reply) => {
+        if ("buffered" in reply) {
+          this.owned.discard(chunk);
+          counters.rowsIn -= rowCount;
+          counters.queueFull += 1;
+          return this.#refuse(client, message, ErrorCode.QueueFull,
+            `queue_full: function "${spec.name}" has ${reply.buffered} rows buffered (maxBufferedRows ${cap}); back off and resubmit`, true);
+        }
+        chunk.entries.push([reply.id, rowCount]);
+        if (chunk.finished) {
+          // Cancelled or timed out while the XADD was on its way: take the rows out again.
+          this.#dropUnread(spec.name, chunk.entries);
+          return;
+        }
+        client.send(encodeFrame({ type: "accepted", callId: message.callId, chunk: message.chunk }));
+      },
+      (error: Error) => {
+        if (chunk.finished) return;
+        this.owned.discard(chunk);
+        counters.rowsIn -= rowCount;
+        this.#refuse(client, message, ErrorCode.QueueFull, `the queue's Redis refused chunk ${message.chunk} (${error.message}); back off and resubmit`, true);
+      },
+    );
+  }
+
+  #refuse(client: ClientPeer, message: SubmitMessage, code: string, text: string, retryable = false): void {
+    client.send(encodeFrame({ type: "error", callId: message.callId, chunk: message.chunk, code, message: text, retryable, rows: message.rows }));
+  }
+
+  /** A chunk of a client here finished: unless all its rows came back, tell the holders and drop unread rows. */
+  #chunkFinished(chunk: OwnedChunk): void {
+    chunk.resubmit = undefined;
+    if (chunk.coverage.complete) return;
+    if (chunk.entries.length > 0) this.#dropUnread(chunk.functionName, chunk.entries);
+    this.#announce.push(chunk.key);
+    if (this.#announce.length === 1) {
+      queueMicrotask(() => {
+        const keys = this.#announce;
+        this.#announce = [];
+        this.#o.onAbandoned(keys);
+      });
+    }
+  }
+
+  #dropUnread(fn: string, entries: Array<[string, number]>): void {
+    this.#o.scripts.dropUnread(this.#o.keys.rows(fn), this.#o.keys.buffered(fn), ROWS_GROUP, entries).catch((error: Error) =>
+      this.#o.log(`could not drop queued rows of "${fn}": ${error.message}`));
+  }
+
+  /**
+   * After Redis reconnects: chunks whose rows-stream entries are all gone while their results are not all here were
+   * lost by Redis (a restart without AOF, or the last second of writes before a crash with appendfsync everysec).
+   * They are submitted again; a duplicate of rows that did finish is discarded by the coverage check.
+   */
+  async verifyPending(): Promise<void> {
+    const byFunction = new Map<string, OwnedChunk[]>();
+    for (const chunk of this.owned.pending()) {
+      if (chunk.finished || !chunk.resubmit || chunk.entries.length === 0) continue;
+      byFunction.set(chunk.functionName, [...(byFunction.get(chunk.functionName) ?? []), chunk]);
+    }
+    for (const [fn, chunks] of byFunction) {
+      await this.#o.registry.ensureGroup(fn, true);
+      const ids = chunks.flatMap((c) => c.entries.map(([id]) => id));
+      const exists = await this.#o.scripts.existing(this.#o.keys.rows(fn), ids);
+      const found = new Set(ids.filter((_, i) => exists[i]));
+      const lost = chunks.filter((c) => !c.entries.some(([id]) => found.has(id)));
+      if (lost.length === 0) continue;
+      this.#o.log(`Redis lost the rows of ${lost.length} chunks of "${fn}"; submitting them again`);
+      for (const chunk of lost) {
+        if (chunk.finished || !chunk.resubmit) continue;
+        const { meta, body } = chunk.resubmit;
+        const reply = await this.#o.scripts.submit(this.#o.keys.rows(fn), this.#o.keys.buffered(fn), Number.MAX_SAFE_INTEGER, chunk.rowCount, meta, body);
+        if ("id" in reply) chunk.entries.push([reply.id, chunk.rowCount]);
+      }
+    }
+  }
+}
