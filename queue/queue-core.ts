@@ -54,6 +54,8 @@ export class QueueCore extends EventEmitter implements QueueBackend {
   readonly #workers = new Set<WorkerPeer>();
   readonly #batches = new Map<string, Batch>();
   #roundRobin = 0;
+  readonly #retryTimers = new Set<unknown>();
+  readonly #chunkTimers = new Set<unknown>();
 
   constructor(options: QueueCoreOptions) {
     super();
@@ -164,6 +166,7 @@ export class QueueCore extends EventEmitter implements QueueBackend {
     client.send(encodeFrame({ type: "accepted", callId: message.callId, chunk: message.chunk }));
     if (message.timeoutMs !== null && message.timeoutMs !== undefined) {
       chunk.timer = this.#options.clock.setTimeout(() => this.#timeOut(chunk, message.timeoutMs!), message.timeoutMs);
+      this.#chunkTimers.add(chunk.timer);
     }
     if (rowCount === 0) {
       this.#completeChunk(chunk);
@@ -244,7 +247,18 @@ export class QueueCore extends EventEmitter implements QueueBackend {
   }
 
   /** Nothing to release: the memory backend lives and dies with its process. */
-  async close(): Promise<void> {}
+  /** Stops every timer (deadlines, retries, chunk timeouts) so a closed queue never keeps the process alive. */
+  async close(): Promise<void> {
+    for (const fn of this.#functions.values()) {
+      this.#disarmFlush(fn);
+      fn.buffer = [];
+      fn.bufferedRows = 0;
+    }
+    for (const timer of this.#retryTimers) this.#options.clock.clearTimeout(timer);
+    this.#retryTimers.clear();
+    for (const timer of this.#chunkTimers) this.#options.clock.clearTimeout(timer);
+    this.#chunkTimers.clear();
+  }
 
   // ---- internals -----------------------------------------------------------------------------------------------
 
@@ -379,12 +393,14 @@ export class QueueCore extends EventEmitter implements QueueBackend {
       segment.chunk.client.send(encodeFrame({ type: "progress", callId: segment.chunk.callId, chunk: segment.chunk.chunk, state: "retried", attempts: segment.failures + 1 }));
     }
     const backoff = Math.min(5000, this.#options.retryBackoffMs * 2 ** (Math.max(...retry.map((s) => s.failures)) - 1));
-    this.#options.clock.setTimeout(() => {
+    const timer = this.#options.clock.setTimeout(() => {
+      this.#retryTimers.delete(timer);
       // Retried rows go first: they have waited longest. They count against the buffer's deadline from now on.
       const now = this.#options.clock.now();
       this.#enqueue(fn, retry.map((s) => ({ ...s, enqueuedAt: now - fn.spec.maxBufferDuration })), true);
       this.#dispatch(fn);
     }, backoff);
+    this.#retryTimers.add(timer);
   }
 
   #timeOut(chunk: ChunkEntry, timeoutMs: number): void {
@@ -427,7 +443,10 @@ export class QueueCore extends EventEmitter implements QueueBackend {
     if (chunk.finished) return;
     chunk.finished = true;
     chunk.client.chunks.delete(chunk.key);
-    if (chunk.timer !== undefined) this.#options.clock.clearTimeout(chunk.timer);
+    if (chunk.timer !== undefined) {
+      this.#options.clock.clearTimeout(chunk.timer);
+      this.#chunkTimers.delete(chunk.timer);
+    }
     const fn = this.#functions.get(chunk.functionName);
     // A chunk whose every row came back has nothing left in the buffer: skip the scan on the hot path.
     if (!fn || fn.buffer.length === 0 || chunk.rowsDone === chunk.rowCount) return;
