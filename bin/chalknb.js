@@ -15,8 +15,10 @@ if (!command || command === "--help" || command === "-h" || !(command in command
     [
       "usage: chalknb <command> [options]",
       "  run <nb.chalknb> [--out file] [--queue url] [--token t] [--timeout s]   execute a notebook headless",
-      "  queue [--host 127.0.0.1] [--port 7777] [--token t]                      start a function queue",
-      "  worker <functions.ts...> [--queue url] [--token t]                     serve functions to a queue",
+      "  queue [--host 127.0.0.1] [--port 7777] [--token t] [--max-buffered-rows n]",
+      "        [--backend memory|redis] [--redis-url redis://h:p] [--redis-prefix p] [--claim-idle-ms ms]",
+      "                                                                         start a function queue (gateway)",
+      "  worker <functions.ts...> [--queue url] [--token t] [--concurrency n]   serve functions to a queue",
       "  export <nb.chalknb> --to ipynb [--out file]                            convert for Jupyter",
       "",
     ].join("\n"),
