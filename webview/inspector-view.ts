@@ -291,7 +291,8 @@ export class InspectorView {
       this.#tooltip.hidden = true;
     } else {
       const rect = this.#canvas.getBoundingClientRect();
-      this.#tooltip.textContent = `row ${i}${this.#norms ? ` · norm ${formatNumber(this.#norms[i]!, 4)}` : ""}\n${this.#label(i, 300)}`;
+      const label = this.#label(i, 300);
+      this.#tooltip.textContent = `row ${i}${this.#norms ? ` · norm ${formatNumber(this.#norms[i]!, 4)}` : ""}${label ? `\n${label}` : ""}`;
       this.#tooltip.hidden = false;
       const x = e.clientX - rect.left, y = e.clientY - rect.top;
       this.#tooltip.style.left = `${Math.min(x + 12, Math.max(0, rect.width - 200))}px`;
@@ -326,7 +327,8 @@ export class InspectorView {
       return;
     }
     const head = this.#neighbourHead;
-    head.replaceChildren(h("span", "", `row ${this.#selected}: ${this.#label(this.#selected, 120)} `));
+    const label = this.#label(this.#selected, 120);
+    head.replaceChildren(h("span", "", `row ${this.#selected}${label ? `: ${label}` : ""} `));
     if (this.#options.onRevealRow) {
       const show = h("button", "cnb-linkbutton", "show in table");
       const row = this.#selected;
@@ -334,7 +336,8 @@ export class InspectorView {
       head.append(show);
     }
     for (const nb of this.#neighbours) {
-      const li = h("li", "", `${nb.similarity.toFixed(4)} · row ${nb.index} · ${this.#label(nb.index, 120)}`);
+      const label = this.#label(nb.index, 120);
+      const li = h("li", "", `${nb.similarity.toFixed(4)} · row ${nb.index}${label ? ` · ${label}` : ""}`);
       li.title = this.#label(nb.index, 2000);
       li.addEventListener("click", () => void this.#select(nb.index));
       this.#neighbourList.append(li);
