@@ -2,6 +2,9 @@ import { isBuiltin } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { CELL_RUNTIME } from "./cell-compiler.js";
+import { ARROW_GLOBALS } from "./cell-globals.js";
+
+export { ARROW_GLOBALS };
 
 /**
  * What compiled cells find in the global scope: the compiler's helpers (declare, import) and the cell globals named in
@@ -12,44 +15,6 @@ import { CELL_RUNTIME } from "./cell-compiler.js";
  * loaded synchronously on first touch (a `require` would load arrow's CommonJS build: a second, incompatible `Table`).
  */
 
-/** The apache-arrow names put in every cell's scope besides `arrow` itself. */
-export const ARROW_GLOBALS = [
-  "tableFromArrays",
-  "tableFromJSON",
-  "tableFromIPC",
-  "tableToIPC",
-  "vectorFromArray",
-  "makeVector",
-  "makeData",
-  "makeTable",
-  "Table",
-  "RecordBatch",
-  "Vector",
-  "Field",
-  "Schema",
-  "DataType",
-  "List",
-  "FixedSizeList",
-  "Struct",
-  "Float16",
-  "Float32",
-  "Float64",
-  "Int8",
-  "Int16",
-  "Int32",
-  "Int64",
-  "Uint8",
-  "Uint16",
-  "Uint32",
-  "Uint64",
-  "Utf8",
-  "LargeUtf8",
-  "Bool",
-  "Binary",
-  "TimestampMillisecond",
-  "DateMillisecond",
-  "Dictionary",
-] as const;
 
 const GLOBAL_REFERENCE = new RegExp(`\\b(?:arrow|apache-arrow|chalknb|Remote|writeParquet|readParquet|${ARROW_GLOBALS.join("|")})\\b`);
 

@@ -22,12 +22,16 @@ function send(message: KernelMessage): void {
 }
 
 const runtime = installCellRuntime({ cwd: process.cwd() });
-let checker: import("./type-check-client.js").TypeCheckClient | undefined;
+// Type checking (when the client asked for it) starts with the first executed cell, in a worker thread.
+const typeCheck = process.env.CHALKNB_TYPECHECK === "1";
+let checker: Promise<import("./type-check-client.js").TypeCheckClient> | undefined;
 const executor = createExecutor({
   send,
   runtime,
   afterExecute(cell, parentId, executionCount, cellId) {
-    checker?.check(cell, parentId, executionCount, cellId);
+    if (!typeCheck) return;
+    checker ??= import("./type-check-client.js").then(({ createTypeCheckClient }) => createTypeCheckClient({ cwd: process.cwd(), send }));
+    void checker.then((c) => c.check(cell, parentId, executionCount, cellId));
   },
 });
 (globalThis as Record<string, unknown>).display = (value: unknown, options?: { displayId?: string }) =>
@@ -66,7 +70,7 @@ async function shutdown(code: number): Promise<void> {
   shuttingDown = true;
   executor.interrupt();
   await Promise.race([runtime.shutdown().catch(() => undefined), new Promise((r) => setTimeout(r, 3000).unref())]);
-  checker?.close();
+  void checker?.then((c) => c.close());
   process.exit(code);
 }
 process.on("disconnect", () => void shutdown(0));
@@ -96,11 +100,5 @@ process.on("message", (message: KernelRequest) => {
 
 send({ msg_type: "kernel_ready", content: { protocol_version: KERNEL_PROTOCOL_VERSION, pid: process.pid, cwd: process.cwd() } });
 
-// Off the start path: warm the TypeScript transform, and the type checker when asked for.
-void runtime.ready.then(async () => {
-  warmUpCompiler();
-  if (process.env.CHALKNB_TYPECHECK === "1") {
-    const { createTypeCheckClient } = await import("./type-check-client.js");
-    checker = createTypeCheckClient({ cwd: process.cwd(), send });
-  }
-});
+// Off the start path: warm the TypeScript transform once the globals are loaded.
+void runtime.ready.then(() => warmUpCompiler(), () => undefined);

@@ -1,12 +1,45 @@
+import { Worker } from "node:worker_threads";
 import type { CompiledCell } from "./cell-compiler.js";
 import type { KernelMessage } from "./messages.js";
+import type { CheckRequest, CheckResult } from "./type-check-worker.js";
 
-/** Type checks executed cells in a worker thread and sends `diagnostics` messages. */
+/**
+ * The kernel side of type checking: hands executed cells to the checker worker thread and sends its findings as
+ * `diagnostics` messages. Started only when the client asked for type checking (`KernelClient.start({ typeCheck })`).
+ * @internal
+ */
 export interface TypeCheckClient {
   check(cell: CompiledCell, parentId: string, executionCount: number, cellId: string | undefined): void;
   close(): void;
 }
 
-export function createTypeCheckClient(_options: { cwd: string; send(message: KernelMessage): void }): TypeCheckClient {
-  return { check() {}, close() {} };
+export function createTypeCheckClient(options: { cwd: string; send(message: KernelMessage): void }): TypeCheckClient {
+  let worker: Worker | undefined = new Worker(new URL("./type-check-worker.js", import.meta.url), {
+    workerData: { cwd: options.cwd },
+    // Its own stdout: the kernel's console capture must not see the checker.
+    stdout: true,
+    stderr: true,
+  });
+  worker.unref();
+  worker.on("message", (result: CheckResult) => {
+    options.send({
+      msg_type: "diagnostics",
+      parent_id: result.parentId,
+      content: { execution_count: result.executionCount, ...(result.cellId ? { cell_id: result.cellId } : {}), diagnostics: result.diagnostics },
+    });
+  });
+  worker.on("error", (error) => {
+    worker = undefined;
+    options.send({ msg_type: "idle_stream", content: { name: "stderr", text: `chalknb: type checking stopped: ${error.message}\n` } });
+  });
+  return {
+    check(cell, parentId, executionCount, cellId) {
+      const request: CheckRequest = { key: cellId ?? cell.filename, source: cell.source, parentId, executionCount, ...(cellId ? { cellId } : {}) };
+      worker?.postMessage(request);
+    },
+    close() {
+      void worker?.terminate();
+      worker = undefined;
+    },
+  };
 }

@@ -19,6 +19,9 @@ import { createProgressView, type ProgressView } from "./progress-view.js";
 
 const USAGE = "usage: chalknb run <notebook.chalknb> [--out file] [--queue url] [--token t] [--timeout seconds] [--no-typecheck]";
 
+/** How long a finished run waits for type-check warnings before it stops the kernel. */
+const DIAGNOSTICS_WAIT_MS = 20_000;
+
 export interface RunIO {
   out: NodeJS.WritableStream;
   err: NodeJS.WritableStream;
@@ -71,7 +74,11 @@ export async function main(argv: string[], io: RunIO = { out: process.stdout, er
 
   const view = await createProgressView({ tty: io.tty ?? Boolean((err as NodeJS.WriteStream).isTTY), out, err });
   const cellNumbers = new Map<number, number>();
+  const awaitingDiagnostics = new Set<number>();
+  let diagnosticsDone: (() => void) | undefined;
   kernel.on("diagnostics", (event) => {
+    awaitingDiagnostics.delete(event.executionCount);
+    if (awaitingDiagnostics.size === 0) diagnosticsDone?.();
     const cell = cellNumbers.get(event.executionCount);
     for (const d of event.diagnostics) {
       view.log(`warning: cell ${cell ?? "?"}, line ${d.line}:${d.column}: TS${d.code}: ${d.message}\n`, "stderr");
@@ -108,7 +115,10 @@ export async function main(argv: string[], io: RunIO = { out: process.stdout, er
         clearTimeout(timer);
         view.finish();
       }
-      if (result.executionCount > 0) cellNumbers.set(result.executionCount, index + 1);
+      if (result.executionCount > 0) {
+        cellNumbers.set(result.executionCount, index + 1);
+        if (typeCheck && result.status === "ok") awaitingDiagnostics.add(result.executionCount);
+      }
       cell.outputs = toNotebookOutputs(result.outputs);
       cell.execution = { executionCount: result.executionCount || null, success: result.status === "ok", startedAt, endedAt: Date.now() };
       if (result.status !== "ok") {
@@ -126,6 +136,16 @@ export async function main(argv: string[], io: RunIO = { out: process.stdout, er
       }
     }
     if (interrupted && exitCode === 0) exitCode = 130;
+    if (exitCode === 0 && awaitingDiagnostics.size > 0) {
+      // Type checking runs beside the cells; give it a bounded time to report before the kernel stops.
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, DIAGNOSTICS_WAIT_MS);
+        diagnosticsDone = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
   } finally {
     process.off("SIGINT", onSigint);
     await kernel.shutdown();

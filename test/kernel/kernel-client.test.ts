@@ -199,3 +199,24 @@ test("execute() after shutdown() is a misuse error naming the state", async () =
   assert.equal(k.status, "dead");
   await assert.rejects(k.execute("1"), { message: "KernelClient.execute(): the kernel is not running (status dead)" });
 });
+
+test("with typeCheck, each executed cell gets its type errors as a diagnostics event, mapped to the cell's lines", async () => {
+  const k = await KernelClient.start({ cwd: dir, typeCheck: true });
+  try {
+    const received = new Promise<unknown[]>((resolve) => {
+      const events: unknown[] = [];
+      k.on("diagnostics", (event) => {
+        events.push(event);
+        if (events.length === 2) resolve(events);
+      });
+    });
+    assert.equal((await k.execute("const count: number = 1", { cellId: "a" })).status, "ok");
+    assert.equal((await k.execute("// uses the first cell\n\nconst name: string = count", { cellId: "b" })).status, "ok");
+    assert.deepEqual(await received, [
+      { executionCount: 1, cellId: "a", diagnostics: [] },
+      { executionCount: 2, cellId: "b", diagnostics: [{ line: 3, column: 7, code: 2322, category: "error", message: "Type 'number' is not assignable to type 'string'." }] },
+    ]);
+  } finally {
+    await k.shutdown();
+  }
+});

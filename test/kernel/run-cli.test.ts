@@ -135,3 +135,14 @@ test("chalknb export --to ipynb writes an nbformat 4 notebook with outputs", asy
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /^chalknb export: --to: expected "ipynb", got "html"\n/);
 });
+
+test("chalknb run reports type errors as warnings without failing the run", async () => {
+  await writeNotebook("typed.chalknb", [code("const label: string = 42\nlabel"), code("const t: Table = tableFromArrays({ a: [1] })\nt.numRows")]);
+  const result = await cli(["run", "typed.chalknb"]);
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(result.stdout, "42\n1\n");
+  assert.equal(
+    result.stderr,
+    "warning: cell 1, line 1:7: TS2322: Type 'number' is not assignable to type 'string'.\nchalknb run: ran 2 code cells; saved typed.chalknb\n",
+  );
+});
