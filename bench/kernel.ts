@@ -61,6 +61,7 @@ async function main(): Promise<void> {
   const kernel = await KernelClient.start({ cwd });
   summary("trivial JS cell `1 + 1` round trip", await roundTrips(kernel, (i) => `${i} + 1`, cells), { p50: 0.8, p99: 3 });
   summary("trivial TS cell `const x: number = i; x`", await roundTrips(kernel, (i) => `const x: number = ${i}; x`, cells), { p50: 0.8, p99: 3 });
+  summary("re-run of one TS cell (compile cache)", await roundTrips(kernel, () => "const z: number = 1; z", cells), { p50: 0.8, p99: 3 });
   summary("console.log cell (one stream + reply)", await roundTrips(kernel, (i) => `console.log(${i})`, cells));
   await kernel.shutdown();
 

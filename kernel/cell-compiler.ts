@@ -87,6 +87,24 @@ export function warmUpCompiler(): void {
  * const { value } = await vm.runInThisContext(cell.code, { filename: cell.filename });
  */
 export async function compileCell(source: string, filename: string): Promise<CompiledCell> {
+  // Re-running a cell is the common case in a notebook: the same source compiles to the same code.
+  const cached = compileCache.get(source);
+  if (cached) {
+    compileCache.delete(source);
+    compileCache.set(source, cached);
+    return { ...cached, filename };
+  }
+  const compiled = await compileUncached(source, filename);
+  compileCache.set(source, compiled);
+  if (compileCache.size > COMPILE_CACHE_SIZE) compileCache.delete(compileCache.keys().next().value as string);
+  return compiled;
+}
+
+/** Compiled cells kept by source. @default 256 */
+const COMPILE_CACHE_SIZE = 256;
+const compileCache = new Map<string, CompiledCell>();
+
+async function compileUncached(source: string, filename: string): Promise<CompiledCell> {
   let js = source;
   let typescript = false;
   let esbuildMap: string | undefined;

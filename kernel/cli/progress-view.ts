@@ -62,6 +62,7 @@ async function createBars(options: { err: NodeJS.WritableStream; out: NodeJS.Wri
           stream: options.err as NodeJS.WriteStream,
           format: "{name} |{bar}| {value}/{total} rows | {chunks} | {rate} | {eta}",
           hideCursor: true,
+          barsize: 24,
           clearOnComplete: false,
           stopOnComplete: false,
         },

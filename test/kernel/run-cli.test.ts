@@ -146,3 +146,28 @@ test("chalknb run reports type errors as warnings without failing the run", asyn
     "warning: cell 1, line 1:7: TS2322: Type 'number' is not assignable to type 'string'.\nchalknb run: ran 2 code cells; saved typed.chalknb\n",
   );
 });
+
+test("chalknb run --queue --token sends the notebook's calls to that queue", async () => {
+  const { startQueue, startWorker, defineFunction } = await import("../../index.js");
+  const queue = await startQueue({ port: 0, token: "s3cret" });
+  const worker = await startWorker({
+    url: queue.url,
+    token: "s3cret",
+    functions: [defineFunction({ name: "shout", maxBatchingSize: 4, maxBufferDuration: 5 }, (word: string[]) => word.map((w) => w.toUpperCase()))],
+    reconnect: false,
+  });
+  try {
+    await worker.ready;
+    await writeNotebook("remote.chalknb", [
+      code('const shout = new Remote().function("shout")\nconst r = await shout.chunkedCall(tableFromArrays({ word: ["a", "b", "c"] }), { chunkSize: 2 })\nconsole.log([...r.getChild("result")!].join(","))'),
+    ]);
+    const result = await cli(["run", "remote.chalknb", "--queue", queue.url, "--token", "s3cret", "--no-typecheck"]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout, "A,B,C\n");
+    assert.match(result.stderr, /^progress shout: 0\/3 rows \(0%\)/);
+    assert.match(result.stderr, /progress shout: 3\/3 rows \(100%\) · chunks 2 done · \d+ rows\/s · done\nchalknb run: ran 1 code cells; saved remote\.chalknb\n$/);
+  } finally {
+    await worker.close();
+    await queue.close();
+  }
+});
