@@ -54,6 +54,7 @@ const manifest = {
 };
 writeFileSync(join(stage, "package.json"), JSON.stringify(manifest, null, 2) + "\n");
 const readme = join(root, "extension", "README.md");
+if (existsSync(join(root, "extension", "media"))) cpSync(join(root, "extension", "media"), join(stage, "media"), { recursive: true });
 writeFileSync(join(stage, "README.md"), existsSync(readme) ? readFileSync(readme) : `# ${pkg.displayName}\n`);
 const license = ["LICENSE", "LICENSE.md", "LICENSE.txt"].map((f) => join(root, f)).find((f) => existsSync(f));
 writeFileSync(join(stage, "LICENSE.txt"), license ? readFileSync(license) : "Apache License 2.0 — see https://www.apache.org/licenses/LICENSE-2.0\n");

@@ -174,14 +174,21 @@ async function startQueue(tmp: string): Promise<{ url: string; stop(): Promise<v
     child.stderr!.on("data", onData);
     child.once("exit", (code) => reject(new Error(`exited ${code}: ${out}`)));
   });
+  // A worker for one small function, so the dashboard has a function, a worker and traffic to show.
+  const worker = spawn(process.execPath, [bin, "worker", join(root, "test/e2e/queue-functions/text-length.ts"), "--queue", url],
+    { cwd: tmp, stdio: "ignore", detached: true });
+  const kill = (pid: number | undefined): void => {
+    try {
+      if (pid) process.kill(-pid, "SIGTERM");
+    } catch {
+      // gone
+    }
+  };
   return {
     url,
     stop: async () => {
-      try {
-        process.kill(-child.pid!, "SIGTERM");
-      } catch {
-        // gone
-      }
+      kill(worker.pid);
+      kill(child.pid);
     },
   };
 }

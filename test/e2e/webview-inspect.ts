@@ -55,7 +55,7 @@ const collect = (): Omit<WebviewFacts, "frames" | "workbenchDialog" | "workbench
     hostileTextShownAsText: q(".cnb-cell").some((e: any) => text(e).includes("<img src=x onerror=alert(1)>")),
     inspectorStatus: q(".cnb-insp-controls .cnb-muted, .cnb-insp-controls .cnb-error").map(text).join(" "),
     neighbours: q(".cnb-neighbours li").length,
-    dashboardRows: q("#app tbody tr").map(text),
+    dashboardRows: q("#app tbody tr").map((tr: any) => Array.from(tr.children).map(text).join("|")),
     dashboardState: q("#app .badge").map(text).join(" "),
   };
 };

@@ -229,7 +229,12 @@ const trusted: TestCase[] = [
       const idx = cells.find((c) => items(c, PROGRESS).length > 0)!.index;
       editor.revealRange(new vscode.NotebookRange(idx, idx + 1), vscode.NotebookEditorRevealType.AtTop);
       await waitFor("the progress renderer drew a run output", () => fresh("progress"), 30_000);
+      const tableCell = cells.find((c) => items(c, ARROW).length > 0)!.index;
+      editor.revealRange(new vscode.NotebookRange(tableCell, tableCell + 1), vscode.NotebookEditorRevealType.AtTop);
+      await sleep(1_000);
       await checkpoint("run-all");
+      const { facts } = await checkpoint("run-all-embeddings", ["openEmbeddings", "clickScatter"]);
+      assert.match(facts.inspectorStatus, /PCA of 1,000 × 512/);
     },
   },
   {
@@ -265,6 +270,7 @@ const trusted: TestCase[] = [
         await waitFor("the progress output updated in place", () => (progressNow()?.rowsDone ?? 0) > first.rowsDone, 60_000);
         assert.equal(items(running, PROGRESS).length, 1, "one progress output, replaced in place");
       }
+      editor.revealRange(new vscode.NotebookRange(long, long + 1), vscode.NotebookEditorRevealType.AtTop);
       await checkpoint("interrupt-running");
       await vscode.commands.executeCommand("notebook.cancelExecution", editor.notebook.uri);
       const cell = editor.notebook.cellAt(long);
@@ -275,6 +281,8 @@ const trusted: TestCase[] = [
       await execute(editor, [after, after + 1], 60_000);
       const plain = items(editor.notebook.cellAt(after), "text/plain").map((i) => new TextDecoder().decode(i.data));
       assert.deepEqual(plain, ["42"]);
+      editor.revealRange(new vscode.NotebookRange(long, after + 1), vscode.NotebookEditorRevealType.AtTop);
+      await sleep(500);
       await checkpoint("interrupt-done");
     },
   },
@@ -309,10 +317,29 @@ const trusted: TestCase[] = [
     async fn() {
       const url = process.env.CHALKNB_E2E_QUEUE_URL;
       assert.ok(url, "the runner started a queue");
+      // Traffic first: a cell calls the e2e queue's textLength function (served by the runner's worker).
+      const editor = vscode.window.activeNotebookEditor!;
+      const call = await appendCell(editor, [
+        `const q = new Remote({ url: ${JSON.stringify(url)} });`,
+        `const lengths = await q.function("textLength", { outputType: new Int32() }).chunkedCall(tableFromArrays({ text: ["a", "bb", "ccc"].flatMap((t) => Array(100).fill(t)) }), { chunkSize: 30, concurrentChunks: 3, timeout: 60 });`,
+        "lengths.numRows",
+      ].join("\n"));
+      await execute(editor, [call, call + 1], 60_000);
+      const plain = items(editor.notebook.cellAt(call), "text/plain").map((i) => new TextDecoder().decode(i.data));
+      assert.equal(plain.at(-1), "300", outputText(editor.notebook.cellAt(call)));
+      assert.equal(items(editor.notebook.cellAt(call), PROGRESS).length, 1, "the call showed its progress");
       await vscode.commands.executeCommand("chalknb.openDashboard", url);
-      await sleep(3_000);
-      const { facts } = await checkpoint("dashboard");
+      const facts = await waitFor("the dashboard to show textLength", async () => {
+        const { facts: f } = await checkpoint("dashboard");
+        return f.dashboardRows.some((r) => r.startsWith("textLength")) ? f : undefined;
+      }, 30_000);
       assert.match(facts.dashboardState, /connected/);
+      // function | workers | buffered rows | in-flight | rows in/s | rows out/s | rows out | batches | fill | retries | failures | …
+      const cells = facts.dashboardRows.find((r) => r.startsWith("textLength|"))!.split("|");
+      assert.equal(cells[1], "1", `one worker: ${cells.join(" | ")}`);
+      assert.equal(cells[6], "300", `300 rows out: ${cells.join(" | ")}`);
+      assert.ok(Number(cells[7]) >= 30, `at least 30 batches of ≤ 10 rows: ${cells.join(" | ")}`);
+      assert.equal(cells[10], "0", "no failures");
     },
   },
 ];
