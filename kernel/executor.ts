@@ -31,8 +31,8 @@ export interface Executor {
   enqueue(request: ExecuteRequest): void;
   /** Interrupts the running cell if its request id is in `msgIds` (all when omitted) and aborts the queued ones. */
   interrupt(msgIds?: readonly string[]): void;
-  /** The request id of the running cell, else of the last one (background output is attributed to it). */
-  outputParent(): string | undefined;
+  /** The request id of the running cell; undefined between cells (output then is `idle_stream`). */
+  runningParent(): string | undefined;
   /** Shows a value as a `display_data` output of the running cell; the handle updates it in place. */
   display(value: unknown, options?: { displayId?: string }): DisplayHandle;
   readonly executionCount: number;
@@ -185,7 +185,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
       }
       abortQueued(msgIds);
     },
-    outputParent: () => running?.parentId ?? lastParent,
+    runningParent: () => running?.parentId,
     display,
     get executionCount() {
       return executionCount;

@@ -42,7 +42,7 @@ function captureStream(name: "stdout" | "stderr"): void {
   const stream = process[name];
   stream.write = ((chunk: string | Uint8Array, encoding?: unknown, callback?: unknown): boolean => {
     const text = typeof chunk === "string" ? chunk : Buffer.from(chunk).toString(typeof encoding === "string" ? (encoding as BufferEncoding) : "utf8");
-    const parent = executor.outputParent();
+    const parent = executor.runningParent();
     if (parent) send({ msg_type: "stream", parent_id: parent, content: { name, text } });
     else send({ msg_type: "idle_stream", content: { name, text } });
     const done = typeof encoding === "function" ? encoding : callback;

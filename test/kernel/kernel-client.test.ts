@@ -220,3 +220,15 @@ test("with typeCheck, each executed cell gets its type errors as a diagnostics e
     await k.shutdown();
   }
 });
+
+test("output written between cells (a timer's console.log) arrives as an idleOutput event", async () => {
+  const k = await KernelClient.start({ cwd: dir });
+  try {
+    const idle = new Promise<unknown>((resolve) => k.on("idleOutput", resolve));
+    const result = await k.execute("setTimeout(() => console.log('later'), 1)\n'scheduled'");
+    assert.deepEqual(text(result.outputs), ["result: 'scheduled'"]);
+    assert.deepEqual(await idle, { name: "stdout", text: "later\n" });
+  } finally {
+    await k.shutdown();
+  }
+});
