@@ -41,7 +41,6 @@ const CSS = `
 .cnb-linkbutton { background: none; border: none; padding: 0; color: var(--vscode-textLink-foreground, #3794ff);
   cursor: pointer; font: inherit; }
 .cnb-progress-head { display: flex; align-items: center; gap: 8px; flex-wrap: wrap; margin-bottom: 4px; }
-.cnb-bar { height: 4px; background: var(--vscode-progressBar-background, #0e70c0); opacity: 0.25; position: relative; }
 .cnb-bar-wrap { position: relative; height: 4px; margin: 4px 0 6px; background: rgba(128,128,128,0.2); }
 .cnb-bar-fill { position: absolute; left: 0; top: 0; bottom: 0; background: var(--vscode-progressBar-background, #0e70c0); }
 .cnb-tiles { display: flex; flex-wrap: wrap; gap: 2px; }
