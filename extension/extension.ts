@@ -4,6 +4,7 @@
  */
 import * as vscode from "vscode";
 import { registerCommands } from "./commands.js";
+import { registerCompletions } from "./completions.js";
 import { ChalknbController, NOTEBOOK_TYPE } from "./controller.js";
 import { KernelManager } from "./kernel-session.js";
 import { RendererMessages } from "./renderer-messages.js";
@@ -35,6 +36,7 @@ export function activate(context: vscode.ExtensionContext): ChalknbApi {
     new KernelStatusBar(kernels, context.secrets),
     new TrustNotice(),
     ...registerCommands(context, kernels),
+    registerCompletions(kernels),
   );
   return { onDidRender: rendered.onDidRender };
 }

@@ -54,6 +54,13 @@ export class KernelSession implements vscode.Disposable {
     }
   }
 
+  /** Completions from the kernel, or undefined when it is not running (completing never starts it). */
+  async complete(code: string, offset: number): Promise<{ matches: string[]; cursorStart: number; cursorEnd: number } | undefined> {
+    const client = this.#client;
+    if (!client || this.#state === "dead") return undefined;
+    return client.complete(code, offset, 1_500).catch(() => undefined);
+  }
+
   /** Interrupts the running and queued cells; restarts the kernel if a synchronous loop does not stop in 5 s. */
   async interrupt(): Promise<void> {
     const outcome = await this.#client?.interrupt({ restartAfterMs: 5_000 });

@@ -300,6 +300,20 @@ const trusted: TestCase[] = [
     },
   },
   {
+    name: "completions in a cell come from the running kernel's scope",
+    timeoutMs: 60_000,
+    async fn() {
+      const editor = vscode.window.activeNotebookEditor!;
+      const def = await appendCell(editor, "const myEmbeddingTable = 1;");
+      await execute(editor, [def, def + 1], 60_000);
+      const probe = await appendCell(editor, "myEmbed");
+      const doc = editor.notebook.cellAt(probe).document;
+      const list = await vscode.commands.executeCommand<vscode.CompletionList>("vscode.executeCompletionItemProvider", doc.uri, new vscode.Position(0, 7));
+      const labels = list.items.map((i) => (typeof i.label === "string" ? i.label : i.label.label));
+      assert.ok(labels.includes("myEmbeddingTable"), `completions: ${labels.slice(0, 20).join(", ")}`);
+    },
+  },
+  {
     name: "chalknb.exportIpynb writes an nbformat 4 notebook with every cell",
     timeoutMs: 30_000,
     async fn() {
