@@ -1,6 +1,7 @@
 import { parse, type Node as AcornNode } from "acorn";
 import MagicString from "magic-string";
 import { SourceMap } from "node:module";
+import { loadTypeStripper, stripTypes } from "./type-stripper.js";
 
 /**
  * Compiles one notebook cell (TypeScript or JavaScript) into a script for `vm.runInThisContext`.
@@ -10,9 +11,10 @@ import { SourceMap } from "node:module";
  * for later cells and a re-run cell may declare the same `const` again. `import` becomes a dynamic import through
  * {@link CELL_RUNTIME.importModule}. The value of a last expression statement is returned as `{ value }`.
  *
- * Plain JavaScript cells skip esbuild: acorn parses them as they are, which keeps the common trivial cell well under a
- * millisecond. Cells acorn rejects are TypeScript (or broken): esbuild strips their types, with a source map so that
- * error positions are mapped back to the cell. The rewrite itself keeps every line where it was.
+ * Plain JavaScript cells skip any transform: acorn parses them as they are. TypeScript cells have their types blanked
+ * in place (`kernel/type-stripper.ts`, once typescript has loaded in the background), which keeps every position;
+ * cells with non-erasable syntax (enum, namespace, ...) go through esbuild's transform, with a source map so that error
+ * positions are mapped back to the cell. The rewrite itself keeps every line where it was.
  */
 
 /** Names of the globals the compiled script calls; the kernel installs them (see `kernel/cell-runtime.ts`). */
@@ -75,6 +77,7 @@ function loadEsbuild(): Promise<EsbuildModule> {
 
 /** Starts loading esbuild (and its service process) ahead of the first TypeScript cell. */
 export function warmUpCompiler(): void {
+  void loadTypeStripper();
   void loadEsbuild()
     .then((esbuild) => esbuild.transform("let warm: number = 1", { loader: "ts" }))
     .catch(() => undefined);
@@ -116,6 +119,24 @@ async function compileUncached(source: string, filename: string): Promise<Compil
     program = parse(source, ACORN_OPTIONS) as unknown as AcornProgram;
   } catch {
     typescript = true;
+    // In place when typescript is loaded and the cell is erasable: positions stay, no esbuild round trip.
+    const stripped = stripTypes(source);
+    if (stripped !== undefined) {
+      try {
+        program = parse(stripped, ACORN_OPTIONS) as unknown as AcornProgram;
+        const rewrite = rewriteTopLevel(stripped, program);
+        return {
+          filename,
+          source,
+          code: rewrite.code,
+          declaredNames: rewrite.declaredNames,
+          typescript,
+          mapPosition: rewrite.mapToInput,
+        };
+      } catch {
+        // Not valid JavaScript once stripped (e.g. a line break left before `=>`): esbuild below.
+      }
+    }
     const esbuild = await loadEsbuild();
     try {
       const out = await esbuild.transform(source, {
