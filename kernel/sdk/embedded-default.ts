@@ -12,9 +12,12 @@ interface Embedded {
 
 const running = new Map<string, Promise<Embedded>>();
 
-/** The function files the embedded default serves: the ones given, or `./functions/*.ts` of the working directory. */
+/**
+ * The function files the embedded default serves: `*.ts` / `*.js` in `CHALKNB_FUNCTIONS_DIR` (the VS Code setting
+ * `chalknb.functionsFolder` sets it) or else `./functions` of the working directory.
+ */
 export function defaultFunctionFiles(cwd = process.cwd()): string[] {
-  const folder = join(cwd, "functions");
+  const folder = resolve(cwd, process.env.CHALKNB_FUNCTIONS_DIR || "functions");
   if (!existsSync(folder)) return [];
   return readdirSync(folder)
     .filter((name) => /\.(ts|mts|js|mjs)$/.test(name) && !name.endsWith(".d.ts") && !/\.test\./.test(name))
@@ -30,7 +33,7 @@ export function ensureEmbedded(files: readonly string[]): Promise<Embedded> {
   const absolute = files.map((f) => resolve(f)).sort();
   if (absolute.length === 0) {
     return Promise.reject(new ChalknbError(ErrorCode.NotConnected,
-      `no function queue configured and no function files found in ${join(process.cwd(), "functions")}: ` +
+      `no function queue configured and no function files found in ${resolve(process.cwd(), process.env.CHALKNB_FUNCTIONS_DIR || "functions")}: ` +
       "set CHALKNB_QUEUE_URL, pass new Remote({ url }), or put defineFunction files in ./functions (or pass { functions: [paths] })"));
   }
   const key = absolute.join("\n");
