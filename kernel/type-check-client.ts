@@ -13,7 +13,14 @@ export interface TypeCheckClient {
   close(): void;
 }
 
-export function createTypeCheckClient(options: { cwd: string; send(message: KernelMessage): void }): TypeCheckClient {
+export interface TypeCheckClientOptions {
+  cwd: string;
+  send(message: KernelMessage): void;
+  /** How long the kernel must be quiet (no cell finished) before queued cells are checked. @default 150 */
+  quietMs?: number;
+}
+
+export function createTypeCheckClient(options: TypeCheckClientOptions): TypeCheckClient {
   let worker: Worker | undefined = new Worker(new URL("./type-check-worker.js", import.meta.url), {
     workerData: { cwd: options.cwd },
     // Its own stdout: the kernel's console capture must not see the checker.
@@ -32,12 +39,25 @@ export function createTypeCheckClient(options: { cwd: string; send(message: Kern
     worker = undefined;
     options.send({ msg_type: "idle_stream", content: { name: "stderr", text: `chalknb: type checking stopped: ${error.message}\n` } });
   });
+  // Checks wait for a quiet moment: while cells run back to back (Run All, a benchmark) the checker stays off the CPU,
+  // then checks all of them in one pass.
+  let queued: CheckRequest[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  const flush = () => {
+    timer = undefined;
+    const batch = queued;
+    queued = [];
+    if (batch.length > 0) worker?.postMessage(batch);
+  };
   return {
     check(cell, parentId, executionCount, cellId) {
-      const request: CheckRequest = { key: cellId ?? cell.filename, source: cell.source, parentId, executionCount, ...(cellId ? { cellId } : {}) };
-      worker?.postMessage(request);
+      queued.push({ key: cellId ?? cell.filename, source: cell.source, parentId, executionCount, ...(cellId ? { cellId } : {}) });
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(flush, options.quietMs ?? 150);
+      timer.unref();
     },
     close() {
+      if (timer) clearTimeout(timer);
       void worker?.terminate();
       worker = undefined;
     },

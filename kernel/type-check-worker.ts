@@ -140,8 +140,8 @@ function check(batch: CheckRequest[]): CheckResult[] {
 // Requests that arrive while a check runs are checked together in the next pass (one program for all of them).
 let pending: CheckRequest[] = [];
 let scheduled = false;
-parentPort!.on("message", (request: CheckRequest) => {
-  pending.push(request);
+parentPort!.on("message", (requests: CheckRequest[]) => {
+  pending.push(...requests);
   if (scheduled) return;
   scheduled = true;
   setImmediate(() => {
