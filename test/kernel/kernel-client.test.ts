@@ -232,3 +232,15 @@ test("output written between cells (a timer's console.log) arrives as an idleOut
     await k.shutdown();
   }
 });
+
+test("aborting execute()'s signal interrupts that cell", async () => {
+  const controller = new AbortController();
+  const result = await kernel.execute("console.log('started')\nawait new Promise(() => {})", {
+    signal: controller.signal,
+    onOutput: (o) => {
+      if (o.output_type === "stream") controller.abort();
+    },
+  });
+  assert.equal(result.status, "error");
+  assert.equal(result.error?.ename, "InterruptError");
+});
