@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import { encodeFrame, encodeFrameParts } from "../protocol/frame-codec.js";
 import { ErrorCode, describeRows } from "../protocol/errors.js";
 import type { DoneMessage, ErrorMessage, FailedMessage, FunctionSpec, SubmitMessage } from "../protocol/messages.js";
-import { decodeRows } from "../protocol/arrow-ipc.js";
+import { checkSubmit } from "./submit-checks.js";
 import type { Clock } from "./clock.js";
 import type { QueueBackend } from "./backend.js";
 import { chunkKey, type Batch, type ChunkEntry, type ClientPeer, type FunctionState, type Segment, type WorkerPeer } from "./entities.js";
@@ -112,45 +112,16 @@ export class QueueCore extends EventEmitter implements QueueBackend {
   submit(client: ClientPeer, message: SubmitMessage, body: Uint8Array): void {
     const fail = (code: string, text: string, retryable = false) =>
       client.send(encodeFrame({ type: "error", callId: message.callId, chunk: message.chunk, code, message: text, retryable, rows: message.rows }));
-    const fn = this.#functions.get(message.function);
-    if (!fn) {
-      const known = [...this.#functions.keys()];
-      return fail(ErrorCode.UnknownFunction,
-        `no function named "${message.function}" is registered with this queue ` +
-        `(registered: ${known.length ? known.map((n) => `"${n}"`).join(", ") : "none"}); start a worker that serves it: chalknb worker <file.ts>`);
-    }
-    let rowCount: number;
-    let columns: string[];
-    try {
-      const table = decodeRows(body);
-      rowCount = table.numRows;
-      columns = table.schema.fields.map((f) => f.name);
-    } catch (error) {
-      return fail(ErrorCode.MalformedFrame, `chunk ${message.chunk} of call ${message.callId}: the body is not an Arrow IPC stream (${(error as Error).message})`);
-    }
-    const expectedRows = message.rows[1] - message.rows[0];
-    if (rowCount !== expectedRows) {
-      return fail(ErrorCode.MalformedFrame, `chunk ${message.chunk} declares ${describeRows(message.rows)} but its body holds ${rowCount} rows`);
-    }
-    const inputs = fn.spec.inputs;
-    if (inputs !== "table") {
-      const missing = inputs.filter((name) => !columns.includes(name));
-      if (missing.length > 0) {
-        return fail(ErrorCode.SchemaMismatch,
-          `function "${fn.spec.name}" takes the column${inputs.length > 1 ? "s" : ""} ${inputs.map((n) => `"${n}"`).join(", ")} ` +
-          `but the input table has ${columns.length ? columns.map((n) => `"${n}"`).join(", ") : "no columns"}; ` +
-          `missing: ${missing.map((n) => `"${n}"`).join(", ")}. Rename the input columns to match the handler's parameters.`);
-      }
-    }
+    const verdict = checkSubmit(this.#functions.get(message.function)?.spec, [...this.#functions.keys()], message, body, this.#options.maxBufferedRows);
+    if (!verdict.ok) return fail(verdict.code, verdict.message);
+    const fn = this.#functions.get(message.function)!;
+    const rowCount = verdict.rowCount;
     const key = chunkKey(message.callId, message.chunk);
     if (client.chunks.has(key)) {
       return fail(ErrorCode.InvalidArgument, `chunk ${message.chunk} of call ${message.callId} was already submitted`);
     }
     const counters = this.#counter(fn.spec.name);
     const cap = this.#options.maxBufferedRows;
-    if (rowCount > cap) {
-      return fail(ErrorCode.QueueFull, `chunk ${message.chunk} has ${rowCount} rows, more than the queue's maxBufferedRows (${cap}); use a smaller chunkSize`);
-    }
     if (fn.bufferedRows + rowCount > cap) {
       counters.queueFull += 1;
       return fail(ErrorCode.QueueFull,

@@ -1,7 +1,7 @@
 import type { SubmitMessage } from "../../protocol/messages.js";
 import { encodeFrame } from "../../protocol/frame-codec.js";
-import { ErrorCode, describeRows } from "../../protocol/errors.js";
-import { decodeRows } from "../../protocol/arrow-ipc.js";
+import { ErrorCode } from "../../protocol/errors.js";
+import { checkSubmit } from "../submit-checks.js";
 import type { Clock } from "../clock.js";
 import type { ClientPeer } from "../entities.js";
 import type { FunctionCounters } from "../metrics.js";
@@ -55,42 +55,13 @@ export class Intake {
   }
 
   #submit(client: ClientPeer, message: SubmitMessage, body: Uint8Array): void {
-    const spec = this.#o.registry.spec(message.function);
-    if (!spec) {
-      const known = this.#o.registry.specs().map((s) => s.name);
-      return this.#refuse(client, message, ErrorCode.UnknownFunction,
-        `no function named "${message.function}" is registered with this queue ` +
-        `(registered: ${known.length ? known.map((n) => `"${n}"`).join(", ") : "none"}); start a worker that serves it: chalknb worker <file.ts>`);
-    }
-    let rowCount: number;
-    let columns: string[];
-    try {
-      const table = decodeRows(body);
-      rowCount = table.numRows;
-      columns = table.schema.fields.map((f) => f.name);
-    } catch (error) {
-      return this.#refuse(client, message, ErrorCode.MalformedFrame, `chunk ${message.chunk} of call ${message.callId}: the body is not an Arrow IPC stream (${(error as Error).message})`);
-    }
-    const expectedRows = message.rows[1] - message.rows[0];
-    if (rowCount !== expectedRows) {
-      return this.#refuse(client, message, ErrorCode.MalformedFrame, `chunk ${message.chunk} declares ${describeRows(message.rows)} but its body holds ${rowCount} rows`);
-    }
-    const inputs = spec.inputs;
-    if (inputs !== "table") {
-      const missing = inputs.filter((name) => !columns.includes(name));
-      if (missing.length > 0) {
-        return this.#refuse(client, message, ErrorCode.SchemaMismatch,
-          `function "${spec.name}" takes the column${inputs.length > 1 ? "s" : ""} ${inputs.map((n) => `"${n}"`).join(", ")} ` +
-          `but the input table has ${columns.length ? columns.map((n) => `"${n}"`).join(", ") : "no columns"}; ` +
-          `missing: ${missing.map((n) => `"${n}"`).join(", ")}. Rename the input columns to match the handler's parameters.`);
-      }
-    }
+    const known = this.#o.registry.specs().map((s) => s.name);
+    const verdict = checkSubmit(this.#o.registry.spec(message.function), known, message, body, this.#o.maxBufferedRows);
+    if (!verdict.ok) return this.#refuse(client, message, verdict.code, verdict.message);
+    const { rowCount, spec } = verdict;
+    const cap = this.#o.maxBufferedRows;
     if (this.owned.has(OwnedChunks.key(client, message.callId, message.chunk))) {
       return this.#refuse(client, message, ErrorCode.InvalidArgument, `chunk ${message.chunk} of call ${message.callId} was already submitted`);
-    }
-    const cap = this.#o.maxBufferedRows;
-    if (rowCount > cap) {
-      return this.#refuse(client, message, ErrorCode.QueueFull, `chunk ${message.chunk} has ${rowCount} rows, more than the queue's maxBufferedRows (${cap}); use a smaller chunkSize`);
     }
     const timeoutMs = message.timeoutMs ?? null;
     const chunk = this.owned.add(client, message.callId, message.chunk, spec.name, message.rows, rowCount, timeoutMs);
