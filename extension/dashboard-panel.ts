@@ -15,16 +15,22 @@ export class DashboardPanel implements vscode.Disposable {
   #disposed = false;
   readonly #disposables: vscode.Disposable[] = [];
 
-  static show(extensionUri: vscode.Uri, secrets: vscode.SecretStorage, queueUrl?: string): DashboardPanel {
+  static show(extensionUri: vscode.Uri, secrets: vscode.SecretStorage, queueUrl?: string, kernelQueue?: () => Promise<string | undefined>): DashboardPanel {
     if (DashboardPanel.current) {
       DashboardPanel.current.panel.reveal();
       return DashboardPanel.current;
     }
-    DashboardPanel.current = new DashboardPanel(extensionUri, secrets, queueUrl);
+    DashboardPanel.current = new DashboardPanel(extensionUri, secrets, queueUrl, kernelQueue);
     return DashboardPanel.current;
   }
 
-  private constructor(private readonly extensionUri: vscode.Uri, private readonly secrets: vscode.SecretStorage, private readonly queueUrl?: string) {
+  private constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly secrets: vscode.SecretStorage,
+    private readonly queueUrl?: string,
+    /** The queue a running kernel uses (its embedded default), asked when no URL is configured. */
+    private readonly kernelQueue?: () => Promise<string | undefined>,
+  ) {
     const media = vscode.Uri.joinPath(extensionUri, "out", "webview");
     this.panel = vscode.window.createWebviewPanel("chalknb.dashboard", "chalknb Queue", vscode.ViewColumn.Beside, {
       enableScripts: true,
@@ -44,11 +50,12 @@ export class DashboardPanel implements vscode.Disposable {
     if (this.#disposed) return;
     clearTimeout(this.#timer);
     const settings = readSettings();
-    const url = this.queueUrl ?? settings.queueUrl;
+    const url = this.queueUrl || settings.queueUrl || (await this.kernelQueue?.().catch(() => undefined));
+    if (this.#disposed) return;
     if (!url) {
       void this.panel.webview.postMessage({
         type: "snapshot", at: Date.now(), url: "(embedded default)",
-        error: "No queue URL is set: each kernel runs its own embedded queue. Set chalknb.queueUrl (and chalknb: Set Queue Token) to watch a shared queue here.",
+        error: "No queue yet: no queue URL is set and no running kernel has used one. Run a cell that calls a Remote function (its embedded queue shows up here), or set chalknb.queueUrl to watch a shared queue.",
       });
     } else {
       const snap = await pollQueue(url, await readToken(this.secrets));

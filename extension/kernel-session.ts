@@ -62,6 +62,13 @@ export class KernelSession implements vscode.Disposable {
   }
 
   /** Interrupts the running and queued cells; restarts the kernel if a synchronous loop does not stop in 5 s. */
+  /** The queues this kernel's Remotes use (the embedded default's included); empty while no cell has used one. */
+  async queueUrls(): Promise<string[]> {
+    const client = this.#client;
+    if (!client || this.#state === "dead") return [];
+    return (await client.queueInfo(1_500).catch(() => ({ urls: [] as string[] }))).urls;
+  }
+
   async interrupt(): Promise<void> {
     const outcome = await this.#client?.interrupt({ restartAfterMs: 5_000 });
     this.#log.info(`interrupt: ${outcome ?? "no kernel"}`);
@@ -185,6 +192,14 @@ export class KernelManager implements vscode.Disposable {
 
   find(notebook: vscode.NotebookDocument | undefined): KernelSession | undefined {
     return notebook ? this.#sessions.get(notebook.uri.toString()) : undefined;
+  }
+
+  /** Queue URLs in use by the kernels, the active notebook's first. */
+  async queueUrls(active: vscode.NotebookDocument | undefined): Promise<string[]> {
+    const first = this.find(active);
+    const sessions = [...(first ? [first] : []), ...[...this.#sessions.values()].filter((s) => s !== first)];
+    const urls = (await Promise.all(sessions.map((s) => s.queueUrls()))).flat();
+    return [...new Set(urls)];
   }
 
   async shutdownAll(): Promise<void> {

@@ -215,6 +215,15 @@ export class KernelClient {
     return { matches: reply.content.matches, cursorStart: reply.content.cursor_start, cursorEnd: reply.content.cursor_end };
   }
 
+  /** The function queues this kernel's Remotes use (ws:// URLs, the embedded default's included). */
+  async queueInfo(timeoutMs = 2000): Promise<{ urls: string[] }> {
+    await this.#ready;
+    this.#assertAlive("queueInfo");
+    const msgId = this.#nextId();
+    const reply = await this.#awaitReply(msgId, timeoutMs, () => this.#send({ msg_type: "queue_info_request", msg_id: msgId }));
+    return { urls: reply?.msg_type === "queue_info_reply" ? reply.content.urls : [] };
+  }
+
   // ---- internals ------------------------------------------------------------------------------------------------
 
   #nextId(): string {
@@ -320,6 +329,7 @@ export class KernelClient {
         this.#events.emit("idleOutput", message.content);
         return;
       case "complete_reply":
+      case "queue_info_reply":
       case "interrupt_reply": {
         const waiter = this.#replies.get(message.parent_id);
         this.#replies.delete(message.parent_id);

@@ -90,6 +90,13 @@ process.on("message", (message: KernelRequest) => {
       send({ msg_type: "complete_reply", parent_id: message.msg_id, content: { ...result, status: "ok" } });
       break;
     }
+    case "queue_info_request":
+      // The SDK is already loaded if any cell used a Remote; otherwise there is nothing to report.
+      void import("./sdk/remote.js").then(
+        (sdk) => send({ msg_type: "queue_info_reply", parent_id: message.msg_id, content: { urls: sdk.queueUrlsInUse() } }),
+        () => send({ msg_type: "queue_info_reply", parent_id: message.msg_id, content: { urls: [] } }),
+      );
+      break;
     case "shutdown_request":
       void shutdown(0);
       break;

@@ -32,6 +32,12 @@ export interface CompleteRequest {
   content: { code: string; cursor_pos: number };
 }
 
+/** Asks which function queues the kernel's Remotes use (so a dashboard can watch the embedded one). */
+export interface QueueInfoRequest {
+  msg_type: "queue_info_request";
+  msg_id: string;
+}
+
 /** Interrupts the running cell (and aborts queued ones). On POSIX the client also sends SIGINT to break busy loops. */
 export interface InterruptRequest {
   msg_type: "interrupt_request";
@@ -45,7 +51,7 @@ export interface ShutdownRequest {
   msg_id: string;
 }
 
-export type KernelRequest = ExecuteRequest | CompleteRequest | InterruptRequest | ShutdownRequest;
+export type KernelRequest = ExecuteRequest | CompleteRequest | InterruptRequest | ShutdownRequest | QueueInfoRequest;
 
 // ---- kernel → client -------------------------------------------------------------------------------------------
 
@@ -109,6 +115,13 @@ export interface CompleteReply {
   content: { matches: string[]; cursor_start: number; cursor_end: number; status: "ok" };
 }
 
+export interface QueueInfoReply {
+  msg_type: "queue_info_reply";
+  parent_id: string;
+  /** ws:// URLs, oldest first; empty until a cell has used a Remote. */
+  content: { urls: string[] };
+}
+
 /** Acknowledges an interrupt_request: the kernel was not stuck in synchronous code. */
 export interface InterruptReply {
   msg_type: "interrupt_reply";
@@ -147,6 +160,7 @@ export type KernelMessage =
   | ErrorMessage
   | ExecuteReply
   | CompleteReply
+  | QueueInfoReply
   | InterruptReply
   | DiagnosticsMessage
   | IdleStreamMessage;

@@ -5,6 +5,16 @@ import { QueueConnection } from "./queue-connection.js";
 import { getJson, getText } from "./queue-http.js";
 import { RemoteFunction, type RemoteFunctionOptions } from "./remote-function.js";
 
+// Process-wide (a symbol on globalThis): a kernel may load the SDK through more than one path.
+const QUEUES_IN_USE = Symbol.for("chalknb.queuesInUse");
+const globals = globalThis as unknown as { [QUEUES_IN_USE]?: Set<string> };
+const queuesInUse = (globals[QUEUES_IN_USE] ??= new Set<string>());
+
+/** The queue URLs this process's Remotes have connected to (the embedded default's included), oldest first. */
+export function queueUrlsInUse(): string[] {
+  return [...queuesInUse];
+}
+
 export interface RemoteOptions {
   /** Queue URL (ws://host:port). Default: `CHALKNB_QUEUE_URL`, else the embedded default. */
   url?: string;
@@ -39,9 +49,9 @@ export class Remote {
   /** The queue URL in use (starting the embedded default if that is what this Remote uses). */
   url(): Promise<string> {
     this.#url ??= (async () => {
-      const explicit = this.#options.url ?? process.env.CHALKNB_QUEUE_URL;
-      if (explicit) return explicit;
-      return (await ensureEmbedded(this.#options.functions ?? defaultFunctionFiles())).url;
+      const url = this.#options.url ?? process.env.CHALKNB_QUEUE_URL ?? (await ensureEmbedded(this.#options.functions ?? defaultFunctionFiles())).url;
+      queuesInUse.add(url);
+      return url;
     })();
     this.#url.catch(() => (this.#url = undefined));
     return this.#url;

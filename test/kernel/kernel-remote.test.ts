@@ -75,3 +75,13 @@ test("interrupt() cancels a cell's pending remote call: the cell ends with Inter
   const info = await kernel.execute('(await new Remote().functions()).find((f) => f.name === "hang")!.bufferedRows');
   assert.deepEqual((info.outputs[0] as { data: Record<string, unknown> }).data, { "text/plain": "0" });
 });
+
+test("queueInfo() names the embedded queue a cell's Remote started, so a dashboard can watch it", async () => {
+  await kernel.execute('await new Remote().function("double").chunkedCall(tableFromArrays({ x: Float64Array.from([1]) }), { chunkSize: 1 })');
+  const { urls } = await kernel.queueInfo();
+  assert.equal(urls.length, 1);
+  assert.match(urls[0], /^ws:\/\/127\.0\.0\.1:\d+$/);
+  const response = await fetch(`${urls[0].replace("ws://", "http://")}/v1/functions`);
+  const body = (await response.json()) as { functions: Array<{ name: string }> };
+  assert.deepEqual(body.functions.map((f) => f.name).sort(), ["double", "hang"]);
+});
