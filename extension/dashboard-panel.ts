@@ -16,10 +16,12 @@ export class DashboardPanel implements vscode.Disposable {
   readonly #disposables: vscode.Disposable[] = [];
 
   static show(extensionUri: vscode.Uri, secrets: vscode.SecretStorage, queueUrl?: string, kernelQueue?: () => Promise<string | undefined>): DashboardPanel {
-    if (DashboardPanel.current) {
+    if (DashboardPanel.current && DashboardPanel.current.queueUrl === queueUrl) {
       DashboardPanel.current.panel.reveal();
       return DashboardPanel.current;
     }
+    // Asked for another queue: one panel at a time, watching what was asked for last.
+    DashboardPanel.current?.panel.dispose();
     DashboardPanel.current = new DashboardPanel(extensionUri, secrets, queueUrl, kernelQueue);
     return DashboardPanel.current;
   }
@@ -81,7 +83,7 @@ export class DashboardPanel implements vscode.Disposable {
     if (this.#disposed) return;
     this.#disposed = true;
     clearTimeout(this.#timer);
-    DashboardPanel.current = undefined;
+    if (DashboardPanel.current === this) DashboardPanel.current = undefined;
     for (const d of this.#disposables) d.dispose();
     this.panel.dispose();
   }

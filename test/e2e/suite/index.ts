@@ -326,6 +326,26 @@ const trusted: TestCase[] = [
     },
   },
   {
+    name: "with no queue URL set, the dashboard watches the embedded queue the kernel started",
+    timeoutMs: 90_000,
+    async fn() {
+      // The kernel was restarted above: a cell uses the embedded default again, then the dashboard finds it.
+      const editor = vscode.window.activeNotebookEditor!;
+      const call = await appendCell(editor, 'await new Remote().function("embed").chunkedCall(tableFromArrays({ text: ["dashboard"] }), { chunkSize: 1 })');
+      await execute(editor, [call, call + 1], 60_000);
+      await vscode.commands.executeCommand("chalknb.openDashboard");
+      const facts = await waitFor("the dashboard to show the embedded queue's embed function", async () => {
+        const { facts: f } = await checkpoint("dashboard-embedded");
+        return f.dashboardRows.some((r) => r.startsWith("embed|")) ? f : undefined;
+      }, 30_000);
+      assert.match(facts.dashboardState, /connected/);
+      const cells = facts.dashboardRows.find((r) => r.startsWith("embed|"))!.split("|");
+      assert.equal(cells[1], "1", `one embedded worker: ${cells.join(" | ")}`);
+      // Give the notebook the focus back for the next test.
+      await vscode.window.showNotebookDocument(editor.notebook, { viewColumn: editor.viewColumn });
+    },
+  },
+  {
     name: "the queue dashboard shows the queue's functions from /v1/functions and /metrics",
     timeoutMs: 60_000,
     async fn() {
