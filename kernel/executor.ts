@@ -17,6 +17,8 @@ export class InterruptError extends Error {
   constructor(message: string) {
     super(message);
     this.name = "InterruptError";
+    // Raised by the kernel, not by the cell: its frames (the IPC message handler) would only be noise.
+    this.stack = `${this.name}: ${message}`;
   }
 }
 

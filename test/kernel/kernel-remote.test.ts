@@ -70,6 +70,7 @@ test("interrupt() cancels a cell's pending remote call: the cell ends with Inter
   assert.equal(await interrupt, "interrupted");
   assert.equal(result.status, "error");
   assert.deepEqual([result.error?.ename, result.error?.evalue], ["InterruptError", "Interrupted (cancelled 1 remote call)"]);
+  assert.deepEqual(result.error?.traceback, ["InterruptError: Interrupted (cancelled 1 remote call)"], "no kernel-internal frames");
   const progress = progressOf(result.outputs.find((o) => progressOf(o)));
   assert.equal(progress?.state, "cancelled");
   const info = await kernel.execute('(await new Remote().functions()).find((f) => f.name === "hang")!.bufferedRows');
