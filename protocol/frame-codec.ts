@@ -7,7 +7,10 @@ import type { Message } from "./messages.js";
  */
 export interface Frame<M extends Message = Message> {
   header: M;
+  /** The inline body (empty when the body came detached). */
   body: Uint8Array;
+  /** The body's parts when it came detached, one message each. */
+  parts?: Uint8Array[];
 }
 
 const HEADER_LENGTH_BYTES = 4;
@@ -17,17 +20,30 @@ const EMPTY = new Uint8Array(0);
 const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
+/** Bodies this large travel detached: the header message, then one message per part (see encodeFrameParts). */
+export const DETACH_THRESHOLD_BYTES = 1 << 20;
+/** Most parts a detached body may announce. */
+const MAX_BODY_PARTS = 4096;
+
+/** An outgoing frame: one buffer, or [prefix, ...parts] to send in one message, or a detached frame. */
+export type OutgoingFrame = Uint8Array | readonly Uint8Array[];
+
 /**
- * The frame as [length + header, ...body parts], for sockets that can send a message in fragments: large bodies
- * (8 MB of embeddings) then go out without being copied into one buffer first.
+ * The frame as [length + header, ...body parts]. A body of DETACH_THRESHOLD_BYTES or more is *detached*: the header
+ * says `bodyParts: n` and each part then travels as a WebSocket message of its own, so neither side ever copies
+ * 8 MB of embeddings into one buffer (ws joins the fragments of a single message with a copy).
  */
 export function encodeFrameParts(header: Message, body?: Uint8Array | readonly Uint8Array[]): Uint8Array[] {
-  const headerBytes = encodeHeader(header);
+  const parts = (body === undefined ? [] : body instanceof Uint8Array ? [body] : body).filter((p) => p.byteLength > 0);
+  let total = 0;
+  for (const part of parts) total += part.byteLength;
+  const detached = total >= DETACH_THRESHOLD_BYTES;
+  const headerBytes = encodeHeader(detached ? ({ ...header, bodyParts: parts.length } as unknown as Message) : header);
   const prefix = Buffer.allocUnsafe(HEADER_LENGTH_BYTES + headerBytes.byteLength);
   prefix.writeUInt32LE(headerBytes.byteLength, 0);
   prefix.set(headerBytes, HEADER_LENGTH_BYTES);
-  const parts = body === undefined ? [] : body instanceof Uint8Array ? [body] : body;
-  return [prefix, ...parts.filter((p) => p.byteLength > 0)];
+  const frame = [prefix, ...parts];
+  return detached ? Object.assign(frame, { detached: true }) : frame;
 }
 
 /** What sendFrame needs of a socket (ws's WebSocket has it). */
@@ -39,17 +55,63 @@ export interface FragmentingSocket {
 const FRAGMENT_THRESHOLD_BYTES = 64 * 1024;
 
 /**
- * Sends a frame as one WebSocket message: small frames in one piece, large ones fragment by fragment so their body
- * is never copied (the receiver sees a single message either way).
+ * Sends a frame: small frames in one piece, larger ones fragment by fragment (the receiver sees one message either
+ * way), detached frames as consecutive messages. Call it synchronously for a whole frame so nothing interleaves.
  */
-export function sendFrame(socket: FragmentingSocket, frame: Uint8Array | readonly Uint8Array[]): void {
+export function sendFrame(socket: FragmentingSocket, frame: OutgoingFrame): void {
   if (frame instanceof Uint8Array) return socket.send(frame, { binary: true, fin: true });
+  if ((frame as { detached?: boolean }).detached) {
+    for (const part of frame) socket.send(part, { binary: true, fin: true });
+    return;
+  }
   let total = 0;
   for (const part of frame) total += part.byteLength;
   if (total < FRAGMENT_THRESHOLD_BYTES || frame.length === 1) {
     return socket.send(frame.length === 1 ? frame[0] : Buffer.concat(frame), { binary: true, fin: true });
   }
   frame.forEach((part, i) => socket.send(part, { binary: true, fin: i === frame.length - 1 }));
+}
+
+/**
+ * Reassembles frames from a socket's messages: a frame with `bodyParts: n` in its header is complete after the n
+ * messages that follow it. One reader per socket.
+ */
+export class FrameReader {
+  #pending: { header: Message; parts: Uint8Array[]; expected: number } | undefined;
+
+  /** Feeds one message; returns a complete frame, or undefined while a detached body is still arriving. */
+  read(data: Uint8Array): Frame | undefined {
+    const pending = this.#pending;
+    if (pending) {
+      pending.parts.push(data);
+      if (pending.parts.length < pending.expected) return undefined;
+      this.#pending = undefined;
+      return { header: pending.header, body: EMPTY, parts: pending.parts };
+    }
+    const frame = decodeFrame(data);
+    const expected = (frame.header as { bodyParts?: unknown }).bodyParts;
+    if (expected === undefined) return frame;
+    if (!Number.isInteger(expected) || (expected as number) < 1 || (expected as number) > MAX_BODY_PARTS || frame.body.byteLength > 0) {
+      throw malformed(`bodyParts must be an integer from 1 to ${MAX_BODY_PARTS} on a header without an inline body, got ${JSON.stringify(expected)}`);
+    }
+    this.#pending = { header: frame.header, parts: [], expected: expected as number };
+    return undefined;
+  }
+}
+
+/** A frame's body as parts of the given byte lengths, whether it came inline or detached. */
+export function bodyParts(frame: Frame, byteLengths: readonly number[]): Uint8Array[] {
+  if (!frame.parts) return splitBody(frame.body, byteLengths);
+  if (frame.parts.length !== byteLengths.length || frame.parts.some((p, i) => p.byteLength !== byteLengths[i])) {
+    throw malformed(`detached body parts of ${frame.parts.map((p) => p.byteLength).join("+")} bytes do not match the declared ${byteLengths.join("+")}`);
+  }
+  return frame.parts;
+}
+
+/** A frame's whole body as one buffer (a detached body of one part is returned as is). */
+export function wholeBody(frame: Frame): Uint8Array {
+  if (!frame.parts) return frame.body;
+  return frame.parts.length === 1 ? frame.parts[0] : Buffer.concat(frame.parts);
 }
 
 export function encodeFrame(header: Message, body?: Uint8Array | readonly Uint8Array[]): Buffer {

@@ -1,10 +1,11 @@
 import type { Table } from "apache-arrow";
 import type { FunctionSpec } from "../protocol/messages.js";
+import type { OutgoingFrame } from "../protocol/frame-codec.js";
 
 /** The queue's side of one client socket. */
 export interface ClientPeer {
   readonly id: string;
-  send(frame: Uint8Array | readonly Uint8Array[]): void;
+  send(frame: OutgoingFrame): void;
   readonly chunks: Map<string, ChunkEntry>;
 }
 
@@ -15,7 +16,7 @@ export interface WorkerPeer {
   readonly functions: ReadonlySet<string>;
   credits: number;
   readonly inFlight: Set<Batch>;
-  send(frame: Uint8Array | readonly Uint8Array[]): void;
+  send(frame: OutgoingFrame): void;
 }
 
 /** One submitted chunk: rows [rows[0], rows[1]) of one call, waiting for all its rows' results. */

@@ -2,7 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { randomUUID } from "node:crypto";
 import { WebSocketServer, type WebSocket, type RawData } from "ws";
-import { decodeFrame, encodeFrame, sendFrame, splitBody } from "../protocol/frame-codec.js";
+import { bodyParts, encodeFrame, FrameReader, sendFrame, wholeBody, type Frame, type OutgoingFrame } from "../protocol/frame-codec.js";
 import { ChalknbError, ErrorCode } from "../protocol/errors.js";
 import { PROTOCOL_VERSION, type FunctionSpec, type HelloMessage, type Message } from "../protocol/messages.js";
 import { systemClock, type Clock } from "./clock.js";
@@ -112,7 +112,7 @@ async function createBackend(options: QueueOptions): Promise<QueueBackend> {
 }
 
 function serveConnection(socket: WebSocket, core: QueueBackend, options: QueueOptions): void {
-  const send = (frame: Uint8Array | readonly Uint8Array[]) => {
+  const send = (frame: OutgoingFrame) => {
     if (socket.readyState === socket.OPEN) sendFrame(socket, frame);
   };
   const refuse = (closeCode: number, code: string, message: string) => {
@@ -125,15 +125,17 @@ function serveConnection(socket: WebSocket, core: QueueBackend, options: QueueOp
     options.helloTimeoutMs ?? 10_000,
   );
 
+  const reader = new FrameReader();
   socket.on("message", (data: RawData, isBinary: boolean) => {
     if (!isBinary) return refuse(CloseCode.BinaryOnly, ErrorCode.MalformedFrame, "malformed frame: text frames are not part of the protocol; send binary frames");
-    let header: Message;
-    let body: Uint8Array;
+    let frame: Frame | undefined;
     try {
-      ({ header, body } = decodeFrame(toBytes(data)));
+      frame = reader.read(toBytes(data));
     } catch (error) {
       return refuse(CloseCode.Malformed, ErrorCode.MalformedFrame, (error as Error).message);
     }
+    if (!frame) return; // a detached body is still arriving
+    const header: Message = frame.header;
     try {
       if (!peer) {
         if (header.type !== "hello") {
@@ -144,12 +146,12 @@ function serveConnection(socket: WebSocket, core: QueueBackend, options: QueueOp
         return;
       }
       if (peer.role === "client") {
-        if (header.type === "submit") return core.submit(peer.client, validateSubmit(header), body);
+        if (header.type === "submit") return core.submit(peer.client, validateSubmit(header), wholeBody(frame));
         if (header.type === "cancel") return core.cancel(peer.client, String(header.callId), header.chunk);
       } else {
         const worker = peer.worker;
         if (header.type === "ready") return core.addCredits(worker, Math.max(0, Math.floor(Number(header.credits) || 0)));
-        if (header.type === "done") return core.complete(worker, header, splitBody(body, header.segments.map((s) => s.bytes)));
+        if (header.type === "done") return core.complete(worker, header, bodyParts(frame, header.segments.map((s) => s.bytes)));
         if (header.type === "failed") return core.fail(worker, header);
       }
       refuse(CloseCode.Malformed, ErrorCode.MalformedFrame, `malformed frame: a ${peer.role} may not send "${header.type}"`);
@@ -171,7 +173,7 @@ function accept(
   socket: WebSocket,
   core: QueueBackend,
   options: QueueOptions,
-  send: (frame: Uint8Array | readonly Uint8Array[]) => void,
+  send: (frame: OutgoingFrame) => void,
   refuse: (closeCode: number, code: string, message: string) => void,
 ): { role: "client"; client: ClientPeer } | { role: "worker"; worker: WorkerPeer } | undefined {
   if (hello.protocolVersion !== PROTOCOL_VERSION) {

@@ -1,5 +1,5 @@
 import { WebSocket } from "ws";
-import { decodeFrame, encodeFrame, encodeFrameParts, sendFrame, splitBody } from "../../protocol/frame-codec.js";
+import { bodyParts, encodeFrame, encodeFrameParts, FrameReader, sendFrame, type Frame } from "../../protocol/frame-codec.js";
 import { socketOptions } from "../../protocol/socket-options.js";
 import { ChalknbError, ConnectionError, ErrorCode } from "../../protocol/errors.js";
 import { PROTOCOL_VERSION, type ErrorMessage, type SubmitMessage } from "../../protocol/messages.js";
@@ -73,8 +73,16 @@ export class QueueConnection {
       socket.binaryType = "nodebuffer";
       let welcomed = false;
       socket.on("open", () => socket.send(encodeFrame({ type: "hello", protocolVersion: PROTOCOL_VERSION, role: "client", token: this.#token })));
+      const reader = new FrameReader();
       socket.on("message", (data: Buffer) => {
-        const { header, body } = decodeFrame(data);
+        let frame: Frame | undefined;
+        try {
+          frame = reader.read(data);
+        } catch (error) {
+          return this.#failAll(new ConnectionError(ErrorCode.MalformedFrame, `the queue at ${this.#url} sent a malformed frame: ${(error as Error).message}`));
+        }
+        if (!frame) return;
+        const header = frame.header;
         switch (header.type) {
           case "welcome":
             welcomed = true;
@@ -92,7 +100,7 @@ export class QueueConnection {
             if (!pending) return; // cancelled meanwhile
             this.#pending.delete(key);
             this.#updateRef();
-            return pending.resolve({ parts: splitBody(body, header.parts), attempts: header.attempts });
+            return pending.resolve({ parts: bodyParts(frame, header.parts), attempts: header.attempts });
           }
           case "error": {
             if (header.callId === undefined) {

@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { decodeFrame, encodeFrame, splitBody } from "../../protocol/frame-codec.js";
+import { bodyParts, decodeFrame, DETACH_THRESHOLD_BYTES, encodeFrame, encodeFrameParts, FrameReader, sendFrame, splitBody } from "../../protocol/frame-codec.js";
 import { decodeRows, encodeRows } from "../../protocol/arrow-ipc.js";
 import { ErrorCode } from "../../protocol/errors.js";
 import { tableFromArrays } from "apache-arrow";
@@ -32,5 +32,31 @@ describe("frame codec", () => {
 
   it("splitBody() refuses parts that do not add up to the body", () => {
     assert.throws(() => splitBody(Uint8Array.of(1, 2, 3), [1, 1]), { message: "malformed frame: body parts add up to 2 bytes but the body has 3" });
+  });
+
+  it("sends a large body detached, one message per part, and FrameReader puts the frame back together", () => {
+    const big = new Uint8Array(DETACH_THRESHOLD_BYTES).fill(7);
+    const small = Uint8Array.of(1, 2, 3);
+    const messages: Uint8Array[] = [];
+    sendFrame({ send: (data, options) => void (assert.equal(options.fin, true), messages.push(data)) },
+      encodeFrameParts({ type: "done", batchId: "b", segments: [{ rows: 1, bytes: big.byteLength }, { rows: 1, bytes: 3 }] }, [big, small]));
+    assert.equal(messages.length, 3, "header, then each part as its own message");
+    assert.equal(messages[1], big, "the part itself is sent: no copy");
+    const reader = new FrameReader();
+    assert.equal(reader.read(messages[0]), undefined);
+    assert.equal(reader.read(messages[1]), undefined);
+    const frame = reader.read(messages[2])!;
+    assert.equal(frame.header.type, "done");
+    assert.deepEqual(bodyParts(frame, [big.byteLength, 3]).map((p) => p.byteLength), [big.byteLength, 3]);
+    assert.throws(() => bodyParts(frame, [3, big.byteLength]), { code: ErrorCode.MalformedFrame });
+    const inline = reader.read(encodeFrame({ type: "ready", credits: 2 }));
+    assert.deepEqual(inline?.header, { type: "ready", credits: 2 });
+  });
+
+  it("pads the header so an Arrow body starts 8-byte aligned", () => {
+    for (const callId of ["a", "ab", "abc", "abcd", "abcde", "abcdef", "abcdefg", "abcdefgh"]) {
+      const frame = encodeFrame({ type: "accepted", callId, chunk: 0 }, Uint8Array.of(1));
+      assert.equal((frame.byteLength - 1) % 8, 0, `body offset for callId ${callId}`);
+    }
   });
 });
