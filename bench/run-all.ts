@@ -1,0 +1,30 @@
+// `npm run bench`: every benchmark, one process each, printing figures and ratios (nothing is asserted).
+// Benchmarks whose tools are missing here (redis-server, Chromium) are skipped with the reason.
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
+const has = (command: string, args: string[]) => spawnSync(command, args, { stdio: "ignore" }).status === 0;
+
+const benches: Array<{ title: string; file: string; skip?: string }> = [
+  { title: "function queue (issue 3: P1 model, P2 no-op throughput, P3 latency)", file: "queue.js" },
+  { title: "kernel (cell round trip, start time)", file: "kernel.js" },
+  { title: "memory vs Redis backend", file: "redis.js", skip: has("redis-server", ["--version"]) ? undefined : "redis-server is not installed" },
+  {
+    title: "renderers in headless Chromium",
+    file: "webview-bench.js",
+    skip: !existsSync("/usr/bin/chromium") ? "Chromium is not installed (.ci/setup-vscode-e2e.sh installs it)"
+      : !existsSync(here("../../out/webview")) ? "the renderer bundles are not built (npm run build:bundles)" : undefined,
+  },
+];
+
+for (const bench of benches) {
+  console.log(`\n== ${bench.title}`);
+  if (bench.skip) {
+    console.log(`skipped: ${bench.skip}`);
+    continue;
+  }
+  const run = spawnSync(process.execPath, [here(`./${bench.file}`)], { stdio: "inherit" });
+  if (run.status !== 0) console.log(`(exited with ${run.status ?? run.signal})`);
+}
