@@ -41,7 +41,7 @@ async function p1(): Promise<void> {
     if (result.numRows !== rows) throw new Error("lost rows");
     console.log(`P1 chunkedCall, queue + ${workers} worker${workers > 1 ? "s" : " "}:         ${fmt(rate)} rows/s  ratio ${fmt(rate / inProcess, 2)} (goal >= 0.95)`);
     remote.close();
-    for (const c of children) c.kill();
+    await Promise.all(children.map((c) => new Promise((resolve) => (c.once("exit", resolve), c.kill()))));
     await queue.close();
   }
 }
