@@ -5,7 +5,7 @@
  */
 import * as vscode from "vscode";
 import type { KernelOutput } from "../kernel/messages.js";
-import type { KernelManager } from "./kernel-session.js";
+import type { DisplayUpdate, KernelManager, KernelSession } from "./kernel-session.js";
 import { bundleToItems, errorItem, messageError } from "./output-mapping.js";
 
 export const CONTROLLER_ID = "chalknb-kernel";
@@ -22,6 +22,8 @@ export class ChalknbController implements vscode.Disposable {
   readonly #displays = new Map<string, Map<string, vscode.NotebookCellOutput>>();
   /** Runs queue per notebook: cells run one after another, whatever requested them. */
   readonly #queues = new Map<string, Promise<void>>();
+  readonly #watched = new WeakSet<KernelSession>();
+  readonly #subscriptions: vscode.Disposable[] = [];
 
   constructor(kernels: KernelManager) {
     this.#kernels = kernels;
@@ -36,7 +38,37 @@ export class ChalknbController implements vscode.Disposable {
   }
 
   dispose(): void {
+    for (const d of this.#subscriptions) d.dispose();
     this.controller.dispose();
+  }
+
+  /** Applies display updates that arrive after their cell finished (a deferBatch's progress, say). */
+  #watch(session: KernelSession, notebook: vscode.NotebookDocument): void {
+    if (this.#watched.has(session)) return;
+    this.#watched.add(session);
+    this.#subscriptions.push(session.onDidUpdateDisplay((update) => void this.#updateFinishedDisplay(notebook, update)));
+  }
+
+  async #updateFinishedDisplay(notebook: vscode.NotebookDocument, update: DisplayUpdate): Promise<void> {
+    const isTarget = (o: vscode.NotebookCellOutput) => o.metadata?.displayId === update.displayId;
+    const cell = notebook.getCells().find((c) => c.outputs.some(isTarget));
+    const target = cell?.outputs.find(isTarget);
+    if (!cell || !target) return;
+    const summary = cell.executionSummary;
+    let execution: vscode.NotebookCellExecution;
+    try {
+      // An output can only change through an execution: a short one that keeps the cell's order and timing.
+      execution = this.controller.createNotebookCellExecution(cell);
+    } catch {
+      return; // the cell is running or queued again: its new run replaces the output anyway
+    }
+    execution.executionOrder = summary?.executionOrder;
+    execution.start(summary?.timing?.startTime);
+    try {
+      await execution.replaceOutputItems(bundleToItems(update.data), target);
+    } finally {
+      execution.end(summary?.success, summary?.timing?.endTime);
+    }
   }
 
   #run(cells: vscode.NotebookCell[], notebook: vscode.NotebookDocument): Promise<void> {
@@ -78,6 +110,7 @@ export class ChalknbController implements vscode.Disposable {
       return false;
     }
     const session = this.#kernels.get(notebook);
+    this.#watch(session, notebook);
     const displays = this.#displaysOf(notebook);
     // The last output appended, when it is a stream: more text of the same stream goes into it.
     let lastStream: { name: string; output: vscode.NotebookCellOutput } | null = null;
@@ -105,7 +138,8 @@ export class ChalknbController implements vscode.Disposable {
         case "display_data":
         case "execute_result": {
           lastStream = null;
-          const output = new vscode.NotebookCellOutput(bundleToItems(o.data), { ...o.metadata, outputType: o.output_type });
+          const displayId = o.output_type === "display_data" ? o.display_id : undefined;
+          const output = new vscode.NotebookCellOutput(bundleToItems(o.data), { ...o.metadata, outputType: o.output_type, ...(displayId ? { displayId } : {}) });
           if (o.output_type === "display_data" && o.display_id) displays.set(o.display_id, output);
           if (o.output_type === "execute_result") execution.executionOrder = o.execution_count;
           own.add(output);

@@ -21,6 +21,12 @@ export interface KernelSessionEvents {
   onDidChangeState(listener: (state: KernelState) => void): vscode.Disposable;
 }
 
+export interface DisplayUpdate {
+  displayId: string;
+  data: Record<string, unknown>;
+  metadata: Record<string, unknown>;
+}
+
 export class KernelSession implements vscode.Disposable {
   readonly notebook: vscode.NotebookDocument;
   #client: KernelClient | null = null;
@@ -28,6 +34,9 @@ export class KernelSession implements vscode.Disposable {
   #state: KernelState = "not started";
   readonly #changed = new vscode.EventEmitter<KernelState>();
   readonly onDidChangeState = this.#changed.event;
+  readonly #displayUpdates = new vscode.EventEmitter<DisplayUpdate>();
+  /** update_display_data for a display whose cell is no longer running (e.g. a deferBatch's progress). */
+  readonly onDidUpdateDisplay = this.#displayUpdates.event;
   readonly #secrets: vscode.SecretStorage;
   readonly #log: vscode.LogOutputChannel;
   readonly #extensionPath: string;
@@ -100,6 +109,7 @@ export class KernelSession implements vscode.Disposable {
   dispose(): void {
     void this.shutdown();
     this.#changed.dispose();
+    this.#displayUpdates.dispose();
   }
 
   #set(state: KernelState): void {
@@ -147,6 +157,7 @@ export class KernelSession implements vscode.Disposable {
       this.#set("dead");
     });
     client.on("idleOutput", (o) => this.#log.info(`[kernel ${o.name}] ${o.text.trimEnd()}`));
+    client.on("displayUpdate", (update) => this.#displayUpdates.fire(update));
     this.#client = client;
     this.#set("idle");
     return client;

@@ -326,6 +326,28 @@ const trusted: TestCase[] = [
     },
   },
   {
+    name: "a call that outlives its cell keeps updating that cell's progress until it is done",
+    timeoutMs: 90_000,
+    async fn() {
+      const editor = vscode.window.activeNotebookEditor!;
+      const warm = await appendCell(editor, 'globalThis.embedLater = new Remote().function("embed"); await embedLater.chunkedCall(tableFromArrays({ text: ["warm"] }), { chunkSize: 1 }); 0');
+      await execute(editor, [warm, warm + 1], 60_000);
+      const index = await appendCell(editor, [
+        'globalThis.later = embedLater.chunkedCall(tableFromArrays({ text: Array.from({ length: 300 }, (_, i) => `later ${i}`) }), { chunkSize: 50 });',
+        "await new Promise((resolve) => setTimeout(resolve, 100));",
+        '"started"',
+      ].join("\n"));
+      await execute(editor, [index, index + 1], 60_000);
+      const state = () => {
+        const item = items(editor.notebook.cellAt(index), PROGRESS)[0];
+        return item ? (JSON.parse(new TextDecoder().decode(item.data)) as { state: string; rowsDone: number }) : undefined;
+      };
+      assert.ok(state(), `the cell shows the call's progress: ${outputText(editor.notebook.cellAt(index))}`);
+      const done = await waitFor("the finished cell's progress to reach done", async () => (state()?.state === "done" ? state() : undefined), 60_000);
+      assert.equal(done.rowsDone, 300);
+    },
+  },
+  {
     name: "with no queue URL set, the dashboard watches the embedded queue the kernel started",
     timeoutMs: 90_000,
     async fn() {
