@@ -65,7 +65,7 @@ export function registerCommands(context: vscode.ExtensionContext, kernels: Kern
 
     vscode.commands.registerCommand("chalknb.openDashboard", (queueUrl?: string) =>
       DashboardPanel.show(context.extensionUri, context.secrets, typeof queueUrl === "string" ? queueUrl : undefined,
-        async () => (await kernels.queueUrls(vscode.window.activeNotebookEditor?.notebook))[0])),
+        async () => (await kernels.queues(vscode.window.activeNotebookEditor?.notebook))[0])),
 
     vscode.commands.registerCommand("chalknb.setQueueToken", async (value?: string) => {
       const token = typeof value === "string" ? value : await vscode.window.showInputBox({

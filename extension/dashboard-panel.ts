@@ -7,6 +7,7 @@ import * as vscode from "vscode";
 import { randomBytes } from "node:crypto";
 import { pollQueue } from "./queue-http.js";
 import { readSettings, readToken } from "./settings.js";
+import type { QueueEndpoint } from "./kernel-session.js";
 
 export class DashboardPanel implements vscode.Disposable {
   static current: DashboardPanel | undefined;
@@ -15,7 +16,7 @@ export class DashboardPanel implements vscode.Disposable {
   #disposed = false;
   readonly #disposables: vscode.Disposable[] = [];
 
-  static show(extensionUri: vscode.Uri, secrets: vscode.SecretStorage, queueUrl?: string, kernelQueue?: () => Promise<string | undefined>): DashboardPanel {
+  static show(extensionUri: vscode.Uri, secrets: vscode.SecretStorage, queueUrl?: string, kernelQueue?: () => Promise<QueueEndpoint | undefined>): DashboardPanel {
     if (DashboardPanel.current && DashboardPanel.current.queueUrl === queueUrl) {
       DashboardPanel.current.panel.reveal();
       return DashboardPanel.current;
@@ -31,7 +32,7 @@ export class DashboardPanel implements vscode.Disposable {
     private readonly secrets: vscode.SecretStorage,
     private readonly queueUrl?: string,
     /** The queue a running kernel uses (its embedded default), asked when no URL is configured. */
-    private readonly kernelQueue?: () => Promise<string | undefined>,
+    private readonly kernelQueue?: () => Promise<QueueEndpoint | undefined>,
   ) {
     const media = vscode.Uri.joinPath(extensionUri, "out", "webview");
     this.panel = vscode.window.createWebviewPanel("chalknb.dashboard", "chalknb Queue", vscode.ViewColumn.Beside, {
@@ -52,7 +53,10 @@ export class DashboardPanel implements vscode.Disposable {
     if (this.#disposed) return;
     clearTimeout(this.#timer);
     const settings = readSettings();
-    const url = this.queueUrl || settings.queueUrl || (await this.kernelQueue?.().catch(() => undefined));
+    const configured = this.queueUrl || settings.queueUrl;
+    // Nothing configured: watch the queue a running kernel uses (its embedded default), with the token it made.
+    const fromKernel = configured ? undefined : await this.kernelQueue?.().catch(() => undefined);
+    const url = configured || fromKernel?.url;
     if (this.#disposed) return;
     if (!url) {
       void this.panel.webview.postMessage({
@@ -60,7 +64,7 @@ export class DashboardPanel implements vscode.Disposable {
         error: "No queue yet: no queue URL is set and no running kernel has used one. Run a cell that calls a Remote function (its embedded queue shows up here), or set chalknb.queueUrl to watch a shared queue.",
       });
     } else {
-      const snap = await pollQueue(url, await readToken(this.secrets));
+      const snap = await pollQueue(url, fromKernel ? fromKernel.token : await readToken(this.secrets));
       if (this.#disposed) return;
       void this.panel.webview.postMessage({ type: "snapshot", ...snap });
     }

@@ -21,6 +21,11 @@ export interface KernelSessionEvents {
   onDidChangeState(listener: (state: KernelState) => void): vscode.Disposable;
 }
 
+export interface QueueEndpoint {
+  url: string;
+  token?: string;
+}
+
 export interface DisplayUpdate {
   displayId: string;
   data: Record<string, unknown>;
@@ -71,11 +76,11 @@ export class KernelSession implements vscode.Disposable {
   }
 
   /** Interrupts the running and queued cells; restarts the kernel if a synchronous loop does not stop in 5 s. */
-  /** The queues this kernel's Remotes use (the embedded default's included); empty while no cell has used one. */
-  async queueUrls(): Promise<string[]> {
+  /** The queues this kernel's Remotes use (the embedded default's, with its token); empty while no cell has used one. */
+  async queues(): Promise<QueueEndpoint[]> {
     const client = this.#client;
     if (!client || this.#state === "dead") return [];
-    return (await client.queueInfo(1_500).catch(() => ({ urls: [] as string[] }))).urls;
+    return (await client.queueInfo(1_500).catch(() => ({ queues: [] as QueueEndpoint[] }))).queues;
   }
 
   async interrupt(): Promise<void> {
@@ -205,12 +210,11 @@ export class KernelManager implements vscode.Disposable {
     return notebook ? this.#sessions.get(notebook.uri.toString()) : undefined;
   }
 
-  /** Queue URLs in use by the kernels, the active notebook's first. */
-  async queueUrls(active: vscode.NotebookDocument | undefined): Promise<string[]> {
+  /** Queues in use by the kernels, the active notebook's first. */
+  async queues(active: vscode.NotebookDocument | undefined): Promise<QueueEndpoint[]> {
     const first = this.find(active);
     const sessions = [...(first ? [first] : []), ...[...this.#sessions.values()].filter((s) => s !== first)];
-    const urls = (await Promise.all(sessions.map((s) => s.queueUrls()))).flat();
-    return [...new Set(urls)];
+    return (await Promise.all(sessions.map((s) => s.queues()))).flat();
   }
 
   async shutdownAll(): Promise<void> {

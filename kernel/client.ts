@@ -215,13 +215,16 @@ export class KernelClient {
     return { matches: reply.content.matches, cursorStart: reply.content.cursor_start, cursorEnd: reply.content.cursor_end };
   }
 
-  /** The function queues this kernel's Remotes use (ws:// URLs, the embedded default's included). */
-  async queueInfo(timeoutMs = 2000): Promise<{ urls: string[] }> {
+  /**
+   * The function queues this kernel's Remotes use (ws:// URLs, the embedded default's included), with their tokens
+   * (the embedded queue's is random, made by the kernel's SDK).
+   */
+  async queueInfo(timeoutMs = 2000): Promise<{ urls: string[]; queues: Array<{ url: string; token?: string }> }> {
     await this.#ready;
     this.#assertAlive("queueInfo");
     const msgId = this.#nextId();
     const reply = await this.#awaitReply(msgId, timeoutMs, () => this.#send({ msg_type: "queue_info_request", msg_id: msgId }));
-    return { urls: reply?.msg_type === "queue_info_reply" ? reply.content.urls : [] };
+    return reply?.msg_type === "queue_info_reply" ? reply.content : { urls: [], queues: [] };
   }
 
   // ---- internals ------------------------------------------------------------------------------------------------

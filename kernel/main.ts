@@ -93,8 +93,8 @@ process.on("message", (message: KernelRequest) => {
     case "queue_info_request":
       // The SDK is already loaded if any cell used a Remote; otherwise there is nothing to report.
       void import("./sdk/remote.js").then(
-        (sdk) => send({ msg_type: "queue_info_reply", parent_id: message.msg_id, content: { urls: sdk.queueUrlsInUse() } }),
-        () => send({ msg_type: "queue_info_reply", parent_id: message.msg_id, content: { urls: [] } }),
+        (sdk) => send({ msg_type: "queue_info_reply", parent_id: message.msg_id, content: { urls: sdk.queueUrlsInUse(), queues: sdk.queuesUsed() } }),
+        () => send({ msg_type: "queue_info_reply", parent_id: message.msg_id, content: { urls: [], queues: [] } }),
       );
       break;
     case "shutdown_request":

@@ -118,8 +118,8 @@ export interface CompleteReply {
 export interface QueueInfoReply {
   msg_type: "queue_info_reply";
   parent_id: string;
-  /** ws:// URLs, oldest first; empty until a cell has used a Remote. */
-  content: { urls: string[] };
+  /** ws:// URLs, oldest first; empty until a cell has used a Remote. `queues` adds each one's token, if any. */
+  content: { urls: string[]; queues: Array<{ url: string; token?: string }> };
 }
 
 /** Acknowledges an interrupt_request: the kernel was not stuck in synchronous code. */

@@ -7,6 +7,8 @@ import { ChalknbError, ErrorCode } from "../../protocol/errors.js";
 interface Embedded {
   url: string;
   httpUrl: string;
+  /** The embedded queue's random token (it listens on loopback only, and still wants one). */
+  token: string;
   child: ChildProcess;
 }
 
@@ -68,12 +70,12 @@ function start(files: string[]): Promise<Embedded> {
   return new Promise<Embedded>((resolvePromise, reject) => {
     const fail = (why: string) =>
       reject(new ChalknbError(ErrorCode.NotConnected, `the embedded function queue for ${files.join(", ")} did not start: ${why}${stderr ? `\n${stderr.trim()}` : ""}`));
-    child.on("message", (message: { type: string; url?: string; httpUrl?: string; message?: string; stderr?: string }) => {
+    child.on("message", (message: { type: string; url?: string; httpUrl?: string; token?: string; message?: string; stderr?: string }) => {
       if (message.type === "ready") {
         child.unref();
         child.channel?.unref();
         (child.stderr as unknown as { unref?: () => void } | null)?.unref?.();
-        resolvePromise({ url: message.url!, httpUrl: message.httpUrl!, child });
+        resolvePromise({ url: message.url!, httpUrl: message.httpUrl!, token: message.token!, child });
       } else if (message.type === "error") fail(message.message ?? "unknown error");
       else if (message.type === "worker-exit" && message.stderr) stderr = message.stderr;
     });

@@ -1,4 +1,4 @@
-export { Remote, queueUrlsInUse, type RemoteOptions } from "./remote.js";
+export { Remote, queueUrlsInUse, queuesUsed, type QueueEndpoint, type RemoteOptions } from "./remote.js";
 export { RemoteFunction, type ChunkedCallOptions, type RemoteFunctionOptions } from "./remote-function.js";
 export { DeferredCall, type DeferredCallStatus } from "./deferred-call.js";
 export { writeParquet, readParquet, type WriteParquetOptions } from "./parquet.js";

@@ -5,14 +5,25 @@ import { QueueConnection } from "./queue-connection.js";
 import { getJson, getText } from "./queue-http.js";
 import { RemoteFunction, type RemoteFunctionOptions } from "./remote-function.js";
 
-// Process-wide (a symbol on globalThis): a kernel may load the SDK through more than one path.
-const QUEUES_IN_USE = Symbol.for("chalknb.queuesInUse");
-const globals = globalThis as unknown as { [QUEUES_IN_USE]?: Set<string> };
-const queuesInUse = (globals[QUEUES_IN_USE] ??= new Set<string>());
+/** Where a Remote's queue is, and the token it wants. */
+export interface QueueEndpoint {
+  url: string;
+  token?: string;
+}
 
-/** The queue URLs this process's Remotes have connected to (the embedded default's included), oldest first. */
+// Process-wide (a symbol on globalThis): a kernel may load the SDK through more than one path.
+const QUEUES_IN_USE = Symbol.for("chalknb.queuesInUse.v2");
+const globals = globalThis as unknown as { [QUEUES_IN_USE]?: Map<string, string | undefined> };
+const queuesInUse = (globals[QUEUES_IN_USE] ??= new Map<string, string | undefined>());
+
+/** The queues this process's Remotes have used (the embedded default's included, with its token), oldest first. */
+export function queuesUsed(): QueueEndpoint[] {
+  return [...queuesInUse].map(([url, token]) => (token ? { url, token } : { url }));
+}
+
+/** The queue URLs this process's Remotes have used, oldest first. */
 export function queueUrlsInUse(): string[] {
-  return [...queuesInUse];
+  return [...queuesInUse.keys()];
 }
 
 export interface RemoteOptions {
@@ -34,7 +45,7 @@ export interface RemoteOptions {
 export class Remote {
   readonly #options: RemoteOptions;
   #connection: Promise<QueueConnection> | undefined;
-  #url: Promise<string> | undefined;
+  #endpoint: Promise<QueueEndpoint> | undefined;
 
   constructor(options: RemoteOptions = {}) {
     if (typeof options !== "object" || options === null) throw new InvalidArgumentError("new Remote(options): options must be an object such as { url, token }");
@@ -47,24 +58,20 @@ export class Remote {
   }
 
   /** The queue URL in use (starting the embedded default if that is what this Remote uses). */
-  url(): Promise<string> {
-    this.#url ??= (async () => {
-      const url = this.#options.url ?? process.env.CHALKNB_QUEUE_URL ?? (await ensureEmbedded(this.#options.functions ?? defaultFunctionFiles())).url;
-      queuesInUse.add(url);
-      return url;
-    })();
-    this.#url.catch(() => (this.#url = undefined));
-    return this.#url;
+  async url(): Promise<string> {
+    return (await this.#resolve()).url;
   }
 
   /** Registered functions with their workers, buffered rows and in-flight batches (`GET /v1/functions`). */
   async functions(): Promise<FunctionInfo[]> {
-    return (await getJson<{ functions: FunctionInfo[] }>(await this.url(), "/v1/functions", this.#token())).functions;
+    const { url, token } = await this.#resolve();
+    return (await getJson<{ functions: FunctionInfo[] }>(url, "/v1/functions", token)).functions;
   }
 
   /** The queue's Prometheus metrics (`GET /metrics`) as text. */
   async stats(): Promise<string> {
-    return getText(await this.url(), "/metrics", this.#token());
+    const { url, token } = await this.#resolve();
+    return getText(url, "/metrics", token);
   }
 
   /** Closes the connection; the embedded queue, if any, stays up for other Remotes of this process. */
@@ -73,12 +80,22 @@ export class Remote {
     this.#connection = undefined;
   }
 
-  #token(): string | undefined {
-    return this.#options.token ?? process.env.CHALKNB_TOKEN;
+  /** An explicit URL (option or CHALKNB_QUEUE_URL) with its token, or the embedded default with the token it made. */
+  #resolve(): Promise<QueueEndpoint> {
+    this.#endpoint ??= (async () => {
+      const url = this.#options.url ?? process.env.CHALKNB_QUEUE_URL;
+      const endpoint = url
+        ? { url, token: this.#options.token ?? process.env.CHALKNB_TOKEN }
+        : await ensureEmbedded(this.#options.functions ?? defaultFunctionFiles());
+      queuesInUse.set(endpoint.url, endpoint.token);
+      return { url: endpoint.url, token: endpoint.token };
+    })();
+    this.#endpoint.catch(() => (this.#endpoint = undefined));
+    return this.#endpoint;
   }
 
   #connect(): Promise<QueueConnection> {
-    this.#connection ??= this.url().then((url) => new QueueConnection(url, this.#token()));
+    this.#connection ??= this.#resolve().then(({ url, token }) => new QueueConnection(url, token));
     this.#connection.catch(() => (this.#connection = undefined));
     return this.#connection;
   }

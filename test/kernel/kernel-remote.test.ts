@@ -77,12 +77,16 @@ test("interrupt() cancels a cell's pending remote call: the cell ends with Inter
   assert.deepEqual((info.outputs[0] as { data: Record<string, unknown> }).data, { "text/plain": "0" });
 });
 
-test("queueInfo() names the embedded queue a cell's Remote started, so a dashboard can watch it", async () => {
+test("queueInfo() names the embedded queue a cell's Remote started, with its token, so a dashboard can watch it", async () => {
   await kernel.execute('await new Remote().function("double").chunkedCall(tableFromArrays({ x: Float64Array.from([1]) }), { chunkSize: 1 })');
-  const { urls } = await kernel.queueInfo();
+  const { urls, queues } = await kernel.queueInfo();
   assert.equal(urls.length, 1);
-  assert.match(urls[0], /^ws:\/\/127\.0\.0\.1:\d+$/);
-  const response = await fetch(`${urls[0].replace("ws://", "http://")}/v1/functions`);
+  assert.match(urls[0]!, /^ws:\/\/127\.0\.0\.1:\d+$/);
+  assert.equal(queues[0]!.url, urls[0]);
+  const http = urls[0]!.replace("ws://", "http://");
+  // Loopback or not, the embedded queue wants its random token: no other local user can join it.
+  assert.equal((await fetch(`${http}/v1/functions`)).status, 401);
+  const response = await fetch(`${http}/v1/functions`, { headers: { authorization: `Bearer ${queues[0]!.token}` } });
   const body = (await response.json()) as { functions: Array<{ name: string }> };
   assert.deepEqual(body.functions.map((f) => f.name).sort(), ["double", "hang"]);
 });
