@@ -34,14 +34,18 @@ export interface QueueOptions {
   clock?: Clock;
   /**
    * Where rows wait: `"memory"` (this process only) or Redis Streams, shared by any number of gateways
-   * (`{ redis: "redis://host:6379" }`). @default "memory"
+   * (`{ redis: "redis://host:6379" }`, or on a Redis Cluster `{ redis: "redis://a:6379,redis://b:6379", cluster: true }`).
+   * @default "memory"
    */
   backend?: "memory" | RedisBackendSelection;
 }
 
 /** The Redis backend and its knobs (see docs/deployment.md). */
 export interface RedisBackendSelection {
+  /** One Redis URL; with `cluster`, one or more comma-separated seed nodes of the Cluster. */
   redis: string;
+  /** Connect to a Redis Cluster (every key of one script or pipeline shares a hash tag). @default false */
+  cluster?: boolean;
   /** Prefix of every key, so several queues share one Redis. @default "chalknb" */
   keyPrefix?: string;
   /** Pending rows of a gateway that stopped heartbeating are reclaimed after this long. @default 10_000 */
@@ -106,7 +110,7 @@ async function createBackend(options: QueueOptions): Promise<QueueBackend> {
     throw new ChalknbError(ErrorCode.InvalidArgument, `backend must be "memory" or { redis: "redis://host:port" }, got ${JSON.stringify(backend)}`);
   }
   return createRedisBackend({
-    url: backend.redis, keyPrefix: backend.keyPrefix, claimIdleMs: backend.claimIdleMs,
+    url: backend.redis, cluster: backend.cluster ?? false, keyPrefix: backend.keyPrefix, claimIdleMs: backend.claimIdleMs,
     clock, maxBufferedRows, retryBackoffMs, maxWorkerLosses,
   });
 }

@@ -1,6 +1,5 @@
 import { EventEmitter } from "node:events";
 import { randomUUID } from "node:crypto";
-import type { Redis } from "ioredis";
 import type { DoneMessage, FailedMessage, FunctionSpec, SubmitMessage } from "../../protocol/messages.js";
 import type { QueueBackend } from "../backend.js";
 import type { Clock } from "../clock.js";
@@ -8,7 +7,7 @@ import type { ClientPeer, WorkerPeer } from "../entities.js";
 import { newCounters, type FunctionCounters, type FunctionGauges } from "../metrics.js";
 import type { FunctionInfo } from "../queue-core.js";
 import { Batcher } from "./redis-batcher.js";
-import { checkReachable, openRedis, redactUrl } from "./redis-connection.js";
+import { checkReachable, onReconnect, openRedis, redactUrl, type RedisClient, type RedisTarget } from "./redis-connection.js";
 import { Dispatcher } from "./redis-dispatcher.js";
 import { FinishedChunks } from "./redis-finished.js";
 import { HeldEntries, RELEASE_IDLE_MS } from "./redis-held.js";
@@ -20,8 +19,13 @@ import { ResultRouter, type RouteMessage } from "./redis-routes.js";
 import { defineScripts, type RedisScripts } from "./redis-scripts.js";
 
 export interface RedisBackendOptions {
-  /** e.g. redis://127.0.0.1:6379 (rediss:// for TLS; a password goes in the URL). */
+  /**
+   * e.g. redis://127.0.0.1:6379 (rediss:// for TLS; a password goes in the URL). With `cluster`, one or more
+   * comma-separated seed nodes of a Redis Cluster: redis://10.0.0.1:6379,redis://10.0.0.2:6379
+   */
   url: string;
+  /** Connect to a Redis Cluster (ioredis `Cluster`) instead of one server. @default false */
+  cluster?: boolean;
   clock: Clock;
   /** Per-function cap on rows submitted and not yet finished, across every gateway. @default 100_000 */
   maxBufferedRows: number;
@@ -46,9 +50,10 @@ export async function createRedisBackend(options: RedisBackendOptions): Promise<
   const gatewayId = randomUUID();
   const log = options.log ?? ((line: string) => process.stderr.write(`chalknb queue: ${line}\n`));
   const name = `chalknb-gw-${gatewayId.slice(0, 8)}`;
-  const command = openRedis(options.url, name, log, { pipeline: true });
+  const target: RedisTarget = { url: options.url, cluster: options.cluster ?? false };
+  const command = openRedis(target, name, log, { pipeline: true });
   try {
-    await checkReachable(command, options.url, options.connectTimeoutMs ?? 5000);
+    await checkReachable(command, target, options.connectTimeoutMs ?? 5000);
   } catch (error) {
     command.disconnect();
     throw error;
@@ -69,7 +74,7 @@ export class RedisBackend extends EventEmitter implements QueueBackend {
   readonly #options: RedisBackendOptions;
   readonly #log: (line: string) => void;
   readonly #keys: RedisKeys;
-  readonly #command: Redis;
+  readonly #command: RedisClient;
   readonly #scripts: RedisScripts;
   readonly #claimIdleMs: number;
   readonly #counters = new Map<string, FunctionCounters>();
@@ -79,9 +84,9 @@ export class RedisBackend extends EventEmitter implements QueueBackend {
   readonly #router: ResultRouter;
   readonly #intake: Intake;
   readonly #dispatcher: Dispatcher;
-  readonly #connections: Redis[] = [];
+  readonly #connections: RedisClient[] = [];
   /** Without auto-pipelining: ioredis 5 cannot auto-pipeline callBuffer (XAUTOCLAIM has no typed Buffer variant). */
-  readonly #plain: Redis;
+  readonly #plain: RedisClient;
   /** Redis reconnected (or came back empty) since the last heartbeat: check our chunks' rows are still there. */
   #verify = false;
   #heartbeat: NodeJS.Timeout | undefined;
@@ -89,7 +94,7 @@ export class RedisBackend extends EventEmitter implements QueueBackend {
   #closed = false;
 
   /** @internal use createRedisBackend() */
-  constructor(options: RedisBackendOptions, gatewayId: string, command: Redis, log: (line: string) => void) {
+  constructor(options: RedisBackendOptions, gatewayId: string, command: RedisClient, log: (line: string) => void) {
     super();
     this.gatewayId = gatewayId;
     this.#options = options;
@@ -99,13 +104,14 @@ export class RedisBackend extends EventEmitter implements QueueBackend {
     this.#scripts = defineScripts(command);
     this.#claimIdleMs = options.claimIdleMs ?? 10_000;
     const open = (role: string) => {
-      const connection = openRedis(options.url, `chalknb-gw-${gatewayId.slice(0, 8)}-${role}`, log);
+      const connection = openRedis({ url: options.url, cluster: options.cluster ?? false }, `chalknb-gw-${gatewayId.slice(0, 8)}-${role}`, log);
       this.#connections.push(connection);
       return connection;
     };
     this.#plain = open("claims");
-    // The command connection is up when this runs (createRedisBackend pinged): any later "ready" is a reconnect.
-    command.on("ready", () => (this.#verify = true));
+    // The command connection is up when this runs (createRedisBackend pinged): any later "ready" is a reconnect
+    // (on a Cluster, also a new connection to a master: a failover or a restarted node).
+    onReconnect(command, () => (this.#verify = true));
     this.#registry = new Registry({
       // Dropping a dead gateway's rows only saves work, so "dead" is judged generously: a gateway whose event loop
       // stalled must not lose its clients' rows.

@@ -1,6 +1,6 @@
-import type { Redis } from "ioredis";
 import type { FunctionSpec } from "../../protocol/messages.js";
 import type { Clock } from "../clock.js";
+import { blockingReads, type BlockingReads, type RedisClient } from "./redis-connection.js";
 import { parseEntries, takePieces, type Piece, type RawEntry } from "./redis-entries.js";
 import { ROWS_GROUP } from "./redis-keys.js";
 
@@ -29,8 +29,8 @@ const IDLE_BLOCK_MS = 1000;
 export class Batcher {
   readonly fn: string;
   readonly #host: BatcherHost;
-  readonly #reader: Redis;
-  readonly #command: Redis;
+  readonly #reader: RedisClient;
+  readonly #blocking: BlockingReads;
   readonly #streamKey: string;
   #carry: Piece[] = [];
   #carryRows = 0;
@@ -39,18 +39,16 @@ export class Batcher {
   #drained = false;
   #closed = false;
   #blocked = false;
-  #readerId: number | undefined;
   #wake: (() => void) | undefined;
   #loop: Promise<void> | undefined;
 
-  constructor(fn: string, streamKey: string, reader: Redis, command: Redis, host: BatcherHost) {
+  constructor(fn: string, streamKey: string, reader: RedisClient, command: RedisClient, host: BatcherHost) {
     this.fn = fn;
     this.#host = host;
     this.#reader = reader;
-    this.#command = command;
     this.#streamKey = streamKey;
-    // CLIENT UNBLOCK needs the blocked connection's id, which changes on every reconnect.
-    reader.on("ready", () => void reader.client("ID").then((id) => (this.#readerId = Number(id)), () => {}));
+    // CLIENT UNBLOCK needs the blocked connection's id (and, on a Cluster, the master it blocks on).
+    this.#blocking = blockingReads(reader, command, streamKey);
   }
 
   start(): void {
@@ -81,7 +79,7 @@ export class Batcher {
     for (const piece of pieces) this.#carryRows += piece.rowCount;
     this.poke();
     // A read blocked waiting for rows would not see these until it times out: interrupt it.
-    if (this.#blocked && this.#readerId !== undefined) void this.#command.client("UNBLOCK", this.#readerId).catch(() => {});
+    if (this.#blocked) this.#blocking.unblock();
   }
 
   /** Removes the carried pieces `drop` selects and returns them. */
@@ -122,6 +120,12 @@ export class Batcher {
         const pieces = takePieces(this.#carry, maxBatchingSize);
         for (const piece of pieces) this.#carryRows -= piece.rowCount;
         if (!this.#host.dispatch(this.fn, pieces, full ? "full" : "deadline", now - oldest)) this.requeue(pieces, true);
+        continue;
+      }
+      // On a Cluster, the reader's id on the key's master is learned before the first read there: then look again.
+      const preparing = this.#blocking.prepare();
+      if (preparing) {
+        await preparing;
         continue;
       }
       const block = due ? 0 : this.#carryRows === 0 ? IDLE_BLOCK_MS : Math.min(IDLE_BLOCK_MS, Math.max(1, Math.ceil(oldest + maxBufferDuration - now)));

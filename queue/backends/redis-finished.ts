@@ -1,11 +1,11 @@
-import type { Redis } from "ioredis";
+import type { RedisClient } from "./redis-connection.js";
 
 export interface FinishedChunksOptions {
   channel: string;
   /** A connection in subscriber mode. */
-  subscriber: Redis;
+  subscriber: RedisClient;
   /** The non-blocking connection, for PUBLISH. */
-  command: Redis;
+  command: RedisClient;
   /** How long a finished key is remembered. @default 10 minutes */
   rememberMs?: number;
   /** Another gateway finished these chunks: drop their held rows. */

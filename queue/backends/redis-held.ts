@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { RedisClient } from "./redis-connection.js";
 import type { HeldEntry, RawEntry } from "./redis-entries.js";
 import { ROWS_GROUP, type RedisKeys } from "./redis-keys.js";
 import type { RedisScripts } from "./redis-scripts.js";
@@ -10,7 +10,7 @@ import type { RedisScripts } from "./redis-scripts.js";
 export const RELEASE_IDLE_MS = 1_000_000_000;
 
 export interface HeldEntriesOptions {
-  command: Redis;
+  command: RedisClient;
   scripts: RedisScripts;
   keys: RedisKeys;
   gatewayId: string;

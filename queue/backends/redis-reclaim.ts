@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { RedisClient } from "./redis-connection.js";
 import { parseEntries, type RawEntry } from "./redis-entries.js";
 import { ROWS_GROUP } from "./redis-keys.js";
 
@@ -13,7 +13,7 @@ export interface Reclaimed {
  * died (its heartbeat stopped refreshing its claims), or reads whose reply a Redis restart lost. XAUTOCLAIM gives no
  * delivery counts, so XPENDING over the claimed range supplies them (the retry and poison accounting needs them).
  */
-export async function reclaimIdle(command: Redis, streamKey: string, consumer: string, minIdleMs: number, limit = 256): Promise<Reclaimed[]> {
+export async function reclaimIdle(command: RedisClient, streamKey: string, consumer: string, minIdleMs: number, limit = 256): Promise<Reclaimed[]> {
   const reclaimed: Reclaimed[] = [];
   let cursor = "0-0";
   do {

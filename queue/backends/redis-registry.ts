@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { Redis } from "ioredis";
+import type { RedisClient } from "./redis-connection.js";
 import type { FunctionSpec } from "../../protocol/messages.js";
 import type { Clock } from "../clock.js";
 import { ROWS_GROUP, type RedisKeys } from "./redis-keys.js";
@@ -15,7 +15,7 @@ interface GatewayBeat {
 }
 
 export interface RegistryOptions {
-  command: Redis;
+  command: RedisClient;
   keys: RedisKeys;
   gatewayId: string;
   clock: Clock;

@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { RedisClient } from "./redis-connection.js";
 import type { RedisKeys } from "./redis-keys.js";
 import type { RedisScripts } from "./redis-scripts.js";
 
@@ -13,9 +13,9 @@ export interface ResultRouterOptions {
   keys: RedisKeys;
   scripts: RedisScripts;
   /** The non-blocking connection (XDEL after reading). */
-  command: Redis;
+  command: RedisClient;
   /** A connection of its own for the blocking XREAD. */
-  reader: Redis;
+  reader: RedisClient;
   /** TTL of a result stream: a dead gateway's stream expires. */
   ttlMs: number;
   deliver(message: RouteMessage, body: Uint8Array): void;

@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { RedisClient } from "./redis-connection.js";
 
 /**
  * The Lua scripts of the Redis backend. Each keeps one invariant atomically: the `buffered` counter of a function
@@ -74,7 +74,7 @@ type Commands = {
 };
 
 /** Registers the scripts on a connection (ioredis sends EVALSHA and reloads a script Redis forgot after a restart). */
-export function defineScripts(redis: Redis): RedisScripts {
+export function defineScripts(redis: RedisClient): RedisScripts {
   redis.defineCommand("chalknbSubmit", { numberOfKeys: 2, lua: SUBMIT });
   redis.defineCommand("chalknbAck", { numberOfKeys: 2, lua: ACK });
   redis.defineCommand("chalknbDropUnread", { numberOfKeys: 2, lua: DROP_UNREAD });
