@@ -115,7 +115,7 @@ export class RedisBackend extends EventEmitter implements QueueBackend {
     this.#registry = new Registry({
       // Dropping a dead gateway's rows only saves work, so "dead" is judged generously: a gateway whose event loop
       // stalled must not lose its clients' rows.
-      command, keys: this.#keys, gatewayId, clock: options.clock, staleMs: Math.max(3 * this.#claimIdleMs, 30_000),
+      command, scripts: this.#scripts, keys: this.#keys, gatewayId, clock: options.clock, staleMs: Math.max(3 * this.#claimIdleMs, 30_000),
       local: () => ({ workers: this.#dispatcher.workersByFunction(), count: this.#dispatcher.workerCount(), specs: this.#dispatcher.localSpecs() }),
       onDataLoss: () => {
         this.#log("Redis came back without its data (restarted without AOF, or flushed); re-submitting the chunks waiting here");

@@ -116,14 +116,32 @@ export async function checkReachable(redis: RedisClient, target: RedisTarget | s
   const onError = (error: Error) => (lastError = error.message);
   redis.on("error", onError);
   let timer: NodeJS.Timeout | undefined;
+  let timedOut = false;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new ChalknbError(ErrorCode.NotConnected, cluster
-      ? `cannot reach a Redis Cluster at ${redactUrl(url)} within ${timeoutMs} ms${lastError ? ` (${lastError})` : ""}; ` +
-        `are those nodes of a cluster with cluster_state:ok (--redis-url, --redis-cluster)?`
-      : `cannot reach Redis at ${redactUrl(url)} within ${timeoutMs} ms; is redis-server running there (--redis-url)?`)), timeoutMs);
+    timer = setTimeout(() => {
+      timedOut = true;
+      reject(new ChalknbError(ErrorCode.NotConnected, cluster
+        ? `cannot reach a Redis Cluster at ${redactUrl(url)} within ${timeoutMs} ms${lastError ? ` (${lastError})` : ""}; ` +
+          "are those nodes of a cluster with cluster_state:ok (--redis-url, --redis-cluster)?"
+        : `cannot reach Redis at ${redactUrl(url)} within ${timeoutMs} ms; is redis-server running there (--redis-url)?`));
+    }, timeoutMs);
   });
+  // A Cluster client rejects commands while it finds no node ("None of startup nodes is available") and keeps
+  // trying in the background: ask again until the deadline, so nodes still starting up are waited for.
+  const ping = async (): Promise<void> => {
+    while (!timedOut) {
+      try {
+        await redis.ping();
+        return;
+      } catch (error) {
+        if (!cluster) throw error;
+        lastError = (error as Error).message;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+  };
   try {
-    await Promise.race([redis.ping(), timeout]);
+    await Promise.race([ping(), timeout]);
   } finally {
     clearTimeout(timer);
     redis.off("error", onError);

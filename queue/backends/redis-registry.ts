@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { RedisClient } from "./redis-connection.js";
+import type { RedisScripts } from "./redis-scripts.js";
 import type { FunctionSpec } from "../../protocol/messages.js";
 import type { Clock } from "../clock.js";
 import { ROWS_GROUP, type RedisKeys } from "./redis-keys.js";
@@ -16,6 +17,7 @@ interface GatewayBeat {
 
 export interface RegistryOptions {
   command: RedisClient;
+  scripts: RedisScripts;
   keys: RedisKeys;
   gatewayId: string;
   clock: Clock;
@@ -102,11 +104,7 @@ export class Registry {
   /** XGROUP CREATE ... MKSTREAM, once per function (again after Redis lost it: NOGROUP). */
   async ensureGroup(fn: string, force = false): Promise<void> {
     if (this.#groups.has(fn) && !force) return;
-    try {
-      await this.#options.command.xgroup("CREATE", this.#options.keys.rows(fn), ROWS_GROUP, "0", "MKSTREAM");
-    } catch (error) {
-      if (!/BUSYGROUP/.test((error as Error).message)) throw error;
-    }
+    await this.#options.scripts.ensureGroup(this.#options.keys.rows(fn), ROWS_GROUP);
     this.#groups.add(fn);
   }
 

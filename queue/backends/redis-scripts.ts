@@ -54,6 +54,19 @@ redis.call('PEXPIRE', KEYS[1], ARGV[1])
 return id
 `;
 
+/**
+ * XGROUP CREATE ... MKSTREAM; 0 when the group exists. A script so that it names its key: ioredis finds no key in
+ * XGROUP, and on a Redis Cluster a keyless command goes to any master (MOVED, which an auto-pipeline cannot follow).
+ */
+const ENSURE_GROUP = `
+local reply = redis.pcall('XGROUP', 'CREATE', KEYS[1], ARGV[1], '0', 'MKSTREAM')
+if type(reply) == 'table' and reply.err then
+  if string.find(reply.err, 'BUSYGROUP', 1, true) then return 0 end
+  return reply
+end
+return 1
+`;
+
 export interface RedisScripts {
   /** XADDs a chunk unless the function would hold more than `cap` rows: the entry id, or null (queue_full) with the count. */
   submit(rowsKey: string, bufferedKey: string, cap: number, rows: number, meta: string, body: Uint8Array): Promise<{ id: string } | { buffered: number }>;
@@ -63,6 +76,8 @@ export interface RedisScripts {
   route(resultsKey: string, ttlMs: number, meta: string, body: Uint8Array): Promise<string>;
   /** For each id, whether the entry is still in the stream. */
   existing(rowsKey: string, ids: string[]): Promise<boolean[]>;
+  /** Creates the stream's consumer group (and the stream) unless it exists; true when it was created. */
+  ensureGroup(rowsKey: string, group: string): Promise<boolean>;
 }
 
 type Commands = {
@@ -71,6 +86,7 @@ type Commands = {
   chalknbDropUnread(k1: string, k2: string, ...args: (string | number)[]): Promise<number>;
   chalknbRoute(k1: string, ...args: (string | number | Buffer)[]): Promise<string>;
   chalknbExisting(k1: string, ...args: string[]): Promise<number[]>;
+  chalknbEnsureGroup(k1: string, group: string): Promise<number>;
 };
 
 /** Registers the scripts on a connection (ioredis sends EVALSHA and reloads a script Redis forgot after a restart). */
@@ -80,6 +96,7 @@ export function defineScripts(redis: RedisClient): RedisScripts {
   redis.defineCommand("chalknbDropUnread", { numberOfKeys: 2, lua: DROP_UNREAD });
   redis.defineCommand("chalknbRoute", { numberOfKeys: 1, lua: ROUTE });
   redis.defineCommand("chalknbExisting", { numberOfKeys: 1, lua: EXISTING });
+  redis.defineCommand("chalknbEnsureGroup", { numberOfKeys: 1, lua: ENSURE_GROUP });
   const commands = redis as unknown as Commands;
   const pairs = (entries: ReadonlyArray<readonly [string, number]>) => entries.flatMap(([id, rows]) => [id, rows]);
   return {
@@ -91,6 +108,7 @@ export function defineScripts(redis: RedisClient): RedisScripts {
     dropUnread: (rowsKey, bufferedKey, group, entries) => commands.chalknbDropUnread(rowsKey, bufferedKey, group, ...pairs(entries)),
     route: (resultsKey, ttlMs, meta, body) => commands.chalknbRoute(resultsKey, ttlMs, meta, asBuffer(body)),
     existing: async (rowsKey, ids) => (ids.length === 0 ? [] : (await commands.chalknbExisting(rowsKey, ...ids)).map((n) => n === 1)),
+    ensureGroup: async (rowsKey, group) => (await commands.chalknbEnsureGroup(rowsKey, group)) === 1,
   };
 }
 
