@@ -6,7 +6,7 @@ import type { Cluster } from "ioredis";
 import { ErrorCode } from "../../protocol/errors.js";
 import { Remote } from "../../kernel/sdk/index.js";
 import { defineFunction, startQueue, startWorker, type QueueServer, type Worker } from "../../queue/index.js";
-import { createRedisBackend } from "../../queue/backends/redis-backend.js";
+import { createRedisBackend, type RedisBackend } from "../../queue/backends/redis-backend.js";
 import { parseClusterUrl } from "../../queue/backends/redis-connection.js";
 import { systemClock } from "../../queue/clock.js";
 import { resultValues, sleep, textTable } from "../helpers/queue-fixture.js";
@@ -92,7 +92,7 @@ describe("redis cluster: two gateways, functions on different masters", { skip: 
     await deleteClusterKeys(prefix);
   });
 
-  it("keeps each function's keys on its own master, and a gateway's result stream apart from them", async () => {
+  it("keeps each function's keys on its own master", async () => {
     const masters = await Promise.all(FUNCTIONS.map((fn) => masterOf(admin, rowsKey(fn))));
     assert.equal(new Set(masters).size, 3, `the rows streams of ${FUNCTIONS.join(", ")} are on 3 masters: ${masters.join(", ")}`);
     for (const [i, fn] of FUNCTIONS.entries()) {
@@ -115,8 +115,31 @@ describe("redis cluster: two gateways, functions on different masters", { skip: 
     assert.ok(ran[0].embed?.some((t) => t.startsWith("g1-embed")), "gateway 1's embed rows ran on gateway 0's worker");
     assert.ok(ran[1].classify?.some((t) => t.startsWith("g0-classify")), "gateway 0's classify rows ran on gateway 1's worker");
     assert.ok(!ran[1].embed && !ran[0].classify, "no function ran where no worker serves it");
+    // Results crossing gateways went through each gateway's result stream, on the master of its own {gw:id} tag.
+    for (const gateway of gateways) {
+      const key = `${prefix}:{gw:${(gateway.core as RedisBackend).gatewayId}}:results`;
+      assert.equal(await masterNode(await masterOf(admin, key)).exists(key), 1, `${key} is on its master`);
+    }
     // Acked entries are deleted on every master and the counters are back to 0.
     for (const fn of FUNCTIONS) await settled(fn);
+  });
+
+  it("a retried batch interrupts the blocked read on the function's master (CLIENT UNBLOCK goes to the right node)", async () => {
+    // After a failed batch the gateway's read of "flaky" blocks for up to 1 s waiting for new rows; the retry must
+    // interrupt it there (a wrong connection id or node would leave the rows waiting out the block).
+    let calls = 0;
+    await worker(0, [defineFunction({ name: "flaky", maxBatchingSize: 8, maxBufferDuration: 1, retries: 3 }, (text: string[]) => {
+      calls += 1;
+      if (calls <= 2) throw new Error("hiccup");
+      return text;
+    })]);
+    const started = Date.now();
+    const result = await remotes[0].function("flaky").chunkedCall(textTable(4), { chunkSize: 4, timeout: 30 });
+    const elapsed = Date.now() - started;
+    assert.deepEqual(resultValues(result), ["row 0", "row 1", "row 2", "row 3"]);
+    assert.equal(calls, 3);
+    assert.ok(elapsed < 1500, `two retries took ${elapsed} ms; without CLIENT UNBLOCK each waits out a 1 s blocking read`);
+    await settled("flaky");
   });
 
   it("cancel through one gateway drops rows another gateway holds (pub/sub across the cluster)", async () => {
