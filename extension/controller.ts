@@ -162,7 +162,8 @@ export class ChalknbController implements vscode.Disposable {
     };
     let success = false;
     try {
-      const outcome = await session.execute(cell.document.getText(), cellIdOf(cell), onOutput);
+      // The cell's URI as its id: the kernel's type checker keeps one entry per cell and labels findings with it.
+      const outcome = await session.execute(cell.document.getText(), cell.document.uri.toString(), onOutput);
       execution.executionOrder = outcome.executionCount;
       success = outcome.status === "ok";
     } catch (e) {
@@ -183,8 +184,4 @@ export class ChalknbController implements vscode.Disposable {
     }
     return m;
   }
-}
-
-function cellIdOf(cell: vscode.NotebookCell): string {
-  return `${cell.notebook.uri.path.split("/").pop() ?? "notebook"}#${cell.index + 1}`;
 }

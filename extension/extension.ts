@@ -3,6 +3,7 @@
  * (as in vscode-extension-samples' notebook samples). Each contribution lives in its own file.
  */
 import * as vscode from "vscode";
+import { CellDiagnostics } from "./cell-diagnostics.js";
 import { registerCommands } from "./commands.js";
 import { registerCompletions } from "./completions.js";
 import { ChalknbController, NOTEBOOK_TYPE } from "./controller.js";
@@ -22,10 +23,12 @@ export interface ChalknbApi {
 
 export function activate(context: vscode.ExtensionContext): ChalknbApi {
   const log = vscode.window.createOutputChannel("chalknb", { log: true });
-  kernels = new KernelManager(context.secrets, log, context.extensionPath);
+  const diagnostics = new CellDiagnostics();
+  kernels = new KernelManager(context.secrets, log, context.extensionPath, diagnostics);
   const rendered = new RendererMessages(log);
   context.subscriptions.push(
     log,
+    diagnostics,
     kernels,
     rendered,
     vscode.workspace.registerNotebookSerializer(NOTEBOOK_TYPE, new ChalknbSerializer(), {

@@ -4,6 +4,7 @@
  * with the queue URL and token from settings / SecretStorage in its environment.
  */
 import * as vscode from "vscode";
+import type { CellDiagnostics } from "./cell-diagnostics.js";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { KernelClient } from "../kernel/client.js";
@@ -46,8 +47,11 @@ export class KernelSession implements vscode.Disposable {
   readonly #log: vscode.LogOutputChannel;
   readonly #extensionPath: string;
 
-  constructor(notebook: vscode.NotebookDocument, secrets: vscode.SecretStorage, log: vscode.LogOutputChannel, extensionPath: string) {
+  readonly #diagnostics: CellDiagnostics;
+
+  constructor(notebook: vscode.NotebookDocument, secrets: vscode.SecretStorage, log: vscode.LogOutputChannel, extensionPath: string, diagnostics: CellDiagnostics) {
     this.notebook = notebook;
+    this.#diagnostics = diagnostics;
     this.#secrets = secrets;
     this.#log = log;
     this.#extensionPath = extensionPath;
@@ -153,7 +157,12 @@ export class KernelSession implements vscode.Disposable {
       .filter(Boolean).join(process.platform === "win32" ? ";" : ":");
     this.#log.info(`starting kernel in ${folder} (queue: ${settings.queueUrl || "embedded default"})`);
     const { KernelClient } = await loadKernelModule(this.#extensionPath);
-    const client = await KernelClient.start({ cwd: folder, env });
+    // Type errors are checked in a worker thread of the kernel after each cell, off the hot path.
+    const client = await KernelClient.start({ cwd: folder, env, typeCheck: true });
+    this.#diagnostics.clear(this.notebook);
+    client.on("diagnostics", (d) => {
+      if (this.#client === client && d.cellId) this.#diagnostics.set(d.cellId, d.diagnostics);
+    });
     client.on("exit", (info) => {
       if (this.#client !== client || info.expected) return;
       this.#log.warn(`kernel process exited: ${JSON.stringify(info)}`);
@@ -184,7 +193,12 @@ export class KernelManager implements vscode.Disposable {
   readonly onDidChangeSession = this.#changed.event;
   readonly #disposables: vscode.Disposable[] = [];
 
-  constructor(private readonly secrets: vscode.SecretStorage, private readonly log: vscode.LogOutputChannel, private readonly extensionPath: string) {
+  constructor(
+    private readonly secrets: vscode.SecretStorage,
+    private readonly log: vscode.LogOutputChannel,
+    private readonly extensionPath: string,
+    private readonly diagnostics: CellDiagnostics,
+  ) {
     this.#disposables.push(vscode.workspace.onDidCloseNotebookDocument((nb) => {
       const key = nb.uri.toString();
       const s = this.#sessions.get(key);
@@ -198,7 +212,7 @@ export class KernelManager implements vscode.Disposable {
     const key = notebook.uri.toString();
     let s = this.#sessions.get(key);
     if (!s) {
-      s = new KernelSession(notebook, this.secrets, this.log, this.extensionPath);
+      s = new KernelSession(notebook, this.secrets, this.log, this.extensionPath, this.diagnostics);
       const session = s;
       this.#disposables.push(s.onDidChangeState(() => this.#changed.fire(session)));
       this.#sessions.set(key, s);

