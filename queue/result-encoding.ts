@@ -1,5 +1,5 @@
 import {
-  Field, Float32, Float64, List, Table, Utf8, Vector, makeData, makeVector, vectorFromArray, Bool, type DataType,
+  Field, Float32, Float64, List, Table, Utf8, Vector, makeData, makeVector, vectorFromArray, Bool,
 } from "apache-arrow";
 import { encodeRows } from "../protocol/arrow-ipc.js";
 
@@ -62,10 +62,6 @@ export function floatListVector(rows: ArrayLike<ArrayLike<number> | null>): Vect
 export function encodeResultSlice(result: Vector, from: number, to: number): Uint8Array {
   const slice = from === 0 && to === result.length ? result : result.slice(from, to);
   return encodeRows(new Table({ result: slice }));
-}
-
-export function resultType(vector: Vector): DataType {
-  return vector.type;
 }
 
 function checkLength(vector: Vector, rows: number): Vector {
