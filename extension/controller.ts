@@ -46,21 +46,47 @@ export class ChalknbController implements vscode.Disposable {
   #watch(session: KernelSession, notebook: vscode.NotebookDocument): void {
     if (this.#watched.has(session)) return;
     this.#watched.add(session);
-    this.#subscriptions.push(session.onDidUpdateDisplay((update) => void this.#updateFinishedDisplay(notebook, update)));
+    // Updates are applied one at a time (a cell takes one execution at a time) and coalesced per display: while one
+    // is applied, newer ones replace older ones, so the last state — "done" — is always the one left showing.
+    const latest = new Map<string, DisplayUpdate>();
+    let draining = false;
+    const drain = async () => {
+      draining = true;
+      try {
+        let busyRetries = 0;
+        while (latest.size > 0) {
+          const [displayId, update] = latest.entries().next().value as [string, DisplayUpdate];
+          latest.delete(displayId);
+          const outcome = await this.#updateFinishedDisplay(notebook, update).catch(() => "gone" as const);
+          // The cell's own execution may still be ending: try again shortly, unless a newer update came meanwhile.
+          if (outcome === "busy" && busyRetries++ < 50) {
+            if (!latest.has(displayId)) latest.set(displayId, update);
+            await new Promise((resolve) => setTimeout(resolve, 100));
+          }
+        }
+      } finally {
+        draining = false;
+      }
+    };
+    this.#subscriptions.push(session.onDidUpdateDisplay((update) => {
+      latest.set(update.displayId, update);
+      if (!draining) void drain();
+    }));
   }
 
-  async #updateFinishedDisplay(notebook: vscode.NotebookDocument, update: DisplayUpdate): Promise<void> {
+  /** "gone": no output shows that display any more; "busy": the cell has an execution now. */
+  async #updateFinishedDisplay(notebook: vscode.NotebookDocument, update: DisplayUpdate): Promise<"done" | "gone" | "busy"> {
     const isTarget = (o: vscode.NotebookCellOutput) => o.metadata?.displayId === update.displayId;
     const cell = notebook.getCells().find((c) => c.outputs.some(isTarget));
     const target = cell?.outputs.find(isTarget);
-    if (!cell || !target) return;
+    if (!cell || !target) return "gone";
     const summary = cell.executionSummary;
     let execution: vscode.NotebookCellExecution;
     try {
       // An output can only change through an execution: a short one that keeps the cell's order and timing.
       execution = this.controller.createNotebookCellExecution(cell);
     } catch {
-      return; // the cell is running or queued again: its new run replaces the output anyway
+      return "busy";
     }
     execution.executionOrder = summary?.executionOrder;
     execution.start(summary?.timing?.startTime);
@@ -69,6 +95,7 @@ export class ChalknbController implements vscode.Disposable {
     } finally {
       execution.end(summary?.success, summary?.timing?.endTime);
     }
+    return "done";
   }
 
   #run(cells: vscode.NotebookCell[], notebook: vscode.NotebookDocument): Promise<void> {
