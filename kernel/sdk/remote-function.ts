@@ -143,11 +143,14 @@ export class RemoteFunction {
   ): Promise<Uint8Array[]> {
     const body = encodeRows(input.slice(rows[0], rows[1]));
     const startedAt = Date.now();
-    let backoff = 25;
+    let backoff = INITIAL_BACKOFF_MS;
+    let submissions = 0;
     for (;;) {
       tracker.chunk(index, "queued");
       try {
-        const remaining = perChunkTimeout === null ? null : Math.max(1, perChunkTimeout - (Date.now() - startedAt));
+        // The chunk's timeout runs from its first submission: a resubmit after queue_full gets what is left of it.
+        const remaining = perChunkTimeout === null || submissions === 0 ? perChunkTimeout : Math.max(1, perChunkTimeout - (Date.now() - startedAt));
+        submissions += 1;
         const reply = await connection.submit(
           { type: "submit", callId, chunk: index, function: this.name, rows, timeoutMs: remaining },
           body,
@@ -174,6 +177,9 @@ export class RemoteFunction {
     }
   }
 }
+
+/** First wait after a queue_full; doubles up to 2 s. */
+const INITIAL_BACKOFF_MS = 25;
 
 function asTable(value: Table | RecordBatch, method: string): Table {
   if (value instanceof Table) return value;
