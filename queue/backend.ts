@@ -1,7 +1,7 @@
 import type { EventEmitter } from "node:events";
 import type { DoneMessage, FailedMessage, FunctionSpec, SubmitMessage } from "../protocol/messages.js";
 import type { ClientPeer, WorkerPeer } from "./entities.js";
-import type { FunctionCounters, FunctionGauges } from "./metrics.js";
+import type { FunctionMetrics } from "./metrics.js";
 import type { FunctionInfo } from "./queue-core.js";
 
 export type { BatchEvent, FunctionInfo } from "./queue-core.js";
@@ -27,7 +27,7 @@ export interface QueueBackend extends EventEmitter {
   complete(worker: WorkerPeer, message: DoneMessage, parts: Uint8Array[]): void;
   fail(worker: WorkerPeer, message: FailedMessage): void;
   functions(): FunctionInfo[];
-  metrics(): Map<string, { counters: FunctionCounters; gauges: FunctionGauges }>;
+  metrics(): FunctionMetrics;
   workerCount(): number;
   hasFunction(name: string): boolean;
   /**

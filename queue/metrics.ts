@@ -53,6 +53,19 @@ export interface FunctionGauges {
   workers: number;
 }
 
+export type FunctionMetrics = Map<string, { counters: FunctionCounters; gauges: FunctionGauges }>;
+
+/** Pairs each function's counters with the gauges its FunctionInfo reports (the same for every backend). */
+export function functionMetrics(
+  functions: ReadonlyArray<{ name: string; bufferedRows: number; inFlightBatches: number; workers: number }>,
+  counters: (name: string) => FunctionCounters,
+): FunctionMetrics {
+  return new Map(functions.map((info) => [info.name, {
+    counters: counters(info.name),
+    gauges: { bufferedRows: info.bufferedRows, inFlightBatches: info.inFlightBatches, workers: info.workers },
+  }]));
+}
+
 /** Renders counters and gauges as Prometheus exposition text. */
 export function renderPrometheus(functions: Map<string, { counters: FunctionCounters; gauges: FunctionGauges }>): string {
   const lines: string[] = [];

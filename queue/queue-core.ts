@@ -7,7 +7,7 @@ import { checkSubmit } from "./submit-checks.js";
 import type { Clock } from "./clock.js";
 import type { QueueBackend } from "./backend.js";
 import { chunkKey, type Batch, type ChunkEntry, type ClientPeer, type FunctionState, type Segment, type WorkerPeer } from "./entities.js";
-import { newCounters, recordBatchSize, type FunctionCounters, type FunctionGauges } from "./metrics.js";
+import { functionMetrics, newCounters, recordBatchSize, type FunctionCounters, type FunctionMetrics } from "./metrics.js";
 import { takeRows } from "./segments.js";
 
 export interface QueueCoreOptions {
@@ -198,15 +198,8 @@ export class QueueCore extends EventEmitter implements QueueBackend {
     }));
   }
 
-  metrics(): Map<string, { counters: FunctionCounters; gauges: FunctionGauges }> {
-    const result = new Map<string, { counters: FunctionCounters; gauges: FunctionGauges }>();
-    for (const info of this.functions()) {
-      result.set(info.name, {
-        counters: this.#counter(info.name),
-        gauges: { bufferedRows: info.bufferedRows, inFlightBatches: info.inFlightBatches, workers: info.workers },
-      });
-    }
-    return result;
+  metrics(): FunctionMetrics {
+    return functionMetrics(this.functions(), (name) => this.#counter(name));
   }
 
   workerCount(): number {

@@ -4,7 +4,7 @@ import type { DoneMessage, FailedMessage, FunctionSpec, SubmitMessage } from "..
 import type { QueueBackend } from "../backend.js";
 import type { Clock } from "../clock.js";
 import type { ClientPeer, WorkerPeer } from "../entities.js";
-import { newCounters, type FunctionCounters, type FunctionGauges } from "../metrics.js";
+import { functionMetrics, newCounters, type FunctionCounters, type FunctionMetrics } from "../metrics.js";
 import type { FunctionInfo } from "../queue-core.js";
 import { Batcher } from "./redis-batcher.js";
 import { checkReachable, onReconnect, openRedis, redactUrl, type RedisClient, type RedisTarget } from "./redis-connection.js";
@@ -210,15 +210,8 @@ export class RedisBackend extends EventEmitter implements QueueBackend {
     }));
   }
 
-  metrics(): Map<string, { counters: FunctionCounters; gauges: FunctionGauges }> {
-    const result = new Map<string, { counters: FunctionCounters; gauges: FunctionGauges }>();
-    for (const info of this.functions()) {
-      result.set(info.name, {
-        counters: this.#counter(info.name),
-        gauges: { bufferedRows: info.bufferedRows, inFlightBatches: info.inFlightBatches, workers: info.workers },
-      });
-    }
-    return result;
+  metrics(): FunctionMetrics {
+    return functionMetrics(this.functions(), (name) => this.#counter(name));
   }
 
   workerCount(): number {
