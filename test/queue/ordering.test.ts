@@ -3,27 +3,6 @@ import assert from "node:assert/strict";
 import { startFixture, textTable, resultValues, sleep } from "../helpers/queue-fixture.js";
 
 describe("chunkedCall() ordering", () => {
-  it("keeps input order when chunks finish out of order", async () => {
-    const fixture = await startFixture();
-    try {
-      const finished: string[] = [];
-      // Two workers, batch = chunk: the first chunks are the slowest, so they finish last.
-      const handler = async (text: string[]) => {
-        const index = Number(text[0].split(" ")[1]);
-        await sleep(index < 10 ? 60 : 5);
-        finished.push(text[0]);
-        return text.map((t) => Number(t.split(" ")[1]) * 2);
-      };
-      await fixture.worker({ name: "double", maxBatchingSize: 5, maxBufferDuration: 1 }, handler, { concurrency: 4 });
-      await fixture.worker({ name: "double", maxBatchingSize: 5, maxBufferDuration: 1 }, handler, { concurrency: 4 });
-      const result = await fixture.remote.function("double").chunkedCall(textTable(40), { chunkSize: 5, concurrentChunks: 8 });
-      assert.notEqual(finished[0], "row 0", "the first chunk did not finish first");
-      assert.deepEqual(resultValues(result), Array.from({ length: 40 }, (_, i) => i * 2));
-    } finally {
-      await fixture.close();
-    }
-  });
-
   it("chunkSize and numChunks give the same rows back", async () => {
     const fixture = await startFixture();
     try {
