@@ -1,0 +1,5 @@
+// `chalknb/queue`: the function queue server (memory or Redis backend).
+export { startQueue, CloseCode, type QueueOptions, type QueueServer } from "./queue/queue-server.js";
+export type { FunctionInfo, BatchEvent } from "./queue/queue-core.js";
+export type { Clock } from "./queue/clock.js";
+export * from "./protocol/errors.js";
