@@ -4,3 +4,4 @@ export { DeferredCall, type DeferredCallStatus } from "./deferred-call.js";
 export { writeParquet, readParquet, type WriteParquetOptions } from "./parquet.js";
 export { setCallObserver, cancelAllCalls, activeCallCount, type CallObserver } from "./call-registry.js";
 export { shutdownEmbedded, defaultFunctionFiles } from "./embedded-default.js";
+export type { ConnectionOptions } from "./connection-options.js";

@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from "../../protocol/errors.js";
 import type { FunctionInfo } from "../../queue/queue-core.js";
+import { connectionLimits, type ConnectionLimits, type ConnectionOptions } from "./connection-options.js";
 import { defaultFunctionFiles, ensureEmbedded } from "./embedded-default.js";
 import { QueueConnection } from "./queue-connection.js";
 import { getJson, getText } from "./queue-http.js";
@@ -26,7 +27,7 @@ export function queueUrlsInUse(): string[] {
   return [...queuesInUse.keys()];
 }
 
-export interface RemoteOptions {
+export interface RemoteOptions extends ConnectionOptions {
   /** Queue URL (ws://host:port). Default: `CHALKNB_QUEUE_URL`, else the embedded default. */
   url?: string;
   /** Default: `CHALKNB_TOKEN`. */
@@ -44,12 +45,14 @@ export interface RemoteOptions {
  */
 export class Remote {
   readonly #options: RemoteOptions;
+  readonly #limits: ConnectionLimits;
   #connection: Promise<QueueConnection> | undefined;
   #endpoint: Promise<QueueEndpoint> | undefined;
 
   constructor(options: RemoteOptions = {}) {
     if (typeof options !== "object" || options === null) throw new InvalidArgumentError("new Remote(options): options must be an object such as { url, token }");
     this.#options = options;
+    this.#limits = connectionLimits(options);
   }
 
   function(name: string, options: RemoteFunctionOptions = {}): RemoteFunction {
@@ -95,7 +98,7 @@ export class Remote {
   }
 
   #connect(): Promise<QueueConnection> {
-    this.#connection ??= this.#resolve().then(({ url, token }) => new QueueConnection(url, token));
+    this.#connection ??= this.#resolve().then(({ url, token }) => new QueueConnection(url, token, this.#limits));
     this.#connection.catch(() => (this.#connection = undefined));
     return this.#connection;
   }
