@@ -1,6 +1,7 @@
 import { parse, type Node as AcornNode } from "acorn";
 import MagicString from "magic-string";
-import { SourceMap } from "node:module";
+import { createRequire, SourceMap } from "node:module";
+import type * as TS from "typescript";
 import { loadTypeStripper, stripTypes } from "./type-stripper.js";
 
 /**
@@ -13,8 +14,9 @@ import { loadTypeStripper, stripTypes } from "./type-stripper.js";
  *
  * Plain JavaScript cells skip any transform: acorn parses them as they are. TypeScript cells have their types blanked
  * in place (`kernel/type-stripper.ts`, once typescript has loaded in the background), which keeps every position;
- * cells with non-erasable syntax (enum, namespace, ...) go through esbuild's transform, with a source map so that error
- * positions are mapped back to the cell. The rewrite itself keeps every line where it was.
+ * cells with non-erasable syntax (enum, namespace, ...) go through typescript's `transpileModule`, with a source map so
+ * that error positions are mapped back to the cell. The rewrite itself keeps every line where it was. No native
+ * compiler (esbuild) runs in the kernel: the .vsix stays one package for every platform.
  */
 
 /** Names of the globals the compiled script calls; the kernel installs them (see `kernel/cell-runtime.ts`). */
@@ -50,7 +52,7 @@ export interface CompiledCell {
   code: string;
   /** Top-level names the cell declares (variables, functions, classes, imports). */
   declaredNames: string[];
-  /** Whether the cell went through esbuild (TypeScript syntax). */
+  /** Whether the cell is TypeScript (types stripped in place, or transpiled). */
   typescript: boolean;
   /** Maps a 1-based line/column of `code` to the cell's source; undefined when the position is not in the cell. */
   mapPosition(line: number, column: number): { line: number; column: number } | undefined;
@@ -66,21 +68,17 @@ const ACORN_OPTIONS = {
   locations: false,
 } as const;
 
-type EsbuildModule = typeof import("esbuild");
-let esbuildModule: Promise<EsbuildModule> | undefined;
+let typescriptModule: Promise<typeof TS> | undefined;
 
-/** esbuild is loaded on the first TypeScript cell, not at kernel start. */
-function loadEsbuild(): Promise<EsbuildModule> {
-  esbuildModule ??= import("esbuild");
-  return esbuildModule;
+/** typescript is big: loaded in the background (the type stripper starts it), never on the kernel's start path. */
+function loadTypeScript(): Promise<typeof TS> {
+  typescriptModule ??= loadTypeStripper().then(() => createRequire(import.meta.url)("typescript") as typeof TS);
+  return typescriptModule;
 }
 
-/** Starts loading esbuild (and its service process) ahead of the first TypeScript cell. */
+/** Starts loading typescript ahead of the first TypeScript cell. */
 export function warmUpCompiler(): void {
   void loadTypeStripper();
-  void loadEsbuild()
-    .then((esbuild) => esbuild.transform("let warm: number = 1", { loader: "ts" }))
-    .catch(() => undefined);
 }
 
 /**
@@ -110,16 +108,16 @@ const compileCache = new Map<string, CompiledCell>();
 async function compileUncached(source: string, filename: string): Promise<CompiledCell> {
   let js = source;
   let typescript = false;
-  let esbuildMap: string | undefined;
+  let sourceMap: string | undefined;
   let program: AcornProgram;
   try {
     // `f<T>(x)` is a generic call in TypeScript but valid JavaScript comparisons (`f < T > (x)`): a cell with `<`
-    // always goes through esbuild so it means what TypeScript says.
+    // always goes through typescript so it means what TypeScript says.
     if (source.includes("<")) throw new SyntaxError("may hold type arguments");
     program = parse(source, ACORN_OPTIONS) as unknown as AcornProgram;
   } catch {
     typescript = true;
-    // In place when typescript is loaded and the cell is erasable: positions stay, no esbuild round trip.
+    // In place when typescript is loaded and the cell is erasable: positions stay, no source map.
     const stripped = stripTypes(source);
     if (stripped !== undefined) {
       try {
@@ -134,24 +132,12 @@ async function compileUncached(source: string, filename: string): Promise<Compil
           mapPosition: rewrite.mapToInput,
         };
       } catch {
-        // Not valid JavaScript once stripped (e.g. a line break left before `=>`): esbuild below.
+        // Not valid JavaScript once stripped (e.g. a line break left before `=>`): transpiled below.
       }
     }
-    const esbuild = await loadEsbuild();
-    try {
-      const out = await esbuild.transform(source, {
-        loader: "ts",
-        target: "esnext",
-        sourcemap: "external",
-        sourcefile: filename,
-        // Keep imports that are not used in this cell: later cells use them.
-        tsconfigRaw: { compilerOptions: { verbatimModuleSyntax: true } },
-      });
-      js = out.code;
-      esbuildMap = out.map;
-    } catch (error) {
-      throw toCompileError(error, source, filename);
-    }
+    const out = transpile(await loadTypeScript(), source, filename);
+    js = out.code;
+    sourceMap = out.map;
     try {
       program = parse(js, ACORN_OPTIONS) as unknown as AcornProgram;
     } catch (error) {
@@ -172,8 +158,8 @@ async function compileUncached(source: string, filename: string): Promise<Compil
     mapPosition(line, column) {
       const inJs = toJs(line, column);
       if (!inJs) return undefined;
-      if (!esbuildMap) return inJs.line <= lineCount ? inJs : undefined;
-      tsMap ??= new SourceMap(JSON.parse(esbuildMap));
+      if (!sourceMap) return inJs.line <= lineCount ? inJs : undefined;
+      tsMap ??= new SourceMap(JSON.parse(sourceMap));
       const entry = tsMap.findEntry(inJs.line - 1, inJs.column - 1) as {
         originalLine?: number;
         originalColumn?: number;
@@ -189,14 +175,30 @@ function firstLine(text: string): string {
   return end < 0 ? text : text.slice(0, end);
 }
 
-function toCompileError(error: unknown, source: string, filename: string): CellCompileError {
-  const errors = (error as { errors?: { text: string; location?: { line: number; column: number; lineText: string } }[] })
-    .errors;
-  const first = errors?.[0];
-  if (first?.location) {
-    return new CellCompileError(first.text, filename, first.location.line, first.location.column, first.location.lineText);
+/**
+ * A cell with non-erasable TypeScript compiled to JavaScript and a source map back to the cell. Throws
+ * {@link CellCompileError} at the first syntax error (transpileModule reports syntax only; types are checked apart).
+ */
+function transpile(ts: typeof TS, source: string, filename: string): { code: string; map: string } {
+  const out = ts.transpileModule(source, {
+    fileName: `${filename}.ts`,
+    reportDiagnostics: true,
+    compilerOptions: {
+      target: ts.ScriptTarget.ESNext,
+      module: ts.ModuleKind.ESNext,
+      sourceMap: true,
+      // Keep imports that are not used in this cell: later cells use them.
+      verbatimModuleSyntax: true,
+    },
+  });
+  const error = out.diagnostics?.find((d) => d.category === ts.DiagnosticCategory.Error);
+  if (error) {
+    const { line, character } = error.file && error.start !== undefined ? error.file.getLineAndCharacterOfPosition(error.start) : { line: 0, character: 0 };
+    const message = ts.flattenDiagnosticMessageText(error.messageText, "\n");
+    throw new CellCompileError(message, filename, line + 1, character, source.split("\n")[line] ?? firstLine(source));
   }
-  return new CellCompileError(String((error as Error).message ?? error), filename, 1, 0, firstLine(source));
+  // The map is handed over as data; a sourceMappingURL comment would point at a file that does not exist.
+  return { code: out.outputText.replace(/\n\/\/# sourceMappingURL=\S*\s*$/, "\n"), map: out.sourceMapText! };
 }
 
 // ---- the rewrite ----------------------------------------------------------------------------------------------

@@ -64,7 +64,7 @@ test("compileCell() with the stripper keeps TypeScript cells' positions exactly"
   assert.deepEqual(cell.mapPosition(Number(frame![1]), Number(frame![2])), { line: 3, column: 28 });
 });
 
-test("compileCell() still compiles enums through esbuild", async () => {
+test("compileCell() still compiles enums (through typescript's transpileModule)", async () => {
   const cell = await compileCell("enum Shade { Light = 2 }\nShade.Light", "cell[enum]");
   const result = (await vm.runInThisContext(cell.code, { filename: cell.filename })) as { value: unknown };
   assert.equal(result.value, 2);
