@@ -7,6 +7,10 @@ import type { CellDiagnostic } from "../kernel/messages.js";
 
 export class CellDiagnostics implements vscode.Disposable {
   readonly #collection = vscode.languages.createDiagnosticCollection("chalknb");
+  // A deleted cell's findings go with it.
+  readonly #removed = vscode.workspace.onDidChangeNotebookDocument((e) => {
+    for (const change of e.contentChanges) for (const cell of change.removedCells) this.#collection.delete(cell.document.uri);
+  });
 
   /** Replaces a cell's diagnostics (an empty list clears them: the cell type-checks now). */
   set(cellUri: string, findings: readonly CellDiagnostic[]): void {
@@ -29,6 +33,7 @@ export class CellDiagnostics implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.#removed.dispose();
     this.#collection.dispose();
   }
 }

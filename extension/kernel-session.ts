@@ -201,6 +201,8 @@ export class KernelManager implements vscode.Disposable {
   ) {
     this.#disposables.push(vscode.workspace.onDidCloseNotebookDocument((nb) => {
       const key = nb.uri.toString();
+      // A closed notebook's findings would stay in Problems with no cell to show them on.
+      this.diagnostics.clear(nb);
       const s = this.#sessions.get(key);
       if (!s) return;
       this.#sessions.delete(key);

@@ -3,8 +3,8 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parentPort, workerData } from "node:worker_threads";
-import { ARROW_GLOBALS } from "./cell-globals.js";
 import type { CellDiagnostic } from "./messages.js";
+import { CELLS_FILE, IGNORED_CODES, PRELUDE, PRELUDE_FILE, checkerOptions } from "./type-check-program.js";
 
 /**
  * The kernel's type checker, in a worker thread so it never delays a cell (issue 4: type errors still reported, off the
@@ -30,12 +30,6 @@ export interface CheckResult {
   diagnostics: CellDiagnostic[];
 }
 
-/**
- * Codes a notebook raises by design: redeclarations across cells, and use before declaration (cells run in any order,
- * so a name declared by a cell further down may well exist when this one runs).
- */
-const IGNORED_CODES = new Set([2451, 2300, 2393, 2323, 2528, 2440, 1375, 1378, 2448, 2449, 2450, 2454]);
-
 /** Most cells kept for checking; the oldest are dropped. */
 const MAX_CELLS = 500;
 
@@ -44,38 +38,11 @@ const require = createRequire(import.meta.url);
 const ts = require("typescript") as typeof import("typescript");
 
 const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const preludeFile = path.join(cwd, "__chalknb_prelude__.d.ts");
-const cellsFile = path.join(cwd, "__chalknb_cells__.ts");
+const preludeFile = path.join(cwd, PRELUDE_FILE);
+const cellsFile = path.join(cwd, CELLS_FILE);
 
-const prelude = `import * as __arrow from "apache-arrow";
-import * as __sdk from "chalknb";
-declare global {
-  const arrow: typeof __arrow;
-${ARROW_GLOBALS.map((name) => `  export import ${name} = __arrow.${name};`).join("\n")}
-  export import Remote = __sdk.Remote;
-  export import writeParquet = __sdk.writeParquet;
-  export import readParquet = __sdk.readParquet;
-  function display(value: unknown, options?: { displayId?: string }): { readonly displayId: string; update(value: unknown): void };
-}
-`;
-
-const options: import("typescript").CompilerOptions = {
-  target: ts.ScriptTarget.ES2022,
-  module: ts.ModuleKind.ESNext,
-  moduleResolution: ts.ModuleResolutionKind.Bundler,
-  lib: ["lib.es2023.d.ts"],
-  types: ["node"],
-  typeRoots: [path.join(packageRoot, "node_modules", "@types")],
-  strict: true,
-  noEmit: true,
-  skipLibCheck: true,
-  allowImportingTsExtensions: true,
-  baseUrl: cwd,
-  paths: {
-    "apache-arrow": [path.join(packageRoot, "node_modules", "apache-arrow")],
-    chalknb: [path.join(packageRoot, "dist", "index.d.ts")],
-  },
-};
+const prelude = PRELUDE;
+const options = checkerOptions(ts, packageRoot, cwd);
 
 /** The latest source of each cell, in the order of their first execution (a re-run cell keeps its place). */
 const cells = new Map<string, string>();

@@ -12,6 +12,7 @@ import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, write
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { copyKernelDist, copyRuntimeDependencies, writeChalknbShim } from "./runtime-deps.mjs";
+import { shipTypeDeclarations } from "./type-declarations.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const dev = process.argv.includes("--dev");
@@ -33,7 +34,12 @@ if (dev) {
 } else {
   copyKernelDist(root, stage);
 }
+// The type checker's declaration files (lib.*.d.ts, @types/node, apache-arrow, chalknb's own), and no other .d.ts.
+const declarations = dev ? undefined : await shipTypeDeclarations(root, stage);
+if (declarations?.errors.length) console.warn(`stage-extension: the samples have ${declarations.errors.length} type errors:\n  ${declarations.errors.join("\n  ")}`);
 writeChalknbShim(stage);
+// dist/ is ES modules (the root package.json says so; the manifest does not): without this Node reparses each file.
+if (!dev) writeFileSync(join(stage, "dist", "package.json"), JSON.stringify({ type: "module" }) + "\n");
 
 const manifest = {
   name: pkg.name,
@@ -50,7 +56,7 @@ const manifest = {
   capabilities: pkg.capabilities,
   contributes: pkg.contributes,
   // What node_modules/ holds, so `npm list --production` (run by vsce) accepts the tree.
-  dependencies: runtime,
+  dependencies: { ...declarations?.packages, ...runtime },
 };
 writeFileSync(join(stage, "package.json"), JSON.stringify(manifest, null, 2) + "\n");
 const readme = join(root, "extension", "README.md");
@@ -59,8 +65,10 @@ writeFileSync(join(stage, "README.md"), existsSync(readme) ? readFileSync(readme
 const license = ["LICENSE", "LICENSE.md", "LICENSE.txt"].map((f) => join(root, f)).find((f) => existsSync(f));
 writeFileSync(join(stage, "LICENSE.txt"), license ? readFileSync(license) : "Apache License 2.0 — see https://www.apache.org/licenses/LICENSE-2.0\n");
 writeFileSync(join(stage, ".vscodeignore"), [
-  "**/*.map", "**/*.d.ts", "**/*.d.mts", "**/*.d.cts", "node_modules/**/test/**", "node_modules/**/tests/**",
+  "**/*.map", "node_modules/**/test/**", "node_modules/**/tests/**",
   "node_modules/**/*.md", "node_modules/**/*.markdown", "node_modules/**/CHANGELOG*", "node_modules/**/.github/**",
   "node_modules/**/*.ts", "!node_modules/**/*.wasm", "!README.md",
+  // The staging folder holds only the declaration files the type checker loads (scripts/type-declarations.mjs).
+  "!**/*.d.ts", "!**/*.d.mts", "!**/*.d.cts",
 ].join("\n") + "\n");
-console.log(`stage-extension: ${stage}${dev ? " (dev: node_modules linked)" : ` with ${Object.keys(runtime).length} runtime packages`}`);
+console.log(`stage-extension: ${stage}${dev ? " (dev: node_modules linked)" : ` with ${Object.keys(runtime).length} runtime packages, ${declarations.files} declaration files`}`);
