@@ -64,9 +64,9 @@ export function installCellRuntime(options: CellRuntimeOptions): CellRuntime {
     if (isBuiltin(specifier)) return import(specifier) as Promise<ModuleNamespace>;
     const url = resolveSpecifier(specifier, parentUrl);
     if (/\.[mc]?tsx?$/.test(new URL(url).pathname)) {
-      // TypeScript helpers next to the notebook: loaded with tsx's scoped loader (no global hooks installed).
-      const { tsImport } = await import("tsx/esm/api");
-      return (await tsImport(url, parentUrl)) as ModuleNamespace;
+      // TypeScript helpers next to the notebook: compiled by typescript through module hooks, installed on first use.
+      const { importTypeScript } = await import("../queue/typescript-loader.js");
+      return (await importTypeScript(url)) as ModuleNamespace;
     }
     return (await import(url, importOptions)) as ModuleNamespace;
   }
