@@ -7,6 +7,8 @@ const commands = {
   worker: "../dist/queue/worker-main.js",
   run: "../dist/kernel/cli/run.js",
   export: "../dist/kernel/cli/export.js",
+  import: "../dist/kernel/cli/import.js",
+  jupyter: "../dist/kernel/cli/jupyter.js",
 };
 
 const [command, ...argv] = process.argv.slice(2);
@@ -21,6 +23,9 @@ if (!command || command === "--help" || command === "-h" || !(command in command
       "                                                                         start a function queue (gateway)",
       "  worker <functions.ts...> [--queue url] [--token t] [--concurrency n]   serve functions to a queue",
       "  export <nb.chalknb> --to ipynb [--out file]                            convert for Jupyter",
+      "  import <notebook.ipynb> [--out file]                                   convert a TypeScript/JavaScript .ipynb",
+      "  jupyter install [--user | --sys-prefix | --prefix DIR] [--name NAME]   add the kernel to Jupyter (uninstall: same)",
+      "  jupyter kernel --connection-file F                                     run as a Jupyter kernel (the kernelspec does)",
       "",
     ].join("\n"),
   );
