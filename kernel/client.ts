@@ -8,7 +8,9 @@ import type {
   KernelOutput,
   KernelRequest,
   MimeBundle,
+  VariableInfo,
 } from "./messages.js";
+import { appendStream, type OutputCap } from "./stream-cap.js";
 
 /**
  * The one way to drive a chalknb kernel (the headless runner and the VS Code extension both use it). It starts the
@@ -38,6 +40,10 @@ export interface KernelStartOptions {
   execPath?: string;
   /** How long to wait for the kernel to say it is ready. @default 30000 */
   startTimeoutMs?: number;
+  /** V8 heap limit of the kernel process (`--max-old-space-size`), in MiB. @default Node's own */
+  maxHeapMiB?: number;
+  /** Bounds the text kept of each stream output in `ExecuteResult.outputs` (`onOutput` still sees all of it). @default no bound */
+  outputCap?: OutputCap;
 }
 
 /** `starting` → `idle` ⇄ `busy`; `restarting` during {@link KernelClient.restart}; `dead` once the process is gone. */
@@ -227,6 +233,15 @@ export class KernelClient {
     return reply?.msg_type === "queue_info_reply" ? reply.content : { urls: [], queues: [] };
   }
 
+  /** The variables the cells declared so far (name, type, short value; Arrow tables with rows, columns, schema). */
+  async variables(timeoutMs = 2000): Promise<VariableInfo[]> {
+    await this.#ready;
+    this.#assertAlive("variables");
+    const msgId = this.#nextId();
+    const reply = await this.#awaitReply(msgId, timeoutMs, () => this.#send({ msg_type: "variables_request", msg_id: msgId }));
+    return reply?.msg_type === "variables_reply" ? reply.content.variables : [];
+  }
+
   // ---- internals ------------------------------------------------------------------------------------------------
 
   #nextId(): string {
@@ -264,7 +279,8 @@ export class KernelClient {
       env,
       execPath: options.execPath ?? process.execPath,
       // Our own flags only: never inherit the parent's (--test, --inspect, a loader).
-      execArgv: ["--experimental-import-meta-resolve", "--no-warnings=ExperimentalWarning"],
+      execArgv: ["--experimental-import-meta-resolve", "--no-warnings=ExperimentalWarning",
+        ...(options.maxHeapMiB ? [`--max-old-space-size=${options.maxHeapMiB}`] : [])],
       stdio: ["ignore", "pipe", "pipe", "ipc"],
       serialization: "json",
     });
@@ -333,6 +349,7 @@ export class KernelClient {
         return;
       case "complete_reply":
       case "queue_info_reply":
+      case "variables_reply":
       case "interrupt_reply": {
         const waiter = this.#replies.get(message.parent_id);
         this.#replies.delete(message.parent_id);
@@ -405,8 +422,8 @@ export class KernelClient {
     if (output.output_type === "stream") {
       const last = outputs[outputs.length - 1];
       if (last?.output_type === "stream" && last.name === output.name) {
-        outputs[outputs.length - 1] = { ...last, text: last.text + output.text };
-      } else outputs.push(output);
+        outputs[outputs.length - 1] = appendStream(last, output, this.#options.outputCap);
+      } else outputs.push(appendStream(undefined, output, this.#options.outputCap));
     } else if (output.output_type === "update_display_data") {
       for (let i = 0; i < outputs.length; i++) {
         const o = outputs[i]!;

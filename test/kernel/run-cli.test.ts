@@ -107,7 +107,13 @@ test("chalknb run leaves a corrupt notebook unchanged and exits 2 naming the bad
 test("chalknb run rejects bad usage with exit 2", async () => {
   const result = await cli(["run", "a.chalknb", "--bogus", "1"]);
   assert.equal(result.code, 2);
-  assert.match(result.stderr, /^chalknb run: unknown option --bogus \(known: --out, --queue, --token, --timeout, --help, --no-typecheck\)\n/);
+  assert.match(result.stderr, /^chalknb run: unknown option --bogus \(known: --out, --queue, --token, --timeout, --max-memory, --max-output-bytes, --help, --no-typecheck\)\n/);
+  const tooSmall = await cli(["run", "a.chalknb", "--max-memory", "10"]);
+  assert.equal(tooSmall.code, 2);
+  assert.match(tooSmall.stderr, /^chalknb run: --max-memory: expected a whole number of MiB, at least 64, got "10"\n/);
+  const notBytes = await cli(["run", "a.chalknb", "--max-output-bytes", "1e3"]);
+  assert.equal(notBytes.code, 2);
+  assert.match(notBytes.stderr, /^chalknb run: --max-output-bytes: expected a whole number of bytes, at least 1, got "1e3"\n/);
 });
 
 test("chalknb run --timeout interrupts a cell that runs too long and exits 1", async () => {
@@ -170,4 +176,49 @@ test("chalknb run --queue --token sends the notebook's calls to that queue", asy
     await worker.close();
     await queue.close();
   }
+});
+
+// Issue 9, defect 10: memory and output limits of the runner.
+test("chalknb run --max-output-bytes keeps the head of a long stream output in the notebook, with a note; the terminal gets all", async () => {
+  const file = await writeNotebook("loud.chalknb", [code("process.stdout.write('é'.repeat(600))\nconsole.log('tail')")]);
+  const result = await cli(["run", "loud.chalknb", "--no-typecheck", "--max-output-bytes", "1001"]);
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(result.stdout, `${"é".repeat(600)}tail\n`);
+  const saved = parseNotebook(await readFile(file, "utf8"));
+  // 1001 bytes would end inside a two-byte "é": 1000 are kept, and 1200 + 5 - 1000 left out.
+  assert.deepEqual(saved.cells[0]!.outputs, [{
+    items: [{ mime: "application/vnd.code.notebook.stdout", data: `${"é".repeat(500)}\n… truncated 205 bytes (raise --max-output-bytes)\n` }],
+    metadata: { outputType: "stream" },
+  }]);
+});
+
+const MEMORY_LIMIT_MESSAGE = /the kernel used more than 256 MiB of memory \((\d+ MiB resident|its JavaScript heap reached the limit)\) and was stopped; all variables were lost\. Raise --max-memory, or process the data in smaller pieces\./;
+
+test("chalknb run --max-memory stops a kernel whose resident memory (Arrow-style off-heap buffers) goes over it", async () => {
+  const file = await writeNotebook("hungry.chalknb", [
+    code("console.log('before')"),
+    // Off-heap memory V8's heap limit never sees; bounded, so a broken watchdog fails the test rather than the machine.
+    code("const keep = []\nfor (let i = 0; i < 160; i++) {\n  keep.push(Buffer.alloc(16 * 1024 * 1024, 1))\n  await new Promise((r) => setTimeout(r, 10))\n}\nconsole.log('not stopped', keep.length)"),
+    code("console.log('never')"),
+  ]);
+  const result = await cli(["run", "hungry.chalknb", "--no-typecheck", "--max-memory", "256"]);
+  assert.equal(result.code, 1);
+  assert.equal(result.stdout, "before\n");
+  assert.match(result.stderr, /chalknb run: cell 2 failed \(it used more than --max-memory 256 MiB\):\nKernelMemoryLimit: the kernel used more than 256 MiB of memory \(\d+ MiB resident\)/);
+  const saved = parseNotebook(await readFile(file, "utf8"));
+  const error = saved.cells[1]!.outputs.at(-1)!.items[0]!;
+  assert.equal(error.mime, "application/vnd.code.notebook.error");
+  assert.equal(JSON.parse(error.data as string).name, "KernelMemoryLimit");
+  assert.match(JSON.parse(error.data as string).message, MEMORY_LIMIT_MESSAGE);
+  assert.deepEqual(saved.cells[2]!.outputs, []);
+});
+
+test("chalknb run --max-memory also limits the kernel's JavaScript heap", async () => {
+  await writeNotebook("objects.chalknb", [code("const all = []\nfor (let i = 0; i < 1e8; i++) all.push({ i, s: 'row ' + i })\nconsole.log('not stopped')")]);
+  const result = await cli(["run", "objects.chalknb", "--no-typecheck", "--max-memory", "256"]);
+  assert.equal(result.code, 1);
+  assert.equal(result.stdout, "");
+  // Whichever comes first, the heap limit or the resident-memory check, the cell says the same thing.
+  assert.match(result.stderr, /chalknb run: cell 1 failed \(it used more than --max-memory 256 MiB\):\nKernelMemoryLimit: /);
+  assert.match(result.stderr, MEMORY_LIMIT_MESSAGE);
 });
