@@ -8,7 +8,6 @@ import type {
   KernelOutput,
   KernelRequest,
   MimeBundle,
-  VariableInfo,
 } from "./messages.js";
 import { appendStream, type OutputCap } from "./stream-cap.js";
 
@@ -233,15 +232,6 @@ export class KernelClient {
     return reply?.msg_type === "queue_info_reply" ? reply.content : { urls: [], queues: [] };
   }
 
-  /** The variables the cells declared so far (name, type, short value; Arrow tables with rows, columns, schema). */
-  async variables(timeoutMs = 2000): Promise<VariableInfo[]> {
-    await this.#ready;
-    this.#assertAlive("variables");
-    const msgId = this.#nextId();
-    const reply = await this.#awaitReply(msgId, timeoutMs, () => this.#send({ msg_type: "variables_request", msg_id: msgId }));
-    return reply?.msg_type === "variables_reply" ? reply.content.variables : [];
-  }
-
   // ---- internals ------------------------------------------------------------------------------------------------
 
   #nextId(): string {
@@ -349,7 +339,6 @@ export class KernelClient {
         return;
       case "complete_reply":
       case "queue_info_reply":
-      case "variables_reply":
       case "interrupt_reply": {
         const waiter = this.#replies.get(message.parent_id);
         this.#replies.delete(message.parent_id);
