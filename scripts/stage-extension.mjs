@@ -6,7 +6,7 @@
 //   dist/         the kernel, queue and protocol as compiled by tsc (the kernel forks its entry points by path)
 //   node_modules/ what those load at run time (see scripts/runtime-deps.mjs); `--dev` links the root ones
 //   node-path/    a `chalknb` package shim for the kernel's NODE_PATH (function files import "chalknb")
-//   README.md, LICENSE
+//   README.md, LICENSE, THIRD-PARTY-NOTICES.txt (what the bundles hold; scripts/third-party-notices.mjs)
 // Usage: node scripts/stage-extension.mjs [--dev]
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -64,10 +64,11 @@ if (existsSync(join(root, "extension", "media"))) cpSync(join(root, "extension",
 writeFileSync(join(stage, "README.md"), existsSync(readme) ? readFileSync(readme) : `# ${pkg.displayName}\n`);
 const license = ["LICENSE", "LICENSE.md", "LICENSE.txt"].map((f) => join(root, f)).find((f) => existsSync(f));
 writeFileSync(join(stage, "LICENSE.txt"), license ? readFileSync(license) : "Apache License 2.0 — see https://www.apache.org/licenses/LICENSE-2.0\n");
+if (existsSync(join(root, "out", "THIRD-PARTY-NOTICES.txt"))) cpSync(join(root, "out", "THIRD-PARTY-NOTICES.txt"), join(stage, "THIRD-PARTY-NOTICES.txt"));
 writeFileSync(join(stage, ".vscodeignore"), [
   "**/*.map", "node_modules/**/test/**", "node_modules/**/tests/**",
   "node_modules/**/*.md", "node_modules/**/*.markdown", "node_modules/**/CHANGELOG*", "node_modules/**/.github/**",
-  "node_modules/**/*.ts", "!node_modules/**/*.wasm", "!README.md",
+  "node_modules/**/*.ts", "!node_modules/**/*.wasm", "!README.md", "!node_modules/**/[Ll][Ii][Cc][Ee][Nn][CcSs][Ee]*", "!node_modules/**/NOTICE*",
   // The staging folder holds only the declaration files the type checker loads (scripts/type-declarations.mjs).
   "!**/*.d.ts", "!**/*.d.mts", "!**/*.d.cts",
 ].join("\n") + "\n");
