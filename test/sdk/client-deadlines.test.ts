@@ -5,7 +5,7 @@ import { once } from "node:events";
 import { createInterface } from "node:readline";
 import { ErrorCode } from "../../protocol/errors.js";
 import { Remote } from "../../kernel/sdk/index.js";
-import { textTable } from "../helpers/queue-fixture.js";
+import { resultValues, startFixture, textTable } from "../helpers/queue-fixture.js";
 import { chalknbBin } from "../helpers/paths.js";
 
 // Issue 9, defect 7: a call's timeout holds even when the queue stops answering. A real `chalknb queue` process is
@@ -87,6 +87,33 @@ describe("client deadlines against a stopped queue", () => {
       });
     } finally {
       child.kill("SIGCONT");
+    }
+  });
+});
+
+describe("client deadlines against a queue that answers", () => {
+  it("pings never fail a call that runs for many intervals while the queue answers them", async () => {
+    const fixture = await startFixture();
+    try {
+      let started!: () => void;
+      const running = new Promise<void>((resolve) => (started = resolve));
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      await fixture.worker({ name: "held", maxBatchingSize: 10, maxBufferDuration: 1 }, async (text: string[]) => {
+        started();
+        await gate;
+        return text;
+      });
+      const r = new Remote({ url: fixture.queue.url, heartbeatInterval: 0.01 });
+      const call = r.function("held").chunkedCall(textTable(2), { chunkSize: 2 });
+      await running;
+      // Far more than two intervals pass with the chunk pending; the queue answers every ping.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      release();
+      assert.deepEqual(resultValues(await call), ["row 0", "row 1"]);
+      r.close();
+    } finally {
+      await fixture.close();
     }
   });
 });
