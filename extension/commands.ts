@@ -16,7 +16,8 @@ const STARTER = [
 ].join("\n");
 
 export function registerCommands(context: vscode.ExtensionContext, kernels: KernelManager): vscode.Disposable[] {
-  const activeNotebook = (uri?: vscode.Uri): vscode.NotebookDocument | undefined => {
+  const activeNotebook = (target?: unknown): vscode.NotebookDocument | undefined => {
+    const uri = notebookUriOf(target);
     if (uri) return vscode.workspace.notebookDocuments.find((n) => n.uri.toString() === uri.toString());
     const nb = vscode.window.activeNotebookEditor?.notebook;
     return nb?.notebookType === NOTEBOOK_TYPE ? nb : undefined;
@@ -32,8 +33,8 @@ export function registerCommands(context: vscode.ExtensionContext, kernels: Kern
       return doc;
     }),
 
-    vscode.commands.registerCommand("chalknb.restartKernel", async (uri?: vscode.Uri) => {
-      const nb = activeNotebook(uri);
+    vscode.commands.registerCommand("chalknb.restartKernel", async (target?: unknown) => {
+      const nb = activeNotebook(target);
       if (!nb) return void vscode.window.showWarningMessage("chalknb: open a .chalknb notebook to restart its kernel.");
       const session = kernels.find(nb);
       if (!session || session.state === "not started") return void vscode.window.setStatusBarMessage("chalknb: kernel not started yet", 3000);
@@ -41,8 +42,8 @@ export function registerCommands(context: vscode.ExtensionContext, kernels: Kern
       vscode.window.setStatusBarMessage("chalknb: kernel restarted (variables cleared)", 4000);
     }),
 
-    vscode.commands.registerCommand("chalknb.exportIpynb", async (uri?: vscode.Uri, target?: vscode.Uri) => {
-      const nb = activeNotebook(uri);
+    vscode.commands.registerCommand("chalknb.exportIpynb", async (notebook?: unknown, target?: vscode.Uri) => {
+      const nb = activeNotebook(notebook);
       if (!nb) return void vscode.window.showWarningMessage("chalknb: open a .chalknb notebook to export it.");
       const dest = target ?? (await vscode.window.showSaveDialog({
         defaultUri: nb.uri.with({ path: nb.uri.path.replace(/\.chalknb$/, "") + ".ipynb" }),
@@ -82,4 +83,22 @@ export function registerCommands(context: vscode.ExtensionContext, kernels: Kern
       }
     }),
   ];
+}
+
+/**
+ * The notebook a command was invoked on. The palette passes nothing, tests and other extensions a Uri; the notebook
+ * toolbar passes its editor context, `{ notebookEditor: { notebookUri } }` (vscode-jupyter's commands take the same),
+ * and some menus a NotebookEditor or NotebookDocument.
+ */
+export function notebookUriOf(target: unknown): vscode.Uri | undefined {
+  if (target instanceof vscode.Uri) return target;
+  if (!target || typeof target !== "object") return undefined;
+  const t = target as { notebookEditor?: unknown; notebookUri?: unknown; notebook?: unknown; uri?: unknown; scheme?: unknown; path?: unknown };
+  if (t.notebookEditor) return notebookUriOf(t.notebookEditor);
+  if (t.notebookUri) return notebookUriOf(t.notebookUri);
+  if (t.notebook) return notebookUriOf(t.notebook);
+  if (t.uri) return notebookUriOf(t.uri);
+  // A URI that crossed from the workbench without being revived: its components.
+  if (typeof t.scheme === "string" && typeof t.path === "string") return vscode.Uri.from(target as { scheme: string; path: string });
+  return undefined;
 }

@@ -103,8 +103,13 @@ export class ChalknbController implements vscode.Disposable {
     const code = cells.filter((c) => c.kind === vscode.NotebookCellKind.Code);
     // Queued executions show as pending at once; each starts when the previous cell finished.
     const executions = code.map((cell) => this.controller.createNotebookCellExecution(cell));
+    // The kernel counts as busy while any of them is pending (no session, and no kernel, in an untrusted workspace).
+    const session = vscode.workspace.isTrusted ? this.#kernels.get(notebook) : undefined;
+    session?.pending(executions.length);
     const previous = this.#queues.get(key) ?? Promise.resolve();
-    const next = previous.then(() => this.#runAll(executions, notebook)).catch(() => undefined);
+    const next = previous.then(() => this.#runAll(executions, notebook))
+      .catch(() => undefined)
+      .finally(() => session?.pending(-executions.length));
     this.#queues.set(key, next);
     return next;
   }

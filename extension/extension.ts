@@ -7,11 +7,12 @@ import { CellDiagnostics } from "./cell-diagnostics.js";
 import { registerCommands } from "./commands.js";
 import { registerCompletions } from "./completions.js";
 import { ChalknbController, NOTEBOOK_TYPE } from "./controller.js";
-import { KernelManager } from "./kernel-session.js";
+import { KernelManager, type KernelState } from "./kernel-session.js";
 import { RendererMessages } from "./renderer-messages.js";
 import { ChalknbSerializer } from "./serializer.js";
 import { KernelStatusBar } from "./status-bar.js";
 import { TrustNotice } from "./trust.js";
+import { VariablesView } from "./variables-view.js";
 
 let kernels: KernelManager | undefined;
 
@@ -19,6 +20,10 @@ let kernels: KernelManager | undefined;
 export interface ChalknbApi {
   /** Fires when the chalknb renderer has drawn an output (table, progress, embedding inspector). */
   onDidRender: RendererMessages["onDidRender"];
+  /** Fires on every kernel state change (the status bar's text follows it). */
+  onDidChangeKernelState: vscode.Event<{ notebook: vscode.Uri; state: KernelState }>;
+  /** A notebook's kernel state, "not started" when it has none. */
+  kernelState(notebook: vscode.Uri): KernelState;
 }
 
 export function activate(context: vscode.ExtensionContext): ChalknbApi {
@@ -40,8 +45,15 @@ export function activate(context: vscode.ExtensionContext): ChalknbApi {
     new TrustNotice(),
     ...registerCommands(context, kernels),
     registerCompletions(kernels),
+    new VariablesView(kernels),
   );
-  return { onDidRender: rendered.onDidRender };
+  const manager = kernels;
+  return {
+    onDidRender: rendered.onDidRender,
+    onDidChangeKernelState: (listener, thisArg, disposables) =>
+      manager.onDidChangeSession((s) => listener.call(thisArg, { notebook: s.notebook.uri, state: s.state }), undefined, disposables),
+    kernelState: (uri) => manager.find(vscode.workspace.notebookDocuments.find((nb) => nb.uri.toString() === uri.toString()))?.state ?? "not started",
+  };
 }
 
 export async function deactivate(): Promise<void> {

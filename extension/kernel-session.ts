@@ -7,8 +7,8 @@ import * as vscode from "vscode";
 import type { CellDiagnostics } from "./cell-diagnostics.js";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
-import type { KernelClient } from "../kernel/client.js";
-import type { KernelOutput } from "../kernel/messages.js";
+import type { Completion, KernelClient } from "../kernel/client.js";
+import type { KernelOutput, VariableInfo } from "../kernel/messages.js";
 import { readSettings, readToken } from "./settings.js";
 
 export type KernelState = "not started" | "starting" | "idle" | "busy" | "restarting" | "dead";
@@ -38,6 +38,7 @@ export class KernelSession implements vscode.Disposable {
   #client: KernelClient | null = null;
   #starting: Promise<KernelClient> | null = null;
   #state: KernelState = "not started";
+  #pending = 0;
   readonly #changed = new vscode.EventEmitter<KernelState>();
   readonly onDidChangeState = this.#changed.event;
   readonly #displayUpdates = new vscode.EventEmitter<DisplayUpdate>();
@@ -68,18 +69,45 @@ export class KernelSession implements vscode.Disposable {
       const result = await client.execute(code, { onOutput, cellId });
       return { status: result.status, executionCount: result.executionCount };
     } finally {
-      if (this.#state === "busy") this.#set("idle");
+      this.#settle();
     }
   }
 
+  /**
+   * Cells queued to run on this kernel (Run All queues them all at once): the kernel shows busy from the moment they
+   * are queued until the last of them ended, not idle between two of them. `delta` < 0 when they end.
+   */
+  pending(delta: number): void {
+    this.#pending = Math.max(0, this.#pending + delta);
+    if (this.#pending > 0 && this.#state === "idle") this.#set("busy");
+    else this.#settle();
+  }
+
+  #settle(): void {
+    if (this.#state === "busy" && this.#pending === 0) this.#set("idle");
+  }
+
   /** Completions from the kernel, or undefined when it is not running (completing never starts it). */
-  async complete(code: string, offset: number): Promise<{ matches: string[]; cursorStart: number; cursorEnd: number } | undefined> {
+  async complete(code: string, offset: number): Promise<Completion | undefined> {
     const client = this.#client;
     if (!client || this.#state === "dead") return undefined;
     return client.complete(code, offset, 1_500).catch(() => undefined);
   }
 
-  /** Interrupts the running and queued cells; restarts the kernel if a synchronous loop does not stop in 5 s. */
+  /** The live value under the cursor as `name: type` and a short value; undefined when unknown or not running. */
+  async inspect(code: string, offset: number): Promise<string | undefined> {
+    const client = this.#client;
+    if (!client || this.#state === "dead") return undefined;
+    return client.inspect(code, offset, 1_500).catch(() => undefined);
+  }
+
+  /** The variables the cells declared, or none when the kernel is not running (asking never starts it). */
+  async variables(): Promise<VariableInfo[]> {
+    const client = this.#client;
+    if (!client || this.#state === "dead") return [];
+    return client.variables(3_000).catch(() => []);
+  }
+
   /** The queues this kernel's Remotes use (the embedded default's, with its token); empty while no cell has used one. */
   async queues(): Promise<QueueEndpoint[]> {
     const client = this.#client;
@@ -87,6 +115,7 @@ export class KernelSession implements vscode.Disposable {
     return (await client.queueInfo(1_500).catch(() => ({ queues: [] as QueueEndpoint[] }))).queues;
   }
 
+  /** Interrupts the running and queued cells; restarts the kernel if a synchronous loop does not stop in 5 s. */
   async interrupt(): Promise<void> {
     const outcome = await this.#client?.interrupt({ restartAfterMs: 5_000 });
     this.#log.info(`interrupt: ${outcome ?? "no kernel"}`);
@@ -100,7 +129,7 @@ export class KernelSession implements vscode.Disposable {
     this.#set("restarting");
     try {
       await this.#client.restart();
-      this.#set("idle");
+      this.#set(this.#pending > 0 ? "busy" : "idle");
     } catch (e) {
       this.#set("dead");
       throw e;
@@ -173,7 +202,7 @@ export class KernelSession implements vscode.Disposable {
     client.on("idleOutput", (o) => this.#log.info(`[kernel ${o.name}] ${o.text.trimEnd()}`));
     client.on("displayUpdate", (update) => this.#displayUpdates.fire(update));
     this.#client = client;
-    this.#set("idle");
+    this.#set(this.#pending > 0 ? "busy" : "idle");
     return client;
   }
 }

@@ -3,11 +3,13 @@ import { EventEmitter } from "node:events";
 import { fileURLToPath } from "node:url";
 import type {
   CellDiagnostic,
+  CompletionItemInfo,
   ErrorContent,
   KernelMessage,
   KernelOutput,
   KernelRequest,
   MimeBundle,
+  VariableInfo,
 } from "./messages.js";
 import { appendStream, type OutputCap } from "./stream-cap.js";
 
@@ -86,6 +88,8 @@ export interface Completion {
   matches: string[];
   cursorStart: number;
   cursorEnd: number;
+  /** Kind and signature of each match, in the same order (absent from a kernel that does not send them). */
+  items?: CompletionItemInfo[];
 }
 
 export interface DiagnosticsEvent {
@@ -217,7 +221,19 @@ export class KernelClient {
       this.#send({ msg_type: "complete_request", msg_id: msgId, content: { code, cursor_pos: cursorPos } }),
     );
     if (!reply || reply.msg_type !== "complete_reply") return { matches: [], cursorStart: cursorPos, cursorEnd: cursorPos };
-    return { matches: reply.content.matches, cursorStart: reply.content.cursor_start, cursorEnd: reply.content.cursor_end };
+    const items = reply.content.metadata?._jupyter_types_experimental;
+    return { matches: reply.content.matches, cursorStart: reply.content.cursor_start, cursorEnd: reply.content.cursor_end, ...(items ? { items } : {}) };
+  }
+
+  /** What the name at `cursorPos` holds in the kernel (`name: type` and a short value), for hovers; undefined if nothing. */
+  async inspect(code: string, cursorPos: number, timeoutMs = 2000): Promise<string | undefined> {
+    await this.#ready;
+    this.#assertAlive("inspect");
+    const msgId = this.#nextId();
+    const reply = await this.#awaitReply(msgId, timeoutMs, () =>
+      this.#send({ msg_type: "inspect_request", msg_id: msgId, content: { code, cursor_pos: cursorPos, detail_level: 0 } }),
+    );
+    return reply?.msg_type === "inspect_reply" && reply.content.found ? String(reply.content.data["text/plain"]) : undefined;
   }
 
   /**
@@ -230,6 +246,15 @@ export class KernelClient {
     const msgId = this.#nextId();
     const reply = await this.#awaitReply(msgId, timeoutMs, () => this.#send({ msg_type: "queue_info_request", msg_id: msgId }));
     return reply?.msg_type === "queue_info_reply" ? reply.content : { urls: [], queues: [] };
+  }
+
+  /** The variables the cells declared so far (name, type, short value; Arrow tables with rows, columns, schema). */
+  async variables(timeoutMs = 2000): Promise<VariableInfo[]> {
+    await this.#ready;
+    this.#assertAlive("variables");
+    const msgId = this.#nextId();
+    const reply = await this.#awaitReply(msgId, timeoutMs, () => this.#send({ msg_type: "variables_request", msg_id: msgId }));
+    return reply?.msg_type === "variables_reply" ? reply.content.variables : [];
   }
 
   // ---- internals ------------------------------------------------------------------------------------------------
@@ -338,7 +363,9 @@ export class KernelClient {
         this.#events.emit("idleOutput", message.content);
         return;
       case "complete_reply":
+      case "inspect_reply":
       case "queue_info_reply":
+      case "variables_reply":
       case "interrupt_reply": {
         const waiter = this.#replies.get(message.parent_id);
         this.#replies.delete(message.parent_id);

@@ -37,6 +37,8 @@ export interface Executor {
   runningParent(): string | undefined;
   /** Shows a value as a `display_data` output of the running cell; the handle updates it in place. */
   display(value: unknown, options?: { displayId?: string }): DisplayHandle;
+  /** Top-level names the cells declared so far, in the order first declared (for the variables view). */
+  declaredNames(): readonly string[];
   readonly executionCount: number;
 }
 
@@ -66,6 +68,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
   let draining = false;
   let globalsReady = false;
   let displayCounter = 0;
+  const declared = new Set<string>();
 
   const progress = createProgressDisplay({
     send(first, displayId, p) {
@@ -112,6 +115,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
       }
       compiled = await compileCell(request.content.code, `cell[${count}]`);
       registry.add(compiled);
+      for (const name of compiled.declaredNames) declared.add(name);
       let interrupt!: (error: InterruptError) => void;
       const interrupted = new Promise<never>((_, reject) => (interrupt = reject));
       interrupted.catch(() => undefined);
@@ -189,6 +193,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
     },
     runningParent: () => running?.parentId,
     display,
+    declaredNames: () => [...declared],
     get executionCount() {
       return executionCount;
     },

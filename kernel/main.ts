@@ -1,8 +1,9 @@
 import process from "node:process";
 import { installCellRuntime } from "./cell-runtime.js";
 import { warmUpCompiler } from "./cell-compiler.js";
-import { complete } from "./completer.js";
+import { complete, inspectAt } from "./completer.js";
 import { createExecutor } from "./executor.js";
+import { listVariables } from "./variables.js";
 import { KERNEL_PROTOCOL_VERSION, type KernelMessage, type KernelRequest } from "./messages.js";
 
 /**
@@ -86,10 +87,19 @@ process.on("message", (message: KernelRequest) => {
       break;
     case "complete_request": {
       const { code, cursor_pos } = message.content;
-      const result = complete(code, cursor_pos);
-      send({ msg_type: "complete_reply", parent_id: message.msg_id, content: { ...result, status: "ok" } });
+      const { items, ...result } = complete(code, cursor_pos);
+      send({ msg_type: "complete_reply", parent_id: message.msg_id, content: { ...result, status: "ok", metadata: { _jupyter_types_experimental: items } } });
       break;
     }
+    case "inspect_request": {
+      const found = inspectAt(message.content.code, message.content.cursor_pos);
+      const data = found ? { "text/plain": `${found.name}: ${found.type}\n${found.value}` } : {};
+      send({ msg_type: "inspect_reply", parent_id: message.msg_id, content: { status: "ok", found: !!found, data, metadata: {} } });
+      break;
+    }
+    case "variables_request":
+      send({ msg_type: "variables_reply", parent_id: message.msg_id, content: { variables: listVariables(executor.declaredNames()) } });
+      break;
     case "queue_info_request":
       // The SDK is already loaded if any cell used a Remote; otherwise there is nothing to report.
       void import("./sdk/remote.js").then(

@@ -9,6 +9,11 @@
  * `*+json`) carry plain JSON values, binary MIME types (e.g. `application/vnd.apache.arrow.file`) carry base64 strings.
  */
 
+import type { CompletionItemInfo } from "./completer.js";
+import type { VariableInfo } from "./variables.js";
+
+export type { CompletionItemInfo, VariableInfo };
+
 /** Bumped when a message changes shape; the kernel announces it in `kernel_ready`. */
 export const KERNEL_PROTOCOL_VERSION = 1;
 
@@ -32,9 +37,22 @@ export interface CompleteRequest {
   content: { code: string; cursor_pos: number };
 }
 
+/** Hover: what the name at the cursor holds in the live kernel (Jupyter's inspect_request). */
+export interface InspectRequest {
+  msg_type: "inspect_request";
+  msg_id: string;
+  content: { code: string; cursor_pos: number; detail_level: 0 | 1 };
+}
+
 /** Asks which function queues the kernel's Remotes use (so a dashboard can watch the embedded one). */
 export interface QueueInfoRequest {
   msg_type: "queue_info_request";
+  msg_id: string;
+}
+
+/** Asks for the variables the cells declared (name, type, short value; Arrow tables with their schema). */
+export interface VariablesRequest {
+  msg_type: "variables_request";
   msg_id: string;
 }
 
@@ -51,7 +69,14 @@ export interface ShutdownRequest {
   msg_id: string;
 }
 
-export type KernelRequest = ExecuteRequest | CompleteRequest | InterruptRequest | ShutdownRequest | QueueInfoRequest;
+export type KernelRequest =
+  | ExecuteRequest
+  | CompleteRequest
+  | InspectRequest
+  | InterruptRequest
+  | ShutdownRequest
+  | QueueInfoRequest
+  | VariablesRequest;
 
 // ---- kernel → client -------------------------------------------------------------------------------------------
 
@@ -112,7 +137,21 @@ export interface ExecuteReply {
 export interface CompleteReply {
   msg_type: "complete_reply";
   parent_id: string;
-  content: { matches: string[]; cursor_start: number; cursor_end: number; status: "ok" };
+  content: {
+    matches: string[];
+    cursor_start: number;
+    cursor_end: number;
+    status: "ok";
+    /** As IPython sends it: one entry per match with its kind and signature. */
+    metadata?: { _jupyter_types_experimental?: CompletionItemInfo[] };
+  };
+}
+
+export interface InspectReply {
+  msg_type: "inspect_reply";
+  parent_id: string;
+  /** `data["text/plain"]`: `name: type` and the short value on a second line. */
+  content: { status: "ok"; found: boolean; data: MimeBundle; metadata: Record<string, unknown> };
 }
 
 export interface QueueInfoReply {
@@ -120,6 +159,12 @@ export interface QueueInfoReply {
   parent_id: string;
   /** ws:// URLs, oldest first; empty until a cell has used a Remote. `queues` adds each one's token, if any. */
   content: { urls: string[]; queues: Array<{ url: string; token?: string }> };
+}
+
+export interface VariablesReply {
+  msg_type: "variables_reply";
+  parent_id: string;
+  content: { variables: VariableInfo[] };
 }
 
 /** Acknowledges an interrupt_request: the kernel was not stuck in synchronous code. */
@@ -160,7 +205,9 @@ export type KernelMessage =
   | ErrorMessage
   | ExecuteReply
   | CompleteReply
+  | InspectReply
   | QueueInfoReply
+  | VariablesReply
   | InterruptReply
   | DiagnosticsMessage
   | IdleStreamMessage;

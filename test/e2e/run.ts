@@ -10,7 +10,7 @@
  */
 import { chromium, type Frame, type Page } from "playwright-core";
 import { execFileSync, spawn } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -129,12 +129,21 @@ async function runPhase(mode: "trusted" | "untrusted", extensionPath: string, wo
     await server.stop();
     writeFileSync(join(artifacts, `e2e-${mode}-code-server.log`), server.log());
     writeFileSync(join(artifacts, `e2e-${mode}-browser-console.log`), consoleLines.join("\n") + "\n");
+    // The extension's own log (its "chalknb" output channel: kernel starts, interrupts, kernel stderr).
+    const logs = findFiles(join(home, "user-data", "logs"), (name) => /chalknb\.log$/.test(name));
+    writeFileSync(join(artifacts, `e2e-${mode}-chalknb.log`), logs.map((f) => readFileSync(f, "utf8")).join("\n"));
   }
   const file = join(resultsDir, "results.json");
   if (!existsSync(file)) {
     return [{ name: `${mode} suite finished`, ok: false, ms: 0, error: exitCode === null ? "timed out (no codeAutomationExit)" : `suite exited ${exitCode} without results; see test-artifacts/e2e-${mode}-code-server.log` }];
   }
   return JSON.parse(readFileSync(file, "utf8")) as TestResult[];
+}
+
+function findFiles(dir: string, match: (name: string) => boolean): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? findFiles(join(dir, e.name), match) : match(e.name) ? [join(dir, e.name)] : []);
 }
 
 /** Serves checkpoint requests the suite writes as cp-*.json: screenshot, optional webview actions, DOM facts. */
@@ -150,7 +159,10 @@ async function handleCheckpoints(page: Page, dir: string, handled: Set<string>, 
       facts = { inspectError: e instanceof Error ? e.message : String(e) };
     }
     await page.screenshot({ path: join(artifacts, `e2e-${cp.name}.png`) }).catch(() => undefined);
-    writeFileSync(join(dir, f.replace(/\.json$/, ".done.json")), JSON.stringify({ facts, dialogs }));
+    // Written whole, then renamed: the suite polls for the file and must never read it half-written.
+    const done = join(dir, f.replace(/\.json$/, ".done.json"));
+    writeFileSync(`${done}.tmp`, JSON.stringify({ facts, dialogs }));
+    renameSync(`${done}.tmp`, done);
   }
 }
 

@@ -7,7 +7,8 @@ import type { Frame, Page } from "playwright-core";
 
 export interface Checkpoint {
   name: string;
-  actions?: ("openEmbeddings" | "clickVectorCell" | "clickScatter")[];
+  /** Webview actions, and workbench ones: clickRestartKernel clicks the notebook toolbar's Restart Kernel button. */
+  actions?: ("openEmbeddings" | "clickVectorCell" | "clickScatter" | "clickRestartKernel" | "typeRemoteDot")[];
 }
 
 export interface WebviewFacts {
@@ -32,11 +33,18 @@ export interface WebviewFacts {
   workbenchDialog: string;
   /** Status bar items and notification toasts of the workbench that mention chalknb. */
   workbenchMessages: string[];
+  /** Whether the workbench action of the checkpoint found its target and clicked it. */
+  clicked: boolean;
+  /** typeRemoteDot: ms from the "." keystroke to the suggest widget showing (-1: it did not open in 10 s), its rows. */
+  suggestMs: number;
+  suggestions: string[];
+  /** Rows of the chalknb Variables view, by their accessible labels ("variable result: Table · …", "column …"). */
+  variableRows: string[];
 }
 
 // Runs inside a webview frame (serialized by Playwright): no closures over Node values.
 /* eslint-disable */
-const collect = (): Omit<WebviewFacts, "frames" | "workbenchDialog" | "workbenchMessages"> => {
+const collect = (): Omit<WebviewFacts, "frames" | "workbenchDialog" | "workbenchMessages" | "clicked" | "variableRows" | "suggestMs" | "suggestions"> => {
   const d = (globalThis as any).document;
   const q = (s: string): any[] => Array.from(d.querySelectorAll(s));
   const text = (e: any): string => (e.textContent ?? "") as string;
@@ -75,7 +83,27 @@ export async function inspectWebviews(page: Page, cp: Checkpoint): Promise<Webvi
     for (const f of frames) if (await safe(() => f.locator(".cnb-grid-viewport").count(), 0)) return f;
     return undefined;
   };
+  let clicked = false;
+  let suggestMs = -1;
+  let suggestions: string[] = [];
   for (const action of cp.actions ?? []) {
+    if (action === "typeRemoteDot") {
+      await page.keyboard.type("remote", { delay: 30 });
+      const t0 = Date.now();
+      await page.keyboard.type(".");
+      const widget = page.locator(".suggest-widget.visible .monaco-list-row").first();
+      if (await safe(() => widget.waitFor({ state: "visible", timeout: 10_000 }).then(() => true), false)) {
+        suggestMs = Date.now() - t0;
+        suggestions = await safe(() => page.locator(".suggest-widget.visible .monaco-list-row .label-name").allTextContents(), []);
+      }
+      continue;
+    }
+    if (action === "clickRestartKernel") {
+      // The contributed notebook/toolbar item: an action label titled after the command.
+      const button = page.locator('.notebook-toolbar-container a.action-label[aria-label="Restart Kernel"]').first();
+      clicked = await safe(() => button.click({ timeout: 10_000 }).then(() => true), false);
+      continue;
+    }
     const f = await withTable();
     if (!f) continue;
     if (action === "openEmbeddings") {
@@ -106,6 +134,11 @@ export async function inspectWebviews(page: Page, cp: Checkpoint): Promise<Webvi
     workbenchDialog: await safe(() => page.locator(".monaco-dialog-box").allTextContents().then((t) => t.join(" ")), ""),
     workbenchMessages: await safe(() => page.locator(".statusbar-item, .notification-list-item-message").allTextContents()
       .then((t) => t.filter((x) => /chalknb/i.test(x))), []),
+    clicked,
+    suggestMs,
+    suggestions,
+    variableRows: await safe(() => page.locator('.monaco-list-row[aria-label^="variable "], .monaco-list-row[aria-label^="column "]')
+      .evaluateAll((rows) => rows.map((r) => r.getAttribute("aria-label") ?? "")), []),
   };
   for (const f of frames) {
     const part = await safe(() => f.evaluate(collect), null);

@@ -157,11 +157,48 @@ test("interrupt() rejects a cell waiting on a promise and aborts the cells queue
   assert.equal((await kernel.execute("'runs again'")).status, "ok");
 });
 
-test("complete() lists names in scope and members of live objects", async () => {
+test("complete() lists names in scope and members of live objects, each once, with kinds and signatures", async () => {
   await kernel.execute("const completeMe = { alpha: 1, alps: 2, beta: 3 }");
-  assert.deepEqual(await kernel.complete("completeMe.al", 13), { matches: ["alpha", "alps"], cursorStart: 11, cursorEnd: 13 });
+  assert.deepEqual(await kernel.complete("completeMe.al", 13), {
+    matches: ["alpha", "alps"], cursorStart: 11, cursorEnd: 13,
+    items: [{ text: "alpha", type: "property", signature: "number" }, { text: "alps", type: "property", signature: "number" }],
+  });
   const names = await kernel.complete("x = complete", 12);
-  assert.deepEqual(names, { matches: ["completeMe"], cursorStart: 4, cursorEnd: 12 });
+  assert.deepEqual(names, { matches: ["completeMe"], cursorStart: 4, cursorEnd: 12, items: [{ text: "completeMe", type: "variable", signature: "Object" }] });
+  // Private-by-convention members are hidden unless asked for; a subclass's method is listed once.
+  await kernel.execute("class Base { _hidden = 1; go(a: number) { return a } }\nclass Sub extends Base { go(a: number) { return a + 1 } }\nconst sub = new Sub()");
+  const members = await kernel.complete("sub.", 4);
+  assert.deepEqual(members.matches, ["go"]);
+  assert.deepEqual(members.items, [{ text: "go", type: "method", signature: "go(a)" }]);
+  assert.deepEqual((await kernel.complete("sub._", 5)).matches, ["_hidden"]);
+});
+
+test("inspect() describes the live value under the cursor, for hovers", async () => {
+  await kernel.execute('const hoverTable = tableFromArrays({ n: Int32Array.from([1, 2]) });');
+  assert.equal(await kernel.inspect("hoverTable.numRows", 3), "hoverTable: Table\n2 rows × 1 columns: n: Int32");
+  assert.equal(await kernel.inspect("x = completeMe.alpha", 17), "completeMe.alpha: number\n1");
+  assert.equal(await kernel.inspect("nothingByThatName", 3), undefined);
+});
+
+test("variables() lists what the cells declared: name, type, short value; Arrow tables with rows, columns and schema", async () => {
+  await kernel.execute([
+    'const varTable = tableFromArrays({ text: ["a", "b", "c"], score: Float64Array.from([1, 2, 3]) });',
+    "let varCount = 42;",
+    'const varWords = ["x", "y"];',
+    "function varFn(a: number, b: number) { return a + b; }",
+    "const varArrow = async (row: string) => row;",
+  ].join("\n"));
+  const vars = (await kernel.variables()).filter((v) => v.name.startsWith("var"));
+  assert.deepEqual(vars, [
+    {
+      name: "varTable", type: "Table", value: "3 rows × 2 columns: text: Dictionary<Int32, Utf8>, score: Float64", rows: 3, columns: 2,
+      schema: [{ name: "text", type: "Dictionary<Int32, Utf8>" }, { name: "score", type: "Float64" }],
+    },
+    { name: "varCount", type: "number", value: "42" },
+    { name: "varWords", type: "string[]", value: "[ 'x', 'y' ]" },
+    { name: "varFn", type: "function", value: "varFn(a, b)" },
+    { name: "varArrow", type: "function", value: "varArrow(row)" },
+  ]);
 });
 
 test("restart() starts a fresh process without the old state", async () => {

@@ -27,6 +27,9 @@ interface Rendered {
 }
 
 const rendered: Rendered[] = [];
+/** Every kernel state change the extension reported (its status bar follows them), in order. */
+const kernelStates: { notebook: string; state: string; at: number }[] = [];
+let kernelStateOf: (uri: vscode.Uri) => string = () => "unknown";
 
 function workspaceRoot(): string {
   const f = vscode.workspace.workspaceFolders?.[0];
@@ -119,8 +122,14 @@ const trusted: TestCase[] = [
       const pkg = ext.packageJSON as { contributes: { notebooks: { type: string }[]; notebookRenderer: { id: string }[] } };
       assert.deepEqual(pkg.contributes.notebooks.map((n) => n.type), ["chalknb"]);
       assert.deepEqual(pkg.contributes.notebookRenderer.map((r) => r.id), ["chalknb.renderer"]);
-      const api = ext.exports as { onDidRender: vscode.Event<Rendered> };
+      const api = ext.exports as {
+        onDidRender: vscode.Event<Rendered>;
+        onDidChangeKernelState: vscode.Event<{ notebook: vscode.Uri; state: string }>;
+        kernelState(uri: vscode.Uri): string;
+      };
       api.onDidRender((m) => rendered.push(m));
+      api.onDidChangeKernelState((e) => kernelStates.push({ notebook: e.notebook.toString(), state: e.state, at: Date.now() }));
+      kernelStateOf = (uri) => api.kernelState(uri);
     },
   },
   {
@@ -201,7 +210,21 @@ const trusted: TestCase[] = [
       const sample = sampleNotebook() ?? join(workspaceRoot(), "e2e-run.chalknb");
       const editor = await open(sample);
       const seen = rendered.length;
-      const cells = await execute(editor);
+      const statesBefore = kernelStates.length;
+      const running = execute(editor);
+      // While Run All works through the cells, the status bar says busy (screenshot), and never idle in between.
+      await waitFor("the first cell to start", () => editor.notebook.cellAt(2).executionSummary?.timing?.startTime !== undefined
+        || kernelStateOf(editor.notebook.uri) === "busy", 120_000);
+      await waitFor("the kernel to report busy", () => kernelStateOf(editor.notebook.uri) === "busy", 120_000);
+      const { facts: during } = await checkpoint("status-busy-run-all");
+      const stillRunning = editor.notebook.getCells().some((c) => c.kind === vscode.NotebookCellKind.Code && c.executionSummary?.timing?.endTime === undefined);
+      if (stillRunning) assert.ok(during.workbenchMessages.some((m) => /chalknb: busy/.test(m)), `status bar during Run All: ${during.workbenchMessages.join(" | ")}`);
+      const cells = await running;
+      await waitFor("the kernel to report idle after Run All", () => kernelStateOf(editor.notebook.uri) === "idle", 30_000);
+      const states = kernelStates.slice(statesBefore).filter((s) => s.notebook === editor.notebook.uri.toString()).map((s) => s.state);
+      const firstBusy = states.indexOf("busy");
+      assert.ok(firstBusy >= 0, `busy reported: ${states.join(" → ")}`);
+      assert.deepEqual(states.slice(firstBusy), ["busy", "idle"], `one busy spell for the whole Run All: ${states.join(" → ")}`);
       for (const c of cells) {
         assert.equal(c.executionSummary?.success, true, `cell ${c.index + 1} succeeded:\n${c.document.getText().slice(0, 300)}\n--- outputs:\n${outputText(c)}`);
         assert.deepEqual(errors(c), [], `cell ${c.index + 1} has no error output`);
@@ -235,6 +258,87 @@ const trusted: TestCase[] = [
       await checkpoint("run-all");
       const { facts } = await checkpoint("run-all-embeddings", ["openEmbeddings", "clickScatter"]);
       assert.match(facts.inspectorStatus, /PCA of 1,000 × 512/);
+    },
+  },
+  {
+    name: "the installed extension finds 0 type errors in the sample notebook, and exactly one in a cell with a type error",
+    timeoutMs: 120_000,
+    async fn() {
+      const editor = vscode.window.activeNotebookEditor!;
+      const index = await appendCell(editor, 'const typedCount: number = "three";\ntypedCount');
+      await execute(editor, [index, index + 1], 60_000);
+      const uri = editor.notebook.cellAt(index).document.uri;
+      const chalknb = (u: vscode.Uri) => vscode.languages.getDiagnostics(u).filter((d) => d.source === "chalknb");
+      // The checker reports cells in the order they ran: once this cell's finding is in, the sample's are too.
+      const found = await waitFor("the checker's diagnostics on the cell", () => (chalknb(uri).length ? chalknb(uri) : undefined), 60_000);
+      assert.deepEqual(found.map((d) => [d.message, d.range.start.line, d.range.start.character, d.severity]),
+        [["Type 'string' is not assignable to type 'number'.", 0, 6, vscode.DiagnosticSeverity.Error]]);
+      const sampleFindings = editor.notebook.getCells().filter((c) => c.index !== index)
+        .flatMap((c) => chalknb(c.document.uri).map((d) => `cell ${c.index + 1}:${d.range.start.line + 1}: ${d.message}`));
+      assert.deepEqual(sampleFindings, [], "no type errors in the sample's cells");
+      editor.revealRange(new vscode.NotebookRange(index, index + 1), vscode.NotebookEditorRevealType.InCenter);
+      await vscode.commands.executeCommand("workbench.actions.view.problems");
+      await sleep(500);
+      await checkpoint("diagnostics");
+    },
+  },
+  {
+    name: "chalknb: Show Variables lists the kernel's variables: result as a Table with its rows and schema",
+    timeoutMs: 60_000,
+    async fn() {
+      const editor = vscode.window.activeNotebookEditor!;
+      type Variable = { name: string; type: string; value: string; rows?: number; columns?: number; schema?: { name: string; type: string }[] };
+      const vars = await vscode.commands.executeCommand<Variable[]>("chalknb.showVariables");
+      const result = vars.find((v) => v.name === "result");
+      assert.deepEqual(result && { type: result.type, rows: result.rows, columns: result.columns, schema: result.schema },
+        { type: "Table", rows: 1000, columns: 1, schema: [{ name: "result", type: "List<Float32>" }] }, JSON.stringify(vars.map((v) => v.name)));
+      const texts = vars.find((v) => v.name === "texts");
+      assert.deepEqual(texts && [texts.type, texts.value.slice(0, 40)], ["string[]", "[ 'Document number 0: some text to embed."]);
+      const facts = await waitFor("the Variables view to show result and its schema", async () => {
+        const { facts: f } = await checkpoint("variables");
+        return f.variableRows.includes("variable result: Table · 1,000 rows × 1 columns") && f.variableRows.includes("column result: List<Float32>") ? f : undefined;
+      }, 30_000);
+      assert.ok(facts.variableRows.some((r) => r.startsWith("variable texts: string[] · [ 'Document number 0")), facts.variableRows.join(" | "));
+      await vscode.window.showNotebookDocument(editor.notebook, { viewColumn: editor.viewColumn });
+    },
+  },
+  {
+    name: "typing `remote.` pops up the kernel's completions unprompted: each once, no `_` members, kinds and signatures; hovers show live types",
+    timeoutMs: 90_000,
+    async fn() {
+      const editor = vscode.window.activeNotebookEditor!;
+      await vscode.window.showNotebookDocument(editor.notebook, { viewColumn: editor.viewColumn });
+      const index = await appendCell(editor, "");
+      const cell = editor.notebook.cellAt(index);
+      editor.selections = [new vscode.NotebookRange(index, index + 1)];
+      editor.revealRange(new vscode.NotebookRange(index, index + 1), vscode.NotebookEditorRevealType.InCenter);
+      await vscode.commands.executeCommand("notebook.cell.edit");
+      await waitFor("the new cell's editor to have the focus", () => vscode.window.activeTextEditor?.document.uri.toString() === cell.document.uri.toString(), 15_000);
+      // The user's keystrokes, in the browser: the suggest widget must open by itself on the ".".
+      const { facts } = await checkpoint("completion-remote", ["typeRemoteDot"]);
+      assert.ok(facts.suggestMs >= 0, `the suggest widget opened after typing "remote." (rows: ${facts.suggestions.join(", ")})`);
+      assert.deepEqual(facts.suggestions.slice(0, 5), ["close", "function", "functions", "stats", "url"], facts.suggestions.join(", "));
+      const labels = async (code: string) => {
+        const doc = cell.document;
+        const edit = new vscode.WorkspaceEdit();
+        edit.replace(doc.uri, new vscode.Range(0, 0, doc.lineCount, 0), code);
+        await vscode.workspace.applyEdit(edit);
+        const list = await vscode.commands.executeCommand<vscode.CompletionList>("vscode.executeCompletionItemProvider", doc.uri, doc.positionAt(code.length), ".");
+        return list.items.map((i) => ({ label: typeof i.label === "string" ? i.label : i.label.label, kind: i.kind, detail: i.detail }));
+      };
+      const remote = await labels("remote.");
+      const names = remote.map((i) => i.label);
+      assert.deepEqual(names.filter((n, i) => names.indexOf(n) !== i), [], "no name listed twice");
+      assert.deepEqual(remote.find((i) => i.label === "function"), { label: "function", kind: vscode.CompletionItemKind.Method, detail: "function(name, options = {})" });
+      const table = (await labels("result.")).map((i) => i.label);
+      assert.ok(table.includes("numRows") && table.includes("getChild"), table.join(", "));
+      assert.deepEqual(table.filter((n) => n.startsWith("_") || n.startsWith("#")), [], "no private members");
+      assert.deepEqual(table.filter((n, i) => table.indexOf(n) !== i), [], "no name listed twice");
+      await labels("result");
+      const hovers = await vscode.commands.executeCommand<vscode.Hover[]>("vscode.executeHoverProvider", cell.document.uri, new vscode.Position(0, 2));
+      const hoverText = hovers.flatMap((h) => h.contents.map((c) => (typeof c === "string" ? c : c.value))).join("\n");
+      assert.match(hoverText, /result: Table\n1,000 rows × 1 columns: result: List<Float32>/);
+      await vscode.commands.executeCommand("notebook.cell.quitEdit");
     },
   },
   {
@@ -287,16 +391,27 @@ const trusted: TestCase[] = [
     },
   },
   {
-    name: "chalknb.restartKernel clears the kernel's state",
+    name: "the notebook toolbar's Restart Kernel restarts it: the next cell's ReferenceError names the cleared variable",
     timeoutMs: 120_000,
     async fn() {
       const editor = vscode.window.activeNotebookEditor!;
-      await vscode.commands.executeCommand("chalknb.restartKernel", editor.notebook.uri);
-      const probe = await appendCell(editor, "typeof keepMe");
+      await vscode.window.showNotebookDocument(editor.notebook, { viewColumn: editor.viewColumn });
+      const from = kernelStates.length;
+      const { facts } = await checkpoint("toolbar-restart", ["clickRestartKernel"]);
+      assert.equal(facts.clicked, true, "the notebook toolbar has a Restart Kernel button");
+      await waitFor("the kernel to restart", () => {
+        const states = kernelStates.slice(from).filter((s) => s.notebook === editor.notebook.uri.toString()).map((s) => s.state);
+        return states.includes("restarting") && kernelStateOf(editor.notebook.uri) !== "restarting";
+      }, 60_000);
+      const probe = await appendCell(editor, "keepMe + 1");
       await execute(editor, [probe, probe + 1], 60_000);
-      const plain = items(editor.notebook.cellAt(probe), "text/plain").map((i) => new TextDecoder().decode(i.data));
-      assert.equal(plain.length, 1, outputText(editor.notebook.cellAt(probe)));
-      assert.match(plain[0]!, /^['"]?undefined['"]?$/);
+      const cell = editor.notebook.cellAt(probe);
+      assert.equal(cell.executionSummary?.success, false);
+      const error = JSON.parse(errors(cell)[0] ?? "{}") as { name?: string; message?: string };
+      assert.deepEqual([error.name, error.message], ["ReferenceError", "keepMe is not defined"], outputText(cell));
+      editor.revealRange(new vscode.NotebookRange(probe, probe + 1), vscode.NotebookEditorRevealType.InCenter);
+      await sleep(300);
+      await checkpoint("toolbar-restart-done");
     },
   },
   {
@@ -311,23 +426,6 @@ const trusted: TestCase[] = [
       const list = await vscode.commands.executeCommand<vscode.CompletionList>("vscode.executeCompletionItemProvider", doc.uri, new vscode.Position(0, 7));
       const labels = list.items.map((i) => (typeof i.label === "string" ? i.label : i.label.label));
       assert.ok(labels.includes("myEmbeddingTable"), `completions: ${labels.slice(0, 20).join(", ")}`);
-    },
-  },
-  {
-    name: "type errors in a cell show as diagnostics on that cell, checked after it ran",
-    timeoutMs: 90_000,
-    async fn() {
-      const editor = vscode.window.activeNotebookEditor!;
-      const index = await appendCell(editor, 'const typedCount: number = "three";\ntypedCount');
-      await execute(editor, [index, index + 1], 60_000);
-      const uri = editor.notebook.cellAt(index).document.uri;
-      const found = await waitFor("the checker's diagnostics on the cell", async () => {
-        const list = vscode.languages.getDiagnostics(uri).filter((d) => d.source === "chalknb");
-        return list.length ? list : undefined;
-      }, 60_000);
-      assert.match(found[0]!.message, /Type 'string' is not assignable to type 'number'/);
-      assert.equal(found[0]!.range.start.line, 0);
-      assert.equal(found[0]!.severity, vscode.DiagnosticSeverity.Error);
     },
   },
   {
@@ -413,6 +511,26 @@ const trusted: TestCase[] = [
       assert.equal(cells[6], "300", `300 rows out: ${cells.join(" | ")}`);
       assert.ok(Number(cells[7]) >= 30, `at least 30 batches of ≤ 10 rows: ${cells.join(" | ")}`);
       assert.equal(cells[10], "0", "no failures");
+    },
+  },
+  {
+    name: "closing the notebook clears its cells' diagnostics",
+    timeoutMs: 60_000,
+    async fn() {
+      const editor = vscode.window.activeNotebookEditor ?? vscode.window.visibleNotebookEditors.find((e) => e.notebook.notebookType === "chalknb")!;
+      const nb = editor.notebook;
+      const index = await appendCell(editor, 'const closingCount: number = "four";');
+      await execute(editor, [index, index + 1], 60_000);
+      const uri = nb.cellAt(index).document.uri;
+      const chalknb = () => vscode.languages.getDiagnostics(uri).filter((d) => d.source === "chalknb");
+      await waitFor("the cell's type error", () => chalknb().length === 1, 60_000);
+      const closed = new Promise<void>((resolve) => vscode.workspace.onDidCloseNotebookDocument((d) => d === nb && resolve()));
+      await vscode.window.showNotebookDocument(nb, { viewColumn: editor.viewColumn });
+      await vscode.commands.executeCommand("workbench.action.revertAndCloseActiveEditor");
+      await closed;
+      await waitFor("no diagnostics left on the closed notebook's cells", () => chalknb().length === 0, 30_000);
+      const left = vscode.languages.getDiagnostics().filter(([, list]) => list.some((d) => d.source === "chalknb"));
+      assert.deepEqual(left.map(([u]) => u.toString()), [], "no chalknb diagnostics anywhere");
     },
   },
 ];
