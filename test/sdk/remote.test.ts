@@ -79,7 +79,7 @@ describe("embedded default", () => {
   it("new Remote() with no URL serves ./functions and the script exits by itself", async () => {
     const folder = await mkdtemp(join(tmpdir(), "chalknb-embedded-"));
     try {
-      // The function file sits where no node_modules has "chalknb" (and tsx compiles it as CommonJS there).
+      // The function file sits where no node_modules has "chalknb".
       await mkdir(join(folder, "functions"));
       await copyFile(fixtureFunctions("shout.ts"), join(folder, "functions", "shout.ts"));
       await writeFile(join(folder, "script.mjs"), [
