@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // `npm run package`: stages the extension (scripts/stage-extension.mjs, with the kernel's dist/ and its run-time
 // node_modules copied in), then packs out/chalknb-<version>.vsix with @vscode/vsce and prints what went in.
+// One .vsix for every platform (no --target): it must hold no native binary, which this checks by name (and
+// test/package/vsix-contents.test.ts by content).
 // Expects `npm run build` and `node scripts/build-bundles.mjs` to have run (npm run package does both).
 import { execFileSync } from "node:child_process";
 import { readFileSync, statSync } from "node:fs";
@@ -29,5 +31,7 @@ for (const f of files) {
 }
 const forbidden = files.filter((f) => /^(dist\/(test|bench)|test|bench|src)\//.test(f) || f.endsWith(".map"));
 if (forbidden.length) throw new Error(`the .vsix would ship files it does not need: ${forbidden.slice(0, 10).join(", ")}`);
+const native = files.filter((f) => /\.(node|so|dylib|dll|exe)$|(^|\/)(prebuilds|@esbuild)\//.test(f));
+if (native.length) throw new Error(`the .vsix is one file for every platform and must hold no native binary: ${native.slice(0, 10).join(", ")}`);
 console.log(`package-vsix: ${vsix} — ${(statSync(vsix).size / 1e6).toFixed(1)} MB, ${files.length} files, packed in ${Date.now() - t0} ms`);
 for (const [top, n] of [...byTop].sort((a, b) => b[1] - a[1]).slice(0, 40)) console.log(`  ${String(n).padStart(5)}  ${top}`);
