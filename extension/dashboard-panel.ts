@@ -23,7 +23,13 @@ export class DashboardPanel implements vscode.Disposable {
     }
     // Asked for another queue: one panel at a time, watching what was asked for last.
     DashboardPanel.current?.panel.dispose();
+    const groups = vscode.window.tabGroups.all.length;
     DashboardPanel.current = new DashboardPanel(extensionUri, secrets, queueUrl, kernelQueue);
+    // Opened a second group beside the notebook: give the notebook 55 % and the dashboard's cards the rest (a layout
+    // with more groups is the user's own and is left alone).
+    if (groups === 1 && vscode.window.tabGroups.all.length === 2) {
+      void vscode.commands.executeCommand("vscode.setEditorLayout", { orientation: 0, groups: [{ size: 0.55 }, { size: 0.45 }] });
+    }
     return DashboardPanel.current;
   }
 

@@ -34,16 +34,17 @@ export class VariablesView implements vscode.Disposable, vscode.TreeDataProvider
       // Returns what it shows (tests read it).
       vscode.commands.registerCommand("chalknb.showVariables", async () => {
         await vscode.commands.executeCommand(`${VARIABLES_VIEW}.focus`);
-        return this.refresh();
+        return this.refresh(true);
       }),
     );
   }
 
   /** The variables shown now (read again from the kernel), for the view and for tests. */
-  async refresh(): Promise<VariableInfo[]> {
+  async refresh(force = false): Promise<VariableInfo[]> {
     const notebook = vscode.window.activeNotebookEditor?.notebook ?? vscode.window.visibleNotebookEditors.find((e) => e.notebook.notebookType === NOTEBOOK_TYPE)?.notebook;
     const session = notebook?.notebookType === NOTEBOOK_TYPE ? this.kernels.find(notebook) : undefined;
-    this.#variables = session && this.#view.visible ? await session.variables() : undefined;
+    // Asked only while the view shows (the command asks right after focusing it, before VS Code reports it visible).
+    this.#variables = session && (force || this.#view.visible) ? await session.variables() : undefined;
     this.#view.message = !session || session.state === "not started" || session.state === "dead"
       ? "Run a cell of a chalknb notebook to see its variables."
       : this.#variables?.length === 0 ? "No variables yet." : undefined;

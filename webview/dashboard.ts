@@ -1,6 +1,7 @@
 /**
  * Queue dashboard webview script. The extension polls the queue's HTTP API (the webview has no network access under
- * its CSP) and posts snapshots here; this draws them with textContent only.
+ * its CSP) and posts snapshots here; this draws them with textContent only: one card per function (workers, backlog,
+ * batch fill, a rows/s sparkline, failures) in a grid that fits a narrow side panel.
  */
 import { byFunction, counterRate, parsePrometheus, type Sample } from "./lib/prometheus.js";
 import { formatCount, formatNumber } from "./lib/format.js";
@@ -28,12 +29,44 @@ export interface DashboardSnapshot {
 
 declare function acquireVsCodeApi(): { postMessage(message: unknown): void };
 
-const COLUMNS = [
-  "function", "workers", "buffered rows", "in-flight batches", "rows in/s", "rows out/s", "rows out", "batches",
-  "batch fill", "retries", "failures", "max batch", "max wait (ms)",
-] as const;
+/** Polls of rows out/s kept per function for its sparkline. @default 30 */
+const HISTORY = 30;
 
 let previous: { at: number; rowsIn: Map<string, number>; rowsOut: Map<string, number> } | null = null;
+const rates = new Map<string, number[]>();
+
+/** One number with its label; `data-metric` names it for tests and for the CSS. */
+function metric(name: string, label: string, value: string, extra?: Element): HTMLElement {
+  const m = h("div", "metric");
+  m.dataset.metric = name;
+  m.append(h("span", "label", label), h("span", "value", value));
+  if (extra) m.append(extra);
+  return m;
+}
+
+/** Rows out/s over the last polls, as an SVG polyline built with DOM calls (no markup from data). */
+function sparkline(values: number[]): SVGSVGElement {
+  const ns = "http://www.w3.org/2000/svg";
+  const svg = document.createElementNS(ns, "svg");
+  svg.setAttribute("viewBox", "0 0 100 24");
+  svg.setAttribute("preserveAspectRatio", "none");
+  svg.setAttribute("class", "spark");
+  const max = Math.max(1e-9, ...values);
+  const step = values.length > 1 ? 100 / (values.length - 1) : 0;
+  const line = document.createElementNS(ns, "polyline");
+  line.setAttribute("points", values.map((v, i) => `${(i * step).toFixed(1)},${(23 - (v / max) * 22).toFixed(1)}`).join(" "));
+  svg.append(line);
+  return svg;
+}
+
+function bar(ratio: number): HTMLElement {
+  const wrap = h("div", "bar");
+  const fill = h("div", "fill");
+  // A width in %, set through the CSSOM (the CSP forbids style attributes written as text).
+  fill.style.width = `${Math.max(0, Math.min(1, ratio)) * 100}%`;
+  wrap.append(fill);
+  return wrap;
+}
 
 function render(s: DashboardSnapshot): void {
   const root = document.getElementById("app")!;
@@ -52,34 +85,38 @@ function render(s: DashboardSnapshot): void {
   const seconds = previous ? (s.at - previous.at) / 1000 : 0;
   const fns = s.functions ?? [];
   if (fns.length === 0 && !s.error) body.push(h("div", "muted", "No functions registered yet: start a worker or run a cell that calls one."));
-  if (fns.length > 0) {
-    const table = h("table");
-    const tr = h("tr");
-    for (const c of COLUMNS) tr.append(h("th", "", c));
-    table.append(h("thead"));
-    table.tHead!.append(tr);
-    const tbody = h("tbody");
-    for (const f of fns) {
-      const row = h("tr");
-      row.dataset.function = f.name;
-      const cells = [
-        f.name, formatCount(f.workers), formatCount(f.bufferedRows), formatCount(f.inFlightBatches),
-        formatNumber(counterRate(previous?.rowsIn.get(f.name), rowsIn.get(f.name) ?? 0, seconds), 3),
-        formatNumber(counterRate(previous?.rowsOut.get(f.name), rowsOut.get(f.name) ?? 0, seconds), 3),
-        formatCount(rowsOut.get(f.name) ?? 0), formatCount(batches.get(f.name) ?? 0),
-        `${((fill.get(f.name) ?? 0) * 100).toFixed(1)}%`, formatCount(retries.get(f.name) ?? 0),
-        formatCount(failures.get(f.name) ?? 0), formatCount(f.maxBatchingSize), formatCount(f.maxBufferDuration),
-      ];
-      cells.forEach((text, i) => {
-        const td = h("td", i === 0 ? "" : "num", text);
-        if (i === 10 && (failures.get(f.name) ?? 0) > 0) td.classList.add("bad-text");
-        row.append(td);
-      });
-      tbody.append(row);
-    }
-    table.append(tbody);
-    body.push(table);
+  // One card per function, in a grid that wraps to one column in a narrow panel.
+  const cards = h("div", "cards");
+  for (const f of fns) {
+    const card = h("section", "card");
+    card.dataset.function = f.name;
+    const outRate = counterRate(previous?.rowsOut.get(f.name), rowsOut.get(f.name) ?? 0, seconds);
+    const inRate = counterRate(previous?.rowsIn.get(f.name), rowsIn.get(f.name) ?? 0, seconds);
+    const history = [...(rates.get(f.name) ?? []), outRate].slice(-HISTORY);
+    if (!s.error) rates.set(f.name, history);
+    const failed = failures.get(f.name) ?? 0;
+    const title = h("div", "card-head");
+    title.append(h("strong", "", f.name), h("span", "muted", `batches of ≤ ${formatCount(f.maxBatchingSize)} · wait ≤ ${formatCount(f.maxBufferDuration)} ms`));
+    const failuresMetric = metric("failures", "failures", formatCount(failed));
+    if (failed > 0) failuresMetric.classList.add("bad-text");
+    const fillRatio = fill.get(f.name) ?? 0;
+    const metrics = h("div", "metrics");
+    card.append(title, metrics);
+    metrics.append(
+      metric("workers", "workers", formatCount(f.workers)),
+      metric("backlog", "backlog rows", formatCount(f.bufferedRows)),
+      metric("in-flight", "in-flight batches", formatCount(f.inFlightBatches)),
+      metric("fill", "batch fill", `${(fillRatio * 100).toFixed(1)}%`, bar(fillRatio)),
+      metric("rows-per-second", "rows/s out", formatNumber(outRate, 3), sparkline(history)),
+      metric("rows-in-per-second", "rows/s in", formatNumber(inRate, 3)),
+      metric("rows-out", "rows out", formatCount(rowsOut.get(f.name) ?? 0)),
+      metric("batches", "batches", formatCount(batches.get(f.name) ?? 0)),
+      metric("retries", "retries", formatCount(retries.get(f.name) ?? 0)),
+      failuresMetric,
+    );
+    cards.append(card);
   }
+  if (fns.length > 0) body.push(cards);
   root.replaceChildren(...body);
   if (!s.error) previous = { at: s.at, rowsIn, rowsOut };
 }

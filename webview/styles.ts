@@ -15,8 +15,10 @@ const CSS = `
 .cnb-row, .cnb-header { display: grid; grid-template-columns: var(--cnb-cols); min-width: max-content; }
 .cnb-header { position: sticky; top: 0; z-index: 2; background: var(--vscode-editorWidget-background, #252526);
   border-bottom: 1px solid var(--vscode-panel-border, #444); }
-.cnb-hcell { padding: 3px 6px; cursor: pointer; user-select: none; overflow: hidden; white-space: nowrap;
+.cnb-hcell { position: relative; padding: 3px 6px; cursor: pointer; user-select: none; overflow: hidden; white-space: nowrap;
   border-right: 1px solid var(--vscode-panel-border, #444); display: flex; flex-direction: column; line-height: 1.25; }
+.cnb-resize { position: absolute; top: 0; right: 0; bottom: 0; width: 6px; cursor: col-resize; touch-action: none; }
+.cnb-resize:hover { background: var(--vscode-sash-hoverBorder, var(--vscode-focusBorder, #007fd4)); }
 .cnb-hcell:hover { background: var(--vscode-list-hoverBackground, #2a2d2e); }
 .cnb-hname { font-weight: 600; overflow: hidden; text-overflow: ellipsis; }
 .cnb-htype { color: var(--vscode-descriptionForeground, #999); font-size: 0.9em; overflow: hidden; text-overflow: ellipsis; }

@@ -10,6 +10,9 @@ import { formatNumber, formatValue } from "./lib/format.js";
 import { sortOrder, type SortDirection, type SortKey } from "./lib/sort.js";
 import { summarizeVector } from "./lib/vector-stats.js";
 import { computeVirtualWindow, scrollTopForRow } from "./lib/virtual-window.js";
+import { fittedWidth, rowNumberWidth } from "./lib/column-width.js";
+import { wheelDeltaPx, wheelScrollTop } from "./lib/wheel-scroll.js";
+import { addResizeHandle } from "./column-resize.js";
 import { fitCanvas, h } from "./dom.js";
 import { themeColor } from "./styles.js";
 import { drawHeatStrip, drawSparkline } from "./vector-draw.js";
@@ -22,7 +25,20 @@ interface ColumnInfo {
   kind: ColumnKind;
   vector: Vector;
   vcol?: VectorColumn;
-  width: number;
+  /** CSS width now (fitted, or what the user dragged it to). */
+  width: string;
+  fitted: string;
+}
+
+/** Rows whose text a fitted column measures. @default 200 */
+const FIT_SAMPLE_ROWS = 200;
+
+function* sampleTexts(vector: Vector): Iterable<string> {
+  const n = Math.min(vector.length, FIT_SAMPLE_ROWS);
+  for (let i = 0; i < n; i++) {
+    const v = vector.get(i) as unknown;
+    yield v === null || v === undefined ? "null" : formatValue(v, { maxLength: 80 });
+  }
 }
 
 interface PoolRow {
@@ -59,6 +75,8 @@ export class TableView {
   #selected = -1;
   #frame = 0;
   #sparkColor = "";
+  readonly #rowNumberWidth: string;
+  readonly #maxHeight: number;
 
   constructor(table: Table, options: TableViewOptions = {}) {
     this.#table = table;
@@ -67,22 +85,27 @@ export class TableView {
     const byIndex = new Map(this.vectorColumns.map((c) => [c.index, c]));
     this.#columns = table.schema.fields.map((field, i) => {
       const kind = columnKind(field.type, byIndex.has(i));
-      const width = kind === "vector" ? 210 : kind === "string" || kind === "other" ? 240 : kind === "bool" ? 70 : 110;
-      return { name: field.name, typeText: String(field.type), kind, vector: table.getChildAt(i)!, vcol: byIndex.get(i), width };
+      const vector = table.getChildAt(i)!;
+      const typeText = String(field.type);
+      const width = kind === "string" || kind === "other" ? fittedWidth(field.name, typeText, sampleTexts(vector))
+        : kind === "vector" ? "210px" : kind === "bool" ? "70px" : "110px";
+      return { name: field.name, typeText, kind, vector, vcol: byIndex.get(i), width, fitted: width };
     });
 
     this.element = h("div", "cnb-table");
-    const rowNumWidth = Math.max(48, 10 + 8 * String(table.numRows).length);
-    this.element.style.setProperty("--cnb-cols", [rowNumWidth, ...this.#columns.map((c) => c.width)].map((w) => `${w}px`).join(" "));
+    this.#rowNumberWidth = rowNumberWidth(table.numRows);
+    this.#applyWidths();
     this.element.style.setProperty("--cnb-row-height", `${this.#rowHeight}px`);
+    this.#maxHeight = options.height ?? 360;
 
     this.#viewport = h("div", "cnb-grid-viewport");
     this.#viewport.tabIndex = 0;
     this.#viewport.setAttribute("role", "grid");
     this.#viewport.setAttribute("aria-rowcount", String(table.numRows));
-    const headerRows = 2.3 * this.#rowHeight;
-    const height = Math.min(options.height ?? 360, headerRows + this.#rowHeight * table.numRows + 18);
+    // A first guess (two header lines and a scrollbar); render() sets the exact height of a short table once laid out.
+    const height = Math.min(this.#maxHeight, 2.3 * this.#rowHeight + this.#rowHeight * table.numRows + 18);
     this.#viewport.style.setProperty("--cnb-grid-height", `${Math.round(height)}px`);
+    this.#viewport.addEventListener("wheel", (e) => this.#onWheel(e), { passive: false });
 
     this.#header = h("div", "cnb-header");
     this.#header.setAttribute("role", "row");
@@ -98,6 +121,10 @@ export class TableView {
       cell.title = `${c.name}: ${c.typeText}\nClick to sort${c.kind === "vector" ? " (by norm)" : ""}`;
       cell.append(h("span", "cnb-hname", c.name), h("span", "cnb-htype", c.typeText));
       cell.addEventListener("click", () => this.sortBy(i));
+      addResizeHandle(cell, (px) => {
+        c.width = px === undefined ? c.fitted : `${px}px`;
+        this.#applyWidths();
+      });
       this.#header.append(cell);
     });
     this.#spacer = h("div", "cnb-spacer");
@@ -120,6 +147,7 @@ export class TableView {
   render(): void {
     if (!this.#sparkColor) this.#sparkColor = themeColor(this.element, "--vscode-charts-blue", "#3794ff");
     const headerHeight = this.#header.offsetHeight;
+    this.#fitHeight(headerHeight);
     const viewportHeight = Math.max(this.#rowHeight, this.#viewport.clientHeight - headerHeight);
     const w = computeVirtualWindow({
       scrollTop: this.#viewport.scrollTop, viewportHeight, rowHeight: this.#rowHeight, rowCount: this.#table.numRows,
@@ -185,6 +213,28 @@ export class TableView {
   dispose(): void {
     cancelAnimationFrame(this.#frame);
     this.element.remove();
+  }
+
+  /** A table shorter than the grid's maximum height gets exactly its rows' height: no empty space below them. */
+  #fitHeight(headerHeight: number): void {
+    if (headerHeight === 0) return; // not laid out yet
+    // offsetHeight − clientHeight: the borders and, when columns overflow, the horizontal scrollbar.
+    const chrome = this.#viewport.offsetHeight - this.#viewport.clientHeight;
+    const natural = headerHeight + this.#rowHeight * this.#table.numRows + chrome;
+    const height = `${Math.min(this.#maxHeight, natural)}px`;
+    if (this.#viewport.style.getPropertyValue("--cnb-grid-height") !== height) this.#viewport.style.setProperty("--cnb-grid-height", height);
+  }
+
+  #applyWidths(): void {
+    this.element.style.setProperty("--cnb-cols", [this.#rowNumberWidth, ...this.#columns.map((c) => c.width)].join(" "));
+  }
+
+  #onWheel(e: WheelEvent): void {
+    const delta = wheelDeltaPx(e.deltaY, e.deltaMode, this.#rowHeight, this.#viewport.clientHeight);
+    const top = wheelScrollTop(this.#viewport, delta);
+    if (top === undefined) return; // at its end: the notebook scrolls
+    e.preventDefault();
+    this.#viewport.scrollTop = top;
   }
 
   #schedule(): void {

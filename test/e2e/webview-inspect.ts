@@ -8,7 +8,7 @@ import type { Frame, Page } from "playwright-core";
 export interface Checkpoint {
   name: string;
   /** Webview actions, and workbench ones: clickRestartKernel clicks the notebook toolbar's Restart Kernel button. */
-  actions?: ("openEmbeddings" | "clickVectorCell" | "clickScatter" | "clickRestartKernel" | "typeRemoteDot")[];
+  actions?: ("openEmbeddings" | "clickVectorCell" | "clickScatter" | "clickRestartKernel" | "typeRemoteDot" | "wheelTable")[];
 }
 
 export interface WebviewFacts {
@@ -27,7 +27,11 @@ export interface WebviewFacts {
   hostileTextShownAsText: boolean;
   inspectorStatus: string;
   neighbours: number;
-  dashboardRows: string[];
+  /** One per function card of the dashboard: its name and metrics (`workers`, `rows-out`, `failures`, …). */
+  dashboardCards: Array<{ function: string; metrics: Record<string, string> }>;
+  /** The dashboard's page width, and whether it fits without horizontal scrolling. */
+  dashboardWidth: number;
+  dashboardFits: boolean;
   dashboardState: string;
   /** Text of a workbench modal dialog (e.g. the workspace trust prompt), if one is open. */
   workbenchDialog: string;
@@ -38,13 +42,24 @@ export interface WebviewFacts {
   /** typeRemoteDot: ms from the "." keystroke to the suggest widget showing (-1: it did not open in 10 s), its rows. */
   suggestMs: number;
   suggestions: string[];
+  /**
+   * wheelTable, on the grid with the most rows: a wheel in its middle scrolled the grid (and not the page); a wheel
+   * with the grid at its end moved the page by wheelPageMoved px.
+   */
+  wheelGridScrolled: boolean;
+  wheelPageStill: boolean;
+  wheelPageMoved: number;
+  /** Row-number cells whose text does not fit (cut with an ellipsis). */
+  cutRowNumbers: number;
+  /** Per grid: px of empty space below its last row (0 when the rows fill it). */
+  gridGaps: number[];
   /** Rows of the chalknb Variables view, by their accessible labels ("variable result: Table · …", "column …"). */
   variableRows: string[];
 }
 
 // Runs inside a webview frame (serialized by Playwright): no closures over Node values.
 /* eslint-disable */
-const collect = (): Omit<WebviewFacts, "frames" | "workbenchDialog" | "workbenchMessages" | "clicked" | "variableRows" | "suggestMs" | "suggestions"> => {
+const collect = (): Omit<WebviewFacts, "frames" | "workbenchDialog" | "workbenchMessages" | "clicked" | "variableRows" | "suggestMs" | "suggestions" | "wheelGridScrolled" | "wheelPageStill" | "wheelPageMoved"> => {
   const d = (globalThis as any).document;
   const q = (s: string): any[] => Array.from(d.querySelectorAll(s));
   const text = (e: any): string => (e.textContent ?? "") as string;
@@ -63,8 +78,19 @@ const collect = (): Omit<WebviewFacts, "frames" | "workbenchDialog" | "workbench
     hostileTextShownAsText: q(".cnb-cell").some((e: any) => text(e).includes("<img src=x onerror=alert(1)>")),
     inspectorStatus: q(".cnb-insp-controls .cnb-muted, .cnb-insp-controls .cnb-error").map(text).join(" "),
     neighbours: q(".cnb-neighbours li").length,
-    dashboardRows: q("#app tbody tr").map((tr: any) => Array.from(tr.children).map(text).join("|")),
+    dashboardCards: q("#app .card").map((card: any) => ({
+      function: card.dataset.function as string,
+      metrics: Object.fromEntries(Array.from(card.querySelectorAll("[data-metric]")).map((m: any) => [m.dataset.metric, text(m.querySelector(".value"))])),
+    })),
+    dashboardWidth: d.querySelector("#app .cards") ? (globalThis as any).innerWidth : 0,
+    dashboardFits: d.querySelector("#app .cards") ? d.documentElement.scrollWidth <= d.documentElement.clientWidth : false,
     dashboardState: q("#app .badge").map(text).join(" "),
+    cutRowNumbers: q(".cnb-row:not([hidden]) .cnb-rownum").filter((e: any) => e.scrollWidth > e.clientWidth).length,
+    gridGaps: q(".cnb-grid-viewport").map((v: any) => {
+      const rowHeight = v.querySelector(".cnb-row")?.offsetHeight ?? 0;
+      const content = (v.querySelector(".cnb-header")?.offsetHeight ?? 0) + rowHeight * Number(v.getAttribute("aria-rowcount"));
+      return Math.max(0, Math.round(v.clientHeight - content));
+    }),
   };
 };
 /* eslint-enable */
@@ -84,9 +110,14 @@ export async function inspectWebviews(page: Page, cp: Checkpoint): Promise<Webvi
     return undefined;
   };
   let clicked = false;
+  const wheel = { wheelGridScrolled: false, wheelPageStill: false, wheelPageMoved: 0 };
   let suggestMs = -1;
   let suggestions: string[] = [];
   for (const action of cp.actions ?? []) {
+    if (action === "wheelTable") {
+      Object.assign(wheel, await wheelOverLargestGrid(page, frames));
+      continue;
+    }
     if (action === "typeRemoteDot") {
       await page.keyboard.type("remote", { delay: 30 });
       const t0 = Date.now();
@@ -130,11 +161,14 @@ export async function inspectWebviews(page: Page, cp: Checkpoint): Promise<Webvi
   const facts: WebviewFacts = {
     frames: frames.length, tables: 0, rowElements: 0, rowCountBadges: [], headers: [], headerTypes: [], vectorCells: [],
     detailText: "", progressViews: 0, progressTiles: 0, progressHeadlines: [], images: 0, hostileTextShownAsText: false,
-    inspectorStatus: "", neighbours: 0, dashboardRows: [], dashboardState: "",
+    inspectorStatus: "", neighbours: 0, dashboardCards: [], dashboardWidth: 0, dashboardFits: false, dashboardState: "",
     workbenchDialog: await safe(() => page.locator(".monaco-dialog-box").allTextContents().then((t) => t.join(" ")), ""),
     workbenchMessages: await safe(() => page.locator(".statusbar-item, .notification-list-item-message").allTextContents()
       .then((t) => t.filter((x) => /chalknb/i.test(x))), []),
     clicked,
+    ...wheel,
+    cutRowNumbers: 0,
+    gridGaps: [],
     suggestMs,
     suggestions,
     variableRows: await safe(() => page.locator('.monaco-list-row[aria-label^="variable "], .monaco-list-row[aria-label^="column "]')
@@ -157,8 +191,44 @@ export async function inspectWebviews(page: Page, cp: Checkpoint): Promise<Webvi
     facts.hostileTextShownAsText ||= part.hostileTextShownAsText;
     facts.inspectorStatus += part.inspectorStatus;
     facts.neighbours += part.neighbours;
-    facts.dashboardRows.push(...part.dashboardRows);
+    facts.dashboardCards.push(...part.dashboardCards);
+    facts.dashboardWidth = Math.max(facts.dashboardWidth, part.dashboardWidth);
+    facts.dashboardFits ||= part.dashboardFits;
     facts.dashboardState += part.dashboardState;
+    facts.cutRowNumbers += part.cutRowNumbers;
+    facts.gridGaps.push(...part.gridGaps);
   }
   return facts;
+}
+
+/** The wheel, as a user's mouse gives it, over the grid with the most rows: in its middle, then at its end. */
+async function wheelOverLargestGrid(page: Page, frames: Frame[]): Promise<{ wheelGridScrolled: boolean; wheelPageStill: boolean; wheelPageMoved: number }> {
+  const out = { wheelGridScrolled: false, wheelPageStill: false, wheelPageMoved: 0 };
+  let best: { frame: Frame; rows: number } | undefined;
+  for (const frame of frames) {
+    const counts = await safe(() => frame.locator(".cnb-grid-viewport").evaluateAll((els) => els.map((e) => Number(e.getAttribute("aria-rowcount")))), [] as number[]);
+    for (const rows of counts) if (!best || rows > best.rows) best = { frame, rows };
+  }
+  if (!best) return out;
+  const grid = best.frame.locator(`.cnb-grid-viewport[aria-rowcount="${best.rows}"]`).first();
+  const scrollTop = () => safe(() => grid.evaluate((el) => el.scrollTop), -1);
+  const top = async () => (await safe(() => grid.boundingBox(), null))?.y ?? Number.NaN;
+  const until = async (check: () => Promise<boolean>) => {
+    for (let i = 0; i < 50 && !(await check()); i++) await page.waitForTimeout(100);
+  };
+  await safe(() => grid.evaluate((el) => { el.scrollTop = 600; }), undefined);
+  const box = await safe(() => grid.boundingBox(), null);
+  if (!box) return out;
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.wheel(0, 120);
+  await until(async () => (await scrollTop()) > 600);
+  out.wheelGridScrolled = (await scrollTop()) > 600;
+  out.wheelPageStill = Math.abs((await top()) - box.y) < 1;
+  await safe(() => grid.evaluate((el) => { el.scrollTop = el.scrollHeight; }), undefined);
+  await page.waitForTimeout(200); // a frame for the rows at the end to be drawn; the wheel below is what is measured
+  const before = await top();
+  await page.mouse.wheel(0, 300);
+  await until(async () => (await top()) < before - 20);
+  out.wheelPageMoved = Math.round(before - (await top()));
+  return out;
 }

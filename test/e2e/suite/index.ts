@@ -144,14 +144,22 @@ const trusted: TestCase[] = [
       };
       // Saved outputs in a .chalknb file, as the kernel would leave them: Arrow IPC as base64, progress as JSON.
       const path = join(workspaceRoot(), "stored-outputs.chalknb");
+      const arrowOutput = (t: Table) => ({ items: [{ mime: ARROW, data: Buffer.from(tableToIPC(t, "file")).toString("base64") }, { mime: "text/plain", data: "table" }] });
+      // A long table (5-digit row numbers, wheel tests) and a short one (no empty space below its rows).
+      const long = new Table({
+        n: vectorFromArray(Int32Array.from({ length: 29_143 }, (_, i) => i * 7)),
+        word: vectorFromArray(Array.from({ length: 29_143 }, (_, i) => `word ${i}`), new Utf8()),
+      });
+      const short = new Table({ k: vectorFromArray(Int32Array.from([1, 2, 3])), label: vectorFromArray(["one", "two", "three"], new Utf8()) });
       const file = {
         format: "chalknb", version: 1, metadata: {},
         cells: [{
           kind: "code", language: "typescript", source: "result",
-          outputs: [
-            { items: [{ mime: PROGRESS, data: progress }] },
-            { items: [{ mime: ARROW, data: Buffer.from(tableToIPC(table, "file")).toString("base64") }, { mime: "text/plain", data: "table" }] },
-          ],
+          outputs: [{ items: [{ mime: PROGRESS, data: progress }] }, arrowOutput(table)],
+        }, {
+          kind: "code", language: "typescript", source: "long", outputs: [arrowOutput(long)],
+        }, {
+          kind: "code", language: "typescript", source: "short", outputs: [arrowOutput(short)],
         }],
       };
       writeFileSync(path, JSON.stringify(file));
@@ -179,6 +187,15 @@ const trusted: TestCase[] = [
       assert.equal(facts.neighbours, 10, "clicking a point lists 10 nearest neighbours");
       const insp = rendered.find((m) => m.view === "inspector");
       assert.equal(insp?.worker, true, "PCA ran in a Worker inside VS Code's webview");
+      // The long table: wheel in its middle scrolls the grid, at its end the notebook; row numbers fit; no gaps.
+      const editor = vscode.window.activeNotebookEditor!;
+      editor.revealRange(new vscode.NotebookRange(1, 2), vscode.NotebookEditorRevealType.AtTop);
+      await waitFor("the long and the short table to render", () => rendered.some((m) => m.view === "table" && m.rows === 29_143) && rendered.some((m) => m.view === "table" && m.rows === 3), 30_000);
+      const { facts: wheel } = await checkpoint("table-wheel", ["wheelTable"]);
+      assert.deepEqual([wheel.wheelGridScrolled, wheel.wheelPageStill], [true, true], "a wheel in the middle of the grid scrolls the grid, not the page");
+      assert.ok(wheel.wheelPageMoved > 20, `a wheel with the grid at its end scrolls the notebook (moved ${wheel.wheelPageMoved} px)`);
+      assert.equal(wheel.cutRowNumbers, 0, "5-digit row numbers fit their column");
+      assert.deepEqual(wheel.gridGaps.filter((g) => g > 0), [], `no empty space under a table's rows: ${wheel.gridGaps.join(", ")}`);
       await vscode.commands.executeCommand("workbench.action.revertAndCloseActiveEditor");
     },
   },
@@ -473,11 +490,15 @@ const trusted: TestCase[] = [
       await vscode.commands.executeCommand("chalknb.openDashboard");
       const facts = await waitFor("the dashboard to show the embedded queue's embed function", async () => {
         const { facts: f } = await checkpoint("dashboard-embedded");
-        return f.dashboardRows.some((r) => r.startsWith("embed|")) ? f : undefined;
+        return f.dashboardCards.some((c) => c.function === "embed") ? f : undefined;
       }, 30_000);
       assert.match(facts.dashboardState, /connected/);
-      const cells = facts.dashboardRows.find((r) => r.startsWith("embed|"))!.split("|");
-      assert.equal(cells[1], "1", `one embedded worker: ${cells.join(" | ")}`);
+      const card = facts.dashboardCards.find((c) => c.function === "embed")!;
+      assert.equal(card.metrics.workers, "1", `one embedded worker: ${JSON.stringify(card)}`);
+      // Beside the notebook, at a readable width, and no horizontal scrolling.
+      assert.equal(vscode.window.tabGroups.all.length, 2, "the dashboard opened in a group beside the notebook");
+      assert.ok(facts.dashboardWidth >= 400, `the dashboard is ${facts.dashboardWidth} px wide`);
+      assert.equal(facts.dashboardFits, true, "the cards fit the panel's width");
       // Give the notebook the focus back for the next test.
       await vscode.window.showNotebookDocument(editor.notebook, { viewColumn: editor.viewColumn });
     },
@@ -502,15 +523,16 @@ const trusted: TestCase[] = [
       await vscode.commands.executeCommand("chalknb.openDashboard", url);
       const facts = await waitFor("the dashboard to show textLength", async () => {
         const { facts: f } = await checkpoint("dashboard");
-        return f.dashboardRows.some((r) => r.startsWith("textLength")) ? f : undefined;
+        return f.dashboardCards.some((c) => c.function === "textLength") ? f : undefined;
       }, 30_000);
       assert.match(facts.dashboardState, /connected/);
-      // function | workers | buffered rows | in-flight | rows in/s | rows out/s | rows out | batches | fill | retries | failures | …
-      const cells = facts.dashboardRows.find((r) => r.startsWith("textLength|"))!.split("|");
-      assert.equal(cells[1], "1", `one worker: ${cells.join(" | ")}`);
-      assert.equal(cells[6], "300", `300 rows out: ${cells.join(" | ")}`);
-      assert.ok(Number(cells[7]) >= 30, `at least 30 batches of ≤ 10 rows: ${cells.join(" | ")}`);
-      assert.equal(cells[10], "0", "no failures");
+      const { metrics } = facts.dashboardCards.find((c) => c.function === "textLength")!;
+      const shown = JSON.stringify(metrics);
+      assert.equal(metrics.workers, "1", `one worker: ${shown}`);
+      assert.equal(metrics["rows-out"], "300", `300 rows out: ${shown}`);
+      assert.ok(Number(metrics.batches) >= 30, `at least 30 batches of ≤ 10 rows: ${shown}`);
+      assert.equal(metrics.failures, "0", `no failures: ${shown}`);
+      assert.match(metrics.fill ?? "", /^\d+\.\d%$/, shown);
     },
   },
   {
