@@ -66,7 +66,8 @@ function parameterList(source: string): string {
   let depth = 0;
   for (let i = open; i < source.length; i++) {
     if (source[i] === "(") depth++;
-    else if (source[i] === ")" && --depth === 0) return source.slice(open + 1, i).replace(/\s+/g, " ").trim();
+    // Type annotations are blanked in place by the cell compiler: drop the spaces they leave.
+    else if (source[i] === ")" && --depth === 0) return source.slice(open + 1, i).replace(/\s+/g, " ").replace(/ ,/g, ",").trim();
   }
   return "…";
 }

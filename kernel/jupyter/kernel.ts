@@ -174,6 +174,7 @@ export async function runJupyterKernel(connectionFile: string): Promise<never> {
     }
   }
 
+  watchParent(() => void shutdown(), log);
   void shell.serve(handleShell);
   void stdin.serve((message) => {
     if (message.header.msg_type === "input_reply") broker.answer(message);
@@ -181,6 +182,24 @@ export async function runJupyterKernel(connectionFile: string): Promise<never> {
   // Off the start path: warm the TypeScript transform once the globals are loaded.
   void runtime.ready.then(() => warmUpCompiler(), () => undefined);
   return new Promise<never>(() => undefined);
+}
+
+/**
+ * Jupyter frontends name themselves in JPY_PARENT_PID: a kernel whose frontend died (killed, crashed) exits instead
+ * of running on with nobody to talk to, as ipykernel's parent poller does. Checked every second, off the event loop's
+ * keep-alive.
+ */
+function watchParent(onGone: () => void, log: (line: string) => void): void {
+  const parent = Number(process.env.JPY_PARENT_PID);
+  if (!Number.isInteger(parent) || parent <= 1) return;
+  setInterval(() => {
+    try {
+      process.kill(parent, 0);
+    } catch {
+      log(`chalknb jupyter: the frontend (pid ${parent}) is gone; shutting down`);
+      onGone();
+    }
+  }, 1000).unref();
 }
 
 /** `user_expressions` of an execute_request: each evaluated in the global scope after the cell, as a MIME bundle. */

@@ -15,6 +15,7 @@ export interface ExecuteState {
   stopOnError: boolean;
   userExpressions: Record<string, string>;
   error?: ErrorContent;
+  replied?: boolean;
 }
 
 export interface BridgeOptions {
@@ -71,7 +72,12 @@ export class MessageBridge {
         iopub.send(["status"], "status", parent, { execution_state: message.content.execution_state });
         const state = this.#executing.get(message.parent_id);
         if (message.content.execution_state === "busy" && state && !state.silent) {
-          iopub.send(["execute_input"], "execute_input", parent, { code: state.request.content.code, execution_count: this.#options.executionCount() + 1 });
+          // A microtask later: an aborted request's busy, reply and idle come in one go (no execute_input for it),
+          // a running one's first output only after its compile has awaited (the count is then the cell's own).
+          queueMicrotask(() => {
+            if (this.#executing.get(message.parent_id) !== state || state.replied) return;
+            iopub.send(["execute_input"], "execute_input", parent, { code: state.request.content.code, execution_count: this.#options.executionCount() });
+          });
         }
         if (message.content.execution_state === "idle") this.#executing.delete(message.parent_id);
         break;
@@ -114,6 +120,7 @@ export class MessageBridge {
   #reply(msgId: string, status: "ok" | "error" | "aborted", executionCount: number): void {
     const state = this.#executing.get(msgId);
     if (!state) return;
+    state.replied = true;
     let content: Record<string, unknown>;
     if (status === "ok") {
       content = { status, execution_count: executionCount, payload: [], user_expressions: this.#options.evaluate(state.userExpressions) };

@@ -30,10 +30,12 @@ export class StdinBroker {
 
   /** An `input_reply` from the frontend. */
   answer(reply: JupyterMessage): void {
-    const id = reply.parent_header.msg_id;
-    if (typeof id !== "string") return;
-    const waiting = this.#waiting.get(id);
-    if (!waiting) return;
+    // jupyter_client's input() sends its reply with no parent header (ipykernel reads whatever comes next): such a
+    // reply answers the oldest pending request.
+    const parent = reply.parent_header.msg_id;
+    const id = typeof parent === "string" && this.#waiting.has(parent) ? parent : this.#waiting.keys().next().value;
+    const waiting = id === undefined ? undefined : this.#waiting.get(id);
+    if (id === undefined || !waiting) return;
     this.#waiting.delete(id);
     waiting.resolve(String((reply.content as { value?: unknown }).value ?? ""));
   }
