@@ -159,6 +159,8 @@ async function handleCheckpoints(page: Page, dir: string, handled: Set<string>, 
       facts = { inspectError: e instanceof Error ? e.message : String(e) };
     }
     await page.screenshot({ path: join(artifacts, `e2e-${cp.name}.png`) }).catch(() => undefined);
+    // What the runner saw next to what it looked like (e.g. suggestMs: keystroke to suggest widget).
+    writeFileSync(join(artifacts, `e2e-${cp.name}.json`), JSON.stringify(facts, null, 1) + "\n");
     // Written whole, then renamed: the suite polls for the file and must never read it half-written.
     const done = join(dir, f.replace(/\.json$/, ".done.json"));
     writeFileSync(`${done}.tmp`, JSON.stringify({ facts, dialogs }));
