@@ -6,18 +6,26 @@ import { tableFromIPC, tableToIPC, type Table } from "apache-arrow";
 const require = createRequire(import.meta.url);
 type ParquetWasm = typeof import("parquet-wasm");
 let parquet: ParquetWasm | undefined;
-const load = (): ParquetWasm => (parquet ??= require("parquet-wasm") as ParquetWasm);
+/** @internal parquet-wasm, loaded on first use. */
+export const loadParquetWasm = (): ParquetWasm => (parquet ??= require("parquet-wasm") as ParquetWasm);
+const load = loadParquetWasm;
+
+export type ParquetCompression = "zstd" | "snappy" | "gzip" | "uncompressed";
 
 export interface WriteParquetOptions {
   /** @default "zstd" */
-  compression?: "zstd" | "snappy" | "gzip" | "uncompressed";
+  compression?: ParquetCompression;
+}
+
+/** @internal parquet-wasm's codec for a compression name. */
+export function parquetCodec(wasm: ParquetWasm, compression: ParquetCompression): import("parquet-wasm").Compression {
+  return { zstd: wasm.Compression.ZSTD, snappy: wasm.Compression.SNAPPY, gzip: wasm.Compression.GZIP, uncompressed: wasm.Compression.UNCOMPRESSED }[compression];
 }
 
 /** Writes an Arrow table to a Parquet file (atomically: a temp file renamed into place). */
 export async function writeParquet(table: Table, path: string, options: WriteParquetOptions = {}): Promise<void> {
   const wasm = load();
-  const codec = { zstd: wasm.Compression.ZSTD, snappy: wasm.Compression.SNAPPY, gzip: wasm.Compression.GZIP, uncompressed: wasm.Compression.UNCOMPRESSED }[options.compression ?? "zstd"];
-  const properties = new wasm.WriterPropertiesBuilder().setCompression(codec).build();
+  const properties = new wasm.WriterPropertiesBuilder().setCompression(parquetCodec(wasm, options.compression ?? "zstd")).build();
   const wasmTable = wasm.Table.fromIPCStream(tableToIPC(table, "stream"));
   const bytes = wasm.writeParquet(wasmTable, properties);
   const temporary = `${path}.${process.pid}.tmp`;

@@ -1,12 +1,11 @@
-import { randomUUID } from "node:crypto";
 import { RecordBatch, Table, type DataType } from "apache-arrow";
-import { encodeRows } from "../../protocol/arrow-ipc.js";
-import { ChalknbError, ChunkError, ConnectionError, ErrorCode, InvalidArgumentError } from "../../protocol/errors.js";
+import { ChunkError, InvalidArgumentError } from "../../protocol/errors.js";
 import type { CallProgress } from "../../protocol/progress.js";
-import { trackCall } from "./call-registry.js";
-import { chunkErrorFrom } from "./chunk-errors.js";
 import { planChunks, timeoutMs, validateConcurrency } from "./chunk-plan.js";
-import { ProgressTracker } from "./progress-tracker.js";
+import { ChunkRun, type FinishedChunk } from "./chunk-runner.js";
+import type { ParquetCompression } from "./parquet.js";
+import { streamIntoParquet } from "./parquet-stream-writer.js";
+import { openParquet, type ParquetTable } from "./parquet-table.js";
 import type { QueueConnection } from "./queue-connection.js";
 import { assembleResult } from "./result-assembly.js";
 import { DeferredCall } from "./deferred-call.js";
@@ -29,6 +28,31 @@ export interface ChunkedCallOptions {
   timeout?: number | null;
   signal?: AbortSignal;
   onProgress?: (progress: CallProgress) => void;
+  /**
+   * Write the result to this Parquet file as chunks finish instead of holding it in memory; the call then resolves
+   * to a {@link ParquetTable}. `compression` @default "snappy"
+   */
+  into?: string | IntoParquet;
+}
+
+export interface IntoParquet {
+  path: string;
+  /** @default "snappy" (embeddings are floats: zstd saves ~10 % at ~5× the write time) */
+  compression?: ParquetCompression;
+}
+
+export interface StreamOptions extends Omit<ChunkedCallOptions, "into"> {
+  /** Yield chunks in input order (a finished chunk waits for earlier ones) instead of as they finish. @default false */
+  ordered?: boolean;
+}
+
+/** One chunk's result, as `fn.stream()` yields it. */
+export interface StreamedChunk {
+  chunk: number;
+  /** The chunk's input rows, [start, end). */
+  rows: [number, number];
+  /** The chunk's `result` column, rows[1] - rows[0] rows. */
+  result: Table;
 }
 
 /** A function served by the queue, as returned by `remote.function(name, options)`. */
@@ -47,18 +71,54 @@ export class RemoteFunction {
   /**
    * Splits `table` into chunks, runs up to `concurrentChunks` at once through the queue and returns a Table whose
    * `result` column lines up 1:1 with the input rows, whatever order the chunks finish in.
+   *
+   * With `into: "file.parquet"`, finished chunks are written to that Parquet file as they arrive (in input order;
+   * memory holds only chunks that finished before an earlier one, at most `concurrentChunks`) and the call resolves
+   * to a {@link ParquetTable}, a handle that reads the file lazily. A failed call leaves no file.
    * @example
    * const result = await embed.chunkedCall(args, { chunkSize: 25, concurrentChunks: 4, timeout: 120 });
+   * const file = await embed.chunkedCall(args, { chunkSize: 4096, into: "embeddings.parquet" });
    */
-  async chunkedCall(table: Table | RecordBatch, options: ChunkedCallOptions = {}): Promise<Table> {
-    const input = asTable(table, "chunkedCall");
-    const ranges = planChunks(input.numRows, options);
-    const concurrency = validateConcurrency(options.concurrentChunks);
-    const perChunkTimeout = timeoutMs(options.timeout);
-    if (ranges.length === 0) return assembleResult([], this.outputType);
-    const connection = await this.#connection();
-    const results = await this.#run(connection, input, ranges, concurrency, perChunkTimeout, options);
+  chunkedCall(table: Table | RecordBatch, options: ChunkedCallOptions & { into: string | IntoParquet }): Promise<ParquetTable>;
+  chunkedCall(table: Table | RecordBatch, options?: ChunkedCallOptions): Promise<Table>;
+  async chunkedCall(table: Table | RecordBatch, options: ChunkedCallOptions = {}): Promise<Table | ParquetTable> {
+    const into = options.into === undefined ? undefined : intoOptions(options.into);
+    const plan = this.#plan(table, "chunkedCall", options);
+    if (into) {
+      const run = plan.ranges.length === 0 ? undefined : await this.#start(plan, options, true);
+      const parts = run ? mapChunks(run.chunks(), (chunk) => chunk.parts) : emptyChunks();
+      try {
+        await streamIntoParquet(parts, into.path, { outputType: this.outputType, compression: into.compression });
+      } catch (error) {
+        run?.cancel("writing the Parquet file failed");
+        throw error;
+      }
+      return openParquet(into.path);
+    }
+    if (plan.ranges.length === 0) return assembleResult([], this.outputType);
+    const run = await this.#start(plan, options, false);
+    const results: Uint8Array[][] = new Array(plan.ranges.length);
+    for await (const chunk of run.chunks()) results[chunk.index] = chunk.parts;
     return assembleResult(results, this.outputType);
+  }
+
+  /**
+   * Runs the call like chunkedCall and yields each chunk's result as it finishes (in input order with
+   * `ordered: true`). Breaking out of the loop cancels the chunks not yet yielded; a failed chunk throws from the loop.
+   * @example
+   * for await (const { chunk, rows, result } of embed.stream(args, { chunkSize: 1000 })) console.log(chunk, rows, result.numRows);
+   */
+  stream(table: Table | RecordBatch, options: StreamOptions = {}): AsyncGenerator<StreamedChunk, void, undefined> {
+    const plan = this.#plan(table, "stream", options);
+    return this.#stream(plan, options);
+  }
+
+  async *#stream(plan: CallPlan, options: StreamOptions): AsyncGenerator<StreamedChunk, void, undefined> {
+    if (plan.ranges.length === 0) return;
+    const run = await this.#start(plan, options, options.ordered ?? false);
+    for await (const chunk of run.chunks()) {
+      yield { chunk: chunk.index, rows: [chunk.rows[0], chunk.rows[1]], result: assembleResult([chunk.parts], this.outputType) };
+    }
   }
 
   /**
@@ -68,118 +128,49 @@ export class RemoteFunction {
    */
   deferBatch(batch: RecordBatch | Table, options: { timeout?: number | null; onProgress?: (p: CallProgress) => void } = {}): DeferredCall {
     const input = asTable(batch, "deferBatch");
-    const perChunkTimeout = timeoutMs(options.timeout);
+    const plan: CallPlan = { input, ranges: input.numRows === 0 ? [] : [[0, input.numRows]], concurrency: 1, timeoutMs: timeoutMs(options.timeout) };
     const controller = new AbortController();
-    const ranges: Array<[number, number]> = input.numRows === 0 ? [] : [[0, input.numRows]];
     const promise = (async () => {
-      if (ranges.length === 0) return assembleResult([], this.outputType);
-      const connection = await this.#connection();
-      const results = await this.#run(connection, input, ranges, 1, perChunkTimeout, { signal: controller.signal, onProgress: options.onProgress });
+      if (plan.ranges.length === 0) return assembleResult([], this.outputType);
+      const run = await this.#start(plan, { signal: controller.signal, onProgress: options.onProgress }, false);
+      const results: Uint8Array[][] = [];
+      for await (const chunk of run.chunks()) results.push(chunk.parts);
       return assembleResult(results, this.outputType);
     })();
     return new DeferredCall(promise, (reason) => controller.abort(reason));
   }
 
-  async #run(
-    connection: QueueConnection,
-    input: Table,
-    ranges: Array<[number, number]>,
-    concurrency: number,
-    perChunkTimeout: number | null,
-    options: Pick<ChunkedCallOptions, "signal" | "onProgress">,
-  ): Promise<Uint8Array[][]> {
-    const callId = randomUUID();
-    const tracker = new ProgressTracker(callId, this.name, ranges, options.onProgress);
-    const results: Uint8Array[][] = new Array(ranges.length);
-    let stopped: ChalknbError | undefined;
-    let rejectStop!: (error: ChalknbError) => void;
-    const stop = new Promise<never>((_, reject) => (rejectStop = reject));
-    stop.catch(() => {});
-    const halt = (error: ChalknbError) => {
-      if (stopped) return;
-      stopped = error;
-      connection.cancel(callId);
-      rejectStop(error);
-    };
-    const cancel = (reason: string) =>
-      halt(new ChalknbError(ErrorCode.Cancelled, `call to "${this.name}" (${input.numRows} rows, ${ranges.length} chunks) was cancelled: ${reason}`));
-    const untrack = trackCall({ cancel });
-    const onAbort = () => cancel(String(options.signal?.reason ?? "aborted"));
-    if (options.signal?.aborted) onAbort();
-    options.signal?.addEventListener("abort", onAbort, { once: true });
-
-    let next = 0;
-    const runner = async () => {
-      while (!stopped && next < ranges.length) {
-        const index = next++;
-        results[index] = await Promise.race([this.#runChunk(connection, callId, index, ranges[index], input, perChunkTimeout, tracker, () => stopped), stop]);
-      }
-    };
-    try {
-      await Promise.race([Promise.all(Array.from({ length: Math.min(concurrency, ranges.length) }, runner)), stop]);
-      tracker.finish("done");
-      return results;
-    } catch (error) {
-      const failure = error instanceof ChalknbError ? error : new ChalknbError(ErrorCode.HandlerFailed, String(error));
-      halt(failure);
-      tracker.finish(failure.code === ErrorCode.Cancelled ? "cancelled" : "failed");
-      if (stopped && stopped !== failure && stopped.code === ErrorCode.Cancelled) throw stopped;
-      throw failure;
-    } finally {
-      untrack();
-      options.signal?.removeEventListener("abort", onAbort);
-    }
+  #plan(table: Table | RecordBatch, method: string, options: ChunkedCallOptions): CallPlan {
+    const input = asTable(table, method);
+    return { input, ranges: planChunks(input.numRows, options), concurrency: validateConcurrency(options.concurrentChunks), timeoutMs: timeoutMs(options.timeout) };
   }
 
-  async #runChunk(
-    connection: QueueConnection,
-    callId: string,
-    index: number,
-    rows: [number, number],
-    input: Table,
-    perChunkTimeout: number | null,
-    tracker: ProgressTracker,
-    stopped: () => ChalknbError | undefined,
-  ): Promise<Uint8Array[]> {
-    const body = encodeRows(input.slice(rows[0], rows[1]));
-    const startedAt = Date.now();
-    let backoff = INITIAL_BACKOFF_MS;
-    let submissions = 0;
-    for (;;) {
-      tracker.chunk(index, "queued");
-      try {
-        // The chunk's timeout runs from its first submission: a resubmit after queue_full gets what is left of it.
-        const remaining = perChunkTimeout === null || submissions === 0 ? perChunkTimeout : Math.max(1, perChunkTimeout - (Date.now() - startedAt));
-        submissions += 1;
-        const reply = await connection.submit(
-          { type: "submit", callId, chunk: index, function: this.name, rows, timeoutMs: remaining },
-          body,
-          { onProgress: (state, attempts) => tracker.chunk(index, state, { attempts }) },
-        );
-        tracker.chunk(index, "done", { attempts: reply.attempts });
-        return reply.parts;
-      } catch (raw) {
-        // Never connected (refused, unreachable): that is about the queue, not this chunk's rows.
-        if (raw instanceof ConnectionError && raw.code !== ErrorCode.ConnectionLost) throw raw;
-        const error = chunkErrorFrom(raw as Error, this.name, index, rows);
-        const waited = Date.now() - startedAt;
-        const withinTimeout = perChunkTimeout === null || waited + backoff < perChunkTimeout;
-        if (error.code === ErrorCode.QueueFull && error.retryable && withinTimeout && !stopped()) {
-          // queue_full: the queue is protecting its memory; back off with jitter and submit again.
-          await new Promise((resolve) => setTimeout(resolve, backoff * (0.5 + Math.random())));
-          backoff = Math.min(2000, backoff * 2);
-          if (stopped()) throw stopped();
-          continue;
-        }
-        if (!stopped()) tracker.chunk(index, "failed", { error: { code: error.code, message: error.message } });
-        throw error;
-      }
-    }
+  async #start(plan: CallPlan, options: Pick<ChunkedCallOptions, "signal" | "onProgress">, ordered: boolean): Promise<ChunkRun> {
+    const connection = await this.#connection();
+    return new ChunkRun({ connection, functionName: this.name, ...plan, ordered, signal: options.signal, onProgress: options.onProgress });
   }
 }
 
-/** First wait after a queue_full; doubles up to 2 s. */
-const INITIAL_BACKOFF_MS = 25;
+interface CallPlan {
+  input: Table;
+  ranges: Array<[number, number]>;
+  concurrency: number;
+  timeoutMs: number | null;
+}
+
+async function* mapChunks<T>(chunks: AsyncIterable<FinishedChunk>, map: (chunk: FinishedChunk) => T): AsyncGenerator<T, void, undefined> {
+  for await (const chunk of chunks) yield map(chunk);
+}
+
+async function* emptyChunks(): AsyncGenerator<Uint8Array[], void, undefined> {}
+
+function intoOptions(into: string | IntoParquet): IntoParquet {
+  const options = typeof into === "string" ? { path: into } : into;
+  if (typeof options?.path !== "string" || options.path === "") {
+    throw new InvalidArgumentError(`into must be a Parquet file path (or { path, compression }), got ${typeof into === "string" ? '""' : typeof into}`);
+  }
+  return options;
+}
 
 function asTable(value: Table | RecordBatch, method: string): Table {
   if (value instanceof Table) return value;

@@ -19,7 +19,7 @@ export function assembleResult(chunkParts: Uint8Array[][], outputType: DataType 
 }
 
 /** Converts values to the caller's outputType (e.g. Float64 lists to Float32 lists). Slow path: types rarely differ. */
-function castVector(vector: Vector, type: DataType): Vector {
+export function castVector(vector: Vector, type: DataType): Vector {
   const values = Array.from(vector as Iterable<unknown>, toPlain);
   return vectorFromArray(values as never[], type) as Vector;
 }

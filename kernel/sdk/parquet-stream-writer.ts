@@ -1,0 +1,94 @@
+import { randomBytes } from "node:crypto";
+import { createWriteStream } from "node:fs";
+import { rename, unlink } from "node:fs/promises";
+import { resolve } from "node:path";
+import { Writable } from "node:stream";
+import { DataType, Table, type Vector } from "apache-arrow";
+import type { RecordBatch as WasmRecordBatch } from "parquet-wasm";
+import { decodeRows, encodeRows } from "../../protocol/arrow-ipc.js";
+import { loadParquetWasm, parquetCodec, writeParquet, type ParquetCompression } from "./parquet.js";
+import { assembleResult, castVector } from "./result-assembly.js";
+
+export interface StreamIntoParquetOptions {
+  /** Type of the `result` column; chunks of another type are cast to it. Default: the first chunk's type. */
+  outputType?: DataType;
+  /** @default "snappy" */
+  compression?: ParquetCompression;
+}
+
+/**
+ * Writes the result parts of a call's chunks, in the order the iterable gives them, to one Parquet file with a
+ * `result` column — the table chunkedCall would have returned. Written to a temp file beside `path` and renamed into
+ * place at the end: a failed or cancelled call leaves no file behind, not even a partial one.
+ *
+ * parquet-wasm's `transformParquetStream` is a streaming writer (arrow-rs ArrowWriter): it pulls record batches from
+ * a ReadableStream and emits each row group's bytes as it closes, so memory holds one row group, not the file. It
+ * pulls: the next chunk is asked for only when the writer is ready for it, which is what slows the call down to the
+ * writer's pace (ChunkRun frees a slot when its consumer asks for the next chunk).
+ */
+export async function streamIntoParquet(chunks: AsyncIterable<Uint8Array[]>, path: string, options: StreamIntoParquetOptions = {}): Promise<void> {
+  const target = resolve(path);
+  const iterator = chunks[Symbol.asyncIterator]();
+  const first = await iterator.next();
+  if (first.done) return writeParquet(assembleResult([], options.outputType), target, { compression: options.compression ?? "snappy" });
+
+  const wasm = loadParquetWasm();
+  let fileType = options.outputType;
+  const toWasmBatches = (parts: Uint8Array[]): WasmRecordBatch[] => {
+    const batches: WasmRecordBatch[] = [];
+    for (const part of parts) {
+      const column = decodeRows(part).getChild("result");
+      if (!column) continue;
+      fileType ??= column.type;
+      // Parts of the file's type go to the writer as the bytes that came off the wire; others are cast first.
+      const bytes = String(column.type) === String(fileType) ? part : encodeRows(new Table({ result: castVector(column as Vector, fileType!) }));
+      const wasmTable = wasm.Table.fromIPCStream(bytes);
+      batches.push(...wasmTable.recordBatches());
+      wasmTable.free();
+    }
+    return batches;
+  };
+  const firstBatches = toWasmBatches(first.value);
+  async function* batches(): AsyncGenerator<WasmRecordBatch, void, undefined> {
+    yield* firstBatches;
+    firstBatches.length = 0;
+    for (;;) {
+      const next = await iterator.next();
+      if (next.done) return;
+      yield* toWasmBatches(next.value);
+    }
+  }
+
+  const properties = new wasm.WriterPropertiesBuilder()
+    .setCompression(parquetCodec(wasm, options.compression ?? "snappy"))
+    // Dictionaries help labels and categories, not floats (embeddings): there they cost time and save nothing.
+    .setDictionaryEnabled(!isFloatLike(fileType!))
+    // Data page v2 keeps repetition/definition levels out of compression: ~3× faster for List<Float32> here.
+    .setWriterVersion(wasm.WriterVersion.V2)
+    .setMaxRowGroupBytes(ROW_GROUP_BYTES)
+    .build();
+  const temporary = `${target}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+  const source = ReadableStream.from(batches());
+  try {
+    const bytes = await wasm.transformParquetStream(source, properties);
+    await bytes.pipeTo(Writable.toWeb(createWriteStream(temporary)) as WritableStream<Uint8Array>);
+    await rename(temporary, target);
+  } catch (error) {
+    await iterator.return?.(); // stop the call if the writer (not the call) failed
+    await unlink(temporary).catch(() => {});
+    throw error;
+  }
+}
+
+/**
+ * Row groups of about this many bytes, whatever the row width (32,768 rows of 512-d float32). Memory holds one row
+ * group while it is encoded; readers fetch one at a time (ParquetTable.batches()).
+ * @default 64 MiB
+ */
+const ROW_GROUP_BYTES = 64 * 1024 * 1024;
+
+function isFloatLike(type: DataType): boolean {
+  if (DataType.isFloat(type)) return true;
+  if (DataType.isList(type) || DataType.isFixedSizeList(type)) return isFloatLike(type.children[0].type);
+  return false;
+}
