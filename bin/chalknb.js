@@ -24,7 +24,7 @@ if (!command || command === "--help" || command === "-h" || !(command in command
       "                                                                         start a function queue (gateway)",
       "  worker <functions.ts...> [--queue url] [--token t] [--concurrency n]   serve functions to a queue",
       "  export <nb.chalknb> --to ipynb [--out file]                            convert for Jupyter",
-      "  import <notebook.ipynb> [--out file]                                   convert a TypeScript/JavaScript .ipynb",
+      "  import <notebook.ipynb> [--out file] [--force]                         convert a TypeScript/JavaScript .ipynb",
       "  jupyter install [--user | --sys-prefix | --prefix DIR] [--name NAME]   add the kernel to Jupyter (uninstall: same)",
       "  jupyter kernel --connection-file F                                     run as a Jupyter kernel (the kernelspec does)",
       "",
