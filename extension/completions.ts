@@ -17,16 +17,32 @@ const KINDS: Record<CompletionItemInfo["type"], vscode.CompletionItemKind> = {
   keyword: vscode.CompletionItemKind.Keyword,
 };
 
-export function registerCompletions(kernels: KernelManager): vscode.Disposable {
+export function registerCompletions(kernels: KernelManager, log: vscode.LogOutputChannel): vscode.Disposable {
   const selector = { notebookType: NOTEBOOK_TYPE, language: "typescript" };
   const sessionOf = (document: vscode.TextDocument): KernelSession | undefined =>
     kernels.find(vscode.workspace.notebookDocuments.find((nb) => nb.getCells().some((c) => c.document === document)));
+  // The suggest widget waits for every provider, VS Code's TypeScript service too, whose first answer for a notebook
+  // loads its lib files (seconds on a busy machine): ask it once when a notebook opens, so the user's first "." is fast.
+  const warmed = new WeakSet<vscode.NotebookDocument>();
+  const warm = (nb: vscode.NotebookDocument): void => {
+    const cell = nb.getCells().find((c) => c.kind === vscode.NotebookCellKind.Code);
+    if (nb.notebookType !== NOTEBOOK_TYPE || !cell || warmed.has(nb)) return;
+    warmed.add(nb);
+    const t0 = Date.now();
+    void vscode.commands.executeCommand("vscode.executeCompletionItemProvider", cell.document.uri, new vscode.Position(0, 0))
+      .then(() => log.info(`completions warmed up in ${Date.now() - t0} ms`), () => undefined);
+  };
+  vscode.workspace.notebookDocuments.forEach(warm);
   return vscode.Disposable.from(
+    vscode.workspace.onDidOpenNotebookDocument(warm),
     vscode.languages.registerCompletionItemProvider(selector, {
       async provideCompletionItems(document, position) {
         const session = sessionOf(document);
         if (!session) return [];
+        const t0 = Date.now();
         const result = await session.complete(document.getText(), document.offsetAt(position));
+        const ms = Date.now() - t0;
+        (ms > 200 ? log.info : log.debug).call(log, `completions: ${result?.matches.length ?? 0} from the kernel in ${ms} ms`);
         if (!result || result.matches.length === 0) return [];
         const range = new vscode.Range(document.positionAt(result.cursorStart), document.positionAt(result.cursorEnd));
         const seen = new Set<string>();

@@ -147,6 +147,8 @@ export class ChalknbController implements vscode.Disposable {
     // The last output appended, when it is a stream: more text of the same stream goes into it.
     let lastStream: { name: string; output: vscode.NotebookCellOutput } | null = null;
     const own = new Set<vscode.NotebookCellOutput>();
+    /** Per output, the newest update not yet applied. */
+    const latestUpdate = new Map<vscode.NotebookCellOutput, vscode.NotebookCellOutputItem[]>();
     // Output edits are applied in order: each waits for the one before it.
     let edits: Thenable<void> = Promise.resolve();
     const enqueue = (f: () => Thenable<void>): void => {
@@ -180,10 +182,19 @@ export class ChalknbController implements vscode.Disposable {
         }
         case "update_display_data": {
           const target = displays.get(o.display_id);
-          if (!target) return;
-          const items = bundleToItems(o.data);
           // Only outputs this execution appended can be replaced through it.
-          if (own.has(target)) enqueue(() => execution.replaceOutputItems(items, target));
+          if (!target || !own.has(target)) return;
+          // Coalesced: a long call's progress updates faster than the workbench applies them (each carries every
+          // chunk's state), and a backlog of stale ones kept the cell "running" long after an interrupt ended it.
+          const queued = latestUpdate.has(target);
+          latestUpdate.set(target, bundleToItems(o.data));
+          if (!queued) {
+            enqueue(() => {
+              const items = latestUpdate.get(target)!;
+              latestUpdate.delete(target);
+              return execution.replaceOutputItems(items, target);
+            });
+          }
           return;
         }
         case "error":

@@ -44,7 +44,7 @@ export function activate(context: vscode.ExtensionContext): ChalknbApi {
     new KernelStatusBar(kernels, context.secrets),
     new TrustNotice(),
     ...registerCommands(context, kernels),
-    registerCompletions(kernels),
+    registerCompletions(kernels, log),
     new VariablesView(kernels),
   );
   const manager = kernels;

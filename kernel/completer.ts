@@ -1,4 +1,4 @@
-import { describeVariable, parameters } from "./variables.js";
+import { describeVariable, parameters, typeName } from "./variables.js";
 
 /**
  * `complete_request`: names in scope, from the live global scope (what earlier cells declared, the cell globals,
@@ -120,12 +120,10 @@ function result(found: Map<string, Slot>, prefix: string, start: number, end: nu
 function itemInfo(text: string, slot: Slot, callable: "method" | "function"): CompletionItemInfo {
   if (slot.keyword) return { text, type: "keyword" };
   if (slot.getter) return { text, type: "property" };
+  // Only the type: completing the global scope lists every global, and formatting values would cost time per keystroke.
   const value = slot.value;
-  if (typeof value === "function") {
-    const described = describeVariable(text, value);
-    if (described.type === "class") return { text, type: "class", signature: `class ${text}` };
-    const params = parameters(value as (...args: unknown[]) => unknown);
-    return { text, type: callable, signature: `${text}(${params ?? "…"})` };
-  }
-  return { text, type: callable === "method" ? "property" : "variable", signature: describeVariable(text, value).type };
+  const type = typeName(value);
+  if (type === "class") return { text, type: "class", signature: `class ${text}` };
+  if (type === "function") return { text, type: callable, signature: `${text}(${parameters(value as (...args: unknown[]) => unknown) ?? "…"})` };
+  return { text, type: callable === "method" ? "property" : "variable", signature: type };
 }

@@ -37,7 +37,8 @@ function short(text: string): string {
   return line.length > VALUE_CHARS ? `${line.slice(0, VALUE_CHARS - 1)}…` : line;
 }
 
-function typeName(value: unknown): string {
+/** `number`, `string[]`, `function`, `class`, a class name such as `Table`; reads nothing but the prototype. */
+export function typeName(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) {
     const kinds = new Set(value.slice(0, 100).map((v) => (v === null ? "null" : typeof v)));

@@ -30,13 +30,16 @@ interface ColumnInfo {
   fitted: string;
 }
 
-/** Rows whose text a fitted column measures. @default 200 */
-const FIT_SAMPLE_ROWS = 200;
+/** Rows whose text a fitted column measures: this many from the start, the end and spread between. @default 100 */
+const FIT_SAMPLE_ROWS = 100;
 
+/** Display text of a sample of rows (values often grow down a table: "word 9" … "word 29142"). */
 function* sampleTexts(vector: Vector): Iterable<string> {
-  const n = Math.min(vector.length, FIT_SAMPLE_ROWS);
-  for (let i = 0; i < n; i++) {
-    const v = vector.get(i) as unknown;
+  const n = vector.length;
+  const rows = new Set<number>();
+  for (let i = 0; i < Math.min(n, FIT_SAMPLE_ROWS); i++) rows.add(i).add(n - 1 - i).add(Math.floor((i * n) / FIT_SAMPLE_ROWS));
+  for (const row of rows) {
+    const v = vector.get(row) as unknown;
     yield v === null || v === undefined ? "null" : formatValue(v, { maxLength: 80 });
   }
 }

@@ -8,7 +8,7 @@ import type { Frame, Page } from "playwright-core";
 export interface Checkpoint {
   name: string;
   /** Webview actions, and workbench ones: clickRestartKernel clicks the notebook toolbar's Restart Kernel button. */
-  actions?: ("openEmbeddings" | "clickVectorCell" | "clickScatter" | "clickRestartKernel" | "typeRemoteDot" | "wheelTable")[];
+  actions?: ("openEmbeddings" | "clickVectorCell" | "clickScatter" | "clickRestartKernel" | "typeRemoteDot" | "wheelTable" | "resizeColumn")[];
 }
 
 export interface WebviewFacts {
@@ -49,6 +49,8 @@ export interface WebviewFacts {
   wheelGridScrolled: boolean;
   wheelPageStill: boolean;
   wheelPageMoved: number;
+  /** resizeColumn: the width of the largest grid's second column before and after dragging its edge 80 px right. */
+  columnWidths: number[];
   /** Row-number cells whose text does not fit (cut with an ellipsis). */
   cutRowNumbers: number;
   /** Per grid: px of empty space below its last row (0 when the rows fill it). */
@@ -59,7 +61,7 @@ export interface WebviewFacts {
 
 // Runs inside a webview frame (serialized by Playwright): no closures over Node values.
 /* eslint-disable */
-const collect = (): Omit<WebviewFacts, "frames" | "workbenchDialog" | "workbenchMessages" | "clicked" | "variableRows" | "suggestMs" | "suggestions" | "wheelGridScrolled" | "wheelPageStill" | "wheelPageMoved"> => {
+const collect = (): Omit<WebviewFacts, "frames" | "workbenchDialog" | "workbenchMessages" | "clicked" | "variableRows" | "suggestMs" | "suggestions" | "wheelGridScrolled" | "wheelPageStill" | "wheelPageMoved" | "columnWidths"> => {
   const d = (globalThis as any).document;
   const q = (s: string): any[] => Array.from(d.querySelectorAll(s));
   const text = (e: any): string => (e.textContent ?? "") as string;
@@ -111,9 +113,14 @@ export async function inspectWebviews(page: Page, cp: Checkpoint): Promise<Webvi
   };
   let clicked = false;
   const wheel = { wheelGridScrolled: false, wheelPageStill: false, wheelPageMoved: 0 };
+  let columnWidths: number[] = [];
   let suggestMs = -1;
   let suggestions: string[] = [];
   for (const action of cp.actions ?? []) {
+    if (action === "resizeColumn") {
+      columnWidths = await dragColumnEdge(page, frames);
+      continue;
+    }
     if (action === "wheelTable") {
       Object.assign(wheel, await wheelOverLargestGrid(page, frames));
       continue;
@@ -167,6 +174,7 @@ export async function inspectWebviews(page: Page, cp: Checkpoint): Promise<Webvi
       .then((t) => t.filter((x) => /chalknb/i.test(x))), []),
     clicked,
     ...wheel,
+    columnWidths,
     cutRowNumbers: 0,
     gridGaps: [],
     suggestMs,
@@ -201,14 +209,38 @@ export async function inspectWebviews(page: Page, cp: Checkpoint): Promise<Webvi
   return facts;
 }
 
-/** The wheel, as a user's mouse gives it, over the grid with the most rows: in its middle, then at its end. */
-async function wheelOverLargestGrid(page: Page, frames: Frame[]): Promise<{ wheelGridScrolled: boolean; wheelPageStill: boolean; wheelPageMoved: number }> {
-  const out = { wheelGridScrolled: false, wheelPageStill: false, wheelPageMoved: 0 };
+async function largestGrid(frames: Frame[]): Promise<{ frame: Frame; rows: number } | undefined> {
   let best: { frame: Frame; rows: number } | undefined;
   for (const frame of frames) {
     const counts = await safe(() => frame.locator(".cnb-grid-viewport").evaluateAll((els) => els.map((e) => Number(e.getAttribute("aria-rowcount")))), [] as number[]);
     for (const rows of counts) if (!best || rows > best.rows) best = { frame, rows };
   }
+  return best;
+}
+
+/** Drags the right edge of the largest grid's second column 80 px to the right, as a user would. */
+async function dragColumnEdge(page: Page, frames: Frame[]): Promise<number[]> {
+  const best = await largestGrid(frames);
+  if (!best) return [];
+  const grid = best.frame.locator(`.cnb-grid-viewport[aria-rowcount="${best.rows}"]`).first();
+  const header = grid.locator('.cnb-hcell[data-col="1"]');
+  const handle = header.locator(".cnb-resize");
+  const before = (await safe(() => header.boundingBox(), null))?.width ?? 0;
+  const box = await safe(() => handle.boundingBox(), null);
+  if (!box) return [before];
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width / 2 + 40, box.y + box.height / 2, { steps: 4 });
+  await page.mouse.move(box.x + box.width / 2 + 80, box.y + box.height / 2, { steps: 4 });
+  await page.mouse.up();
+  const after = (await safe(() => header.boundingBox(), null))?.width ?? 0;
+  return [Math.round(before), Math.round(after)];
+}
+
+/** The wheel, as a user's mouse gives it, over the grid with the most rows: in its middle, then at its end. */
+async function wheelOverLargestGrid(page: Page, frames: Frame[]): Promise<{ wheelGridScrolled: boolean; wheelPageStill: boolean; wheelPageMoved: number }> {
+  const out = { wheelGridScrolled: false, wheelPageStill: false, wheelPageMoved: 0 };
+  const best = await largestGrid(frames);
   if (!best) return out;
   const grid = best.frame.locator(`.cnb-grid-viewport[aria-rowcount="${best.rows}"]`).first();
   const scrollTop = () => safe(() => grid.evaluate((el) => el.scrollTop), -1);

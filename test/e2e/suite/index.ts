@@ -196,6 +196,9 @@ const trusted: TestCase[] = [
       assert.ok(wheel.wheelPageMoved > 20, `a wheel with the grid at its end scrolls the notebook (moved ${wheel.wheelPageMoved} px)`);
       assert.equal(wheel.cutRowNumbers, 0, "5-digit row numbers fit their column");
       assert.deepEqual(wheel.gridGaps.filter((g) => g > 0), [], `no empty space under a table's rows: ${wheel.gridGaps.join(", ")}`);
+      const { facts: resized } = await checkpoint("table-resize-column", ["resizeColumn"]);
+      const [before, after] = resized.columnWidths;
+      assert.ok(before! > 0 && Math.abs(after! - before! - 80) <= 2, `dragging a column's edge 80 px widens it by 80 px: ${resized.columnWidths.join(" → ")}`);
       await vscode.commands.executeCommand("workbench.action.revertAndCloseActiveEditor");
     },
   },
@@ -310,7 +313,7 @@ const trusted: TestCase[] = [
       assert.deepEqual(result && { type: result.type, rows: result.rows, columns: result.columns, schema: result.schema },
         { type: "Table", rows: 1000, columns: 1, schema: [{ name: "result", type: "List<Float32>" }] }, JSON.stringify(vars.map((v) => v.name)));
       const texts = vars.find((v) => v.name === "texts");
-      assert.deepEqual(texts && [texts.type, texts.value.slice(0, 40)], ["string[]", "[ 'Document number 0: some text to embed."]);
+      assert.deepEqual(texts && [texts.type, texts.value.slice(0, 40)], ["string[]", "[ 'Document number 0: some text to embed"]);
       const facts = await waitFor("the Variables view to show result and its schema", async () => {
         const { facts: f } = await checkpoint("variables");
         return f.variableRows.includes("variable result: Table · 1,000 rows × 1 columns") && f.variableRows.includes("column result: List<Float32>") ? f : undefined;
