@@ -89,6 +89,18 @@ export function isComplete(code: string): Completeness {
   let i = 0;
   while (i < code.length) {
     const c = code[i]!;
+    if (stack[stack.length - 1] === "`") {
+      // Inside a template literal: only its end and `${` matter.
+      if (c === "`") {
+        stack.pop();
+        i++;
+      } else if (c === "\\") i += 2;
+      else if (c === "$" && code[i + 1] === "{") {
+        stack.push("${");
+        i += 2;
+      } else i++;
+      continue;
+    }
     if (c === "/" && code[i + 1] === "/") {
       while (i < code.length && code[i] !== "\n") i++;
       continue;
@@ -107,21 +119,8 @@ export function isComplete(code: string): Completeness {
       i++;
       continue;
     }
-    if (c === "`") {
-      stack.push("`");
-      i++;
-      continue;
-    }
-    if (stack[stack.length - 1] === "`") {
-      // Inside a template literal: only its end and `${` matter.
-      if (c === "\\") i += 2;
-      else if (c === "$" && code[i + 1] === "{") {
-        stack.push("${");
-        i += 2;
-      } else i++;
-      continue;
-    }
-    if (c in CLOSERS) stack.push(c);
+    if (c === "`") stack.push("`");
+    else if (c in CLOSERS) stack.push(c);
     else if (c === ")" || c === "]" || c === "}") {
       const open = stack.pop();
       const expected = open === "${" ? "}" : open === undefined ? undefined : CLOSERS[open];
