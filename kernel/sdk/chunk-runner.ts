@@ -44,7 +44,8 @@ const INITIAL_BACKOFF_MS = 25;
 export class ChunkRun {
   readonly callId = randomUUID();
   readonly #spec: ChunkRunSpec;
-  readonly #tracker: ProgressTracker;
+  /** Made when the consumer starts reading: a run cancelled before that (its file could not be opened) shows nothing. */
+  #tracker!: ProgressTracker;
   /** Finished, not yet handed over: by index (ordered) or in finishing order. */
   readonly #finished = new Map<number, FinishedChunk>();
   #launched = 0;
@@ -55,7 +56,6 @@ export class ChunkRun {
 
   constructor(spec: ChunkRunSpec) {
     this.#spec = spec;
-    this.#tracker = new ProgressTracker(this.callId, spec.functionName, spec.ranges, spec.onProgress);
   }
 
   /** Cancels what is left of the call (queued rows are dropped by the queue); the consumer's next step throws. */
@@ -71,6 +71,7 @@ export class ChunkRun {
    */
   async *chunks(): AsyncGenerator<FinishedChunk, void, undefined> {
     const { signal } = this.#spec;
+    this.#tracker = new ProgressTracker(this.callId, this.#spec.functionName, this.#spec.ranges, this.#spec.onProgress);
     const untrack = trackCall({ cancel: (reason) => this.cancel(reason) });
     const onAbort = () => this.cancel(String(signal?.reason ?? "aborted"));
     if (signal?.aborted) onAbort();

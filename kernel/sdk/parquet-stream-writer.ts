@@ -1,12 +1,11 @@
 import { randomBytes } from "node:crypto";
-import { createWriteStream } from "node:fs";
-import { rename, unlink } from "node:fs/promises";
+import { open, rename, unlink } from "node:fs/promises";
 import { resolve } from "node:path";
 import { Writable } from "node:stream";
 import { DataType, Table, type Vector } from "apache-arrow";
 import type { RecordBatch as WasmRecordBatch } from "parquet-wasm";
 import { decodeRows, encodeRows } from "../../protocol/arrow-ipc.js";
-import { loadParquetWasm, parquetCodec, writeParquet, type ParquetCompression } from "./parquet.js";
+import { loadParquetWasm, parquetBytes, parquetCodec, type ParquetCompression } from "./parquet.js";
 import { assembleResult, castVector } from "./result-assembly.js";
 
 export interface StreamIntoParquetOptions {
@@ -28,10 +27,29 @@ export interface StreamIntoParquetOptions {
  */
 export async function streamIntoParquet(chunks: AsyncIterable<Uint8Array[]>, path: string, options: StreamIntoParquetOptions = {}): Promise<void> {
   const target = resolve(path);
+  const temporary = `${target}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+  // Opened before the first chunk is asked for: a path that cannot be written fails the call before any row runs.
+  const file = await open(temporary, "wx");
   const iterator = chunks[Symbol.asyncIterator]();
-  const first = await iterator.next();
-  if (first.done) return writeParquet(assembleResult([], options.outputType), target, { compression: options.compression ?? "snappy" });
+  try {
+    await writeChunks(iterator, Writable.toWeb(file.createWriteStream()) as WritableStream<Uint8Array>, options);
+    await rename(temporary, target);
+  } catch (error) {
+    iterator.return?.().catch(() => {}); // the writer failed, not the call: stop it (the caller cancels it too)
+    await file.close().catch(() => {});
+    await unlink(temporary).catch(() => {});
+    throw error;
+  }
+}
 
+async function writeChunks(iterator: AsyncIterator<Uint8Array[]>, sink: WritableStream<Uint8Array>, options: StreamIntoParquetOptions): Promise<void> {
+  const compression = options.compression ?? "snappy";
+  const first = await iterator.next();
+  if (first.done) {
+    const writer = sink.getWriter();
+    await writer.write(parquetBytes(assembleResult([], options.outputType), { compression }));
+    return writer.close();
+  }
   const wasm = loadParquetWasm();
   let fileType = options.outputType;
   const toWasmBatches = (parts: Uint8Array[]): WasmRecordBatch[] => {
@@ -49,35 +67,35 @@ export async function streamIntoParquet(chunks: AsyncIterable<Uint8Array[]>, pat
     return batches;
   };
   const firstBatches = toWasmBatches(first.value);
+  // parquet-wasm 0.8.0 ends the file normally when its input stream errors (a failed call would look complete):
+  // the failure is kept here and thrown after the writer is done, so the temp file is removed, never renamed.
+  let failure: { error: unknown } | undefined;
   async function* batches(): AsyncGenerator<WasmRecordBatch, void, undefined> {
-    yield* firstBatches;
-    firstBatches.length = 0;
-    for (;;) {
-      const next = await iterator.next();
-      if (next.done) return;
-      yield* toWasmBatches(next.value);
+    try {
+      yield* firstBatches;
+      firstBatches.length = 0;
+      for (;;) {
+        const next = await iterator.next();
+        if (next.done) return;
+        yield* toWasmBatches(next.value);
+      }
+    } catch (error) {
+      failure = { error };
+      throw error;
     }
   }
 
   const properties = new wasm.WriterPropertiesBuilder()
-    .setCompression(parquetCodec(wasm, options.compression ?? "snappy"))
+    .setCompression(parquetCodec(wasm, compression))
     // Dictionaries help labels and categories, not floats (embeddings): there they cost time and save nothing.
     .setDictionaryEnabled(!isFloatLike(fileType!))
     // Data page v2 keeps repetition/definition levels out of compression: ~3× faster for List<Float32> here.
     .setWriterVersion(wasm.WriterVersion.V2)
     .setMaxRowGroupBytes(ROW_GROUP_BYTES)
     .build();
-  const temporary = `${target}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
-  const source = ReadableStream.from(batches());
-  try {
-    const bytes = await wasm.transformParquetStream(source, properties);
-    await bytes.pipeTo(Writable.toWeb(createWriteStream(temporary)) as WritableStream<Uint8Array>);
-    await rename(temporary, target);
-  } catch (error) {
-    await iterator.return?.(); // stop the call if the writer (not the call) failed
-    await unlink(temporary).catch(() => {});
-    throw error;
-  }
+  const bytes = await wasm.transformParquetStream(ReadableStream.from(batches()), properties);
+  await bytes.pipeTo(sink);
+  if (failure) throw failure.error;
 }
 
 /**

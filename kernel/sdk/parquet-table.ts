@@ -61,7 +61,7 @@ export class ParquetTable {
 
   toString(): string {
     const columns = this.schema.fields.map((f) => `${f.name}: ${f.type}`).join(", ");
-    return `ParquetTable ${this.path}: ${this.numRows.toLocaleString("en-US")} rows × { ${columns} } in ${this.rowGroupRows.length} row groups`;
+    return `ParquetTable ${this.path}: ${this.numRows.toLocaleString("en-US")} rows × { ${columns} } in ${this.rowGroupRows.length} row group${this.rowGroupRows.length === 1 ? "" : "s"}`;
   }
 
   [inspect.custom](): string {

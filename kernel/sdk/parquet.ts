@@ -24,13 +24,17 @@ export function parquetCodec(wasm: ParquetWasm, compression: ParquetCompression)
 
 /** Writes an Arrow table to a Parquet file (atomically: a temp file renamed into place). */
 export async function writeParquet(table: Table, path: string, options: WriteParquetOptions = {}): Promise<void> {
-  const wasm = load();
-  const properties = new wasm.WriterPropertiesBuilder().setCompression(parquetCodec(wasm, options.compression ?? "zstd")).build();
-  const wasmTable = wasm.Table.fromIPCStream(tableToIPC(table, "stream"));
-  const bytes = wasm.writeParquet(wasmTable, properties);
+  const bytes = parquetBytes(table, options);
   const temporary = `${path}.${process.pid}.tmp`;
   await writeFile(temporary, bytes);
   await rename(temporary, path);
+}
+
+/** @internal A whole table as the bytes of one Parquet file. */
+export function parquetBytes(table: Table, options: WriteParquetOptions = {}): Uint8Array {
+  const wasm = load();
+  const properties = new wasm.WriterPropertiesBuilder().setCompression(parquetCodec(wasm, options.compression ?? "zstd")).build();
+  return wasm.writeParquet(wasm.Table.fromIPCStream(tableToIPC(table, "stream")), properties);
 }
 
 /** Reads a Parquet file into an Arrow table. */
