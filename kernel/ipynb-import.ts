@@ -1,3 +1,4 @@
+import { stripVTControlCharacters } from "node:util";
 import type { KernelOutput, MimeBundle } from "./messages.js";
 import { isBinaryMime } from "./messages.js";
 import { NOTEBOOK_FORMAT, NOTEBOOK_VERSION, toNotebookOutputs, validateNotebook, type NotebookCell, type NotebookFile } from "./notebook-format.js";
@@ -86,7 +87,7 @@ function toKernelOutput(o: Record<string, unknown>): KernelOutput[] {
         output_type: "error",
         ename: String(o.ename ?? "Error"),
         evalue: String(o.evalue ?? ""),
-        traceback: (Array.isArray(o.traceback) ? o.traceback : []).map((line) => stripAnsi(String(line))),
+        traceback: (Array.isArray(o.traceback) ? o.traceback : []).map((line) => stripVTControlCharacters(String(line))),
       }];
     default:
       return [];
@@ -118,10 +119,4 @@ function joinLines(value: unknown): string {
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-// eslint-disable-next-line no-control-regex
-const ANSI = /\u001b\[[0-9;]*[A-Za-z]/g;
-function stripAnsi(text: string): string {
-  return text.replace(ANSI, "");
 }
