@@ -2,6 +2,7 @@ import { parse, type Node as AcornNode } from "acorn";
 import MagicString from "magic-string";
 import { createRequire, SourceMap } from "node:module";
 import type * as TS from "typescript";
+import { ALL_NAMES, type AstNode, collectTargets, localNames, publish, scanCell } from "./cell-bindings.js";
 import { loadTypeStripper, stripTypes } from "./type-stripper.js";
 
 /**
@@ -9,7 +10,9 @@ import { loadTypeStripper, stripTypes } from "./type-stripper.js";
  *
  * The script is an async arrow function called at once, so top-level `await` works. Top-level declarations are
  * rewritten into assignments to globals (as Node's REPL does for `await`, lib/internal/repl/await.js), so they persist
- * for later cells and a re-run cell may declare the same `const` again. `import` becomes a dynamic import through
+ * for later cells and a re-run cell may declare the same `const` again; names that no function uses are kept as locals
+ * of the cell's function instead, copied to their globals at sync points, so that hot loops run at Node's speed
+ * (`kernel/cell-bindings.ts`). `import` becomes a dynamic import through
  * {@link CELL_RUNTIME.importModule}. The value of a last expression statement is returned as `{ value }`.
  *
  * Plain JavaScript cells skip any transform: acorn parses them as they are. TypeScript cells have their types blanked
@@ -52,6 +55,8 @@ export interface CompiledCell {
   code: string;
   /** Top-level names the cell declares (variables, functions, classes, imports). */
   declaredNames: string[];
+  /** The declared names kept as locals of the cell's function, copied to their globals at sync points. */
+  localNames: string[];
   /** Whether the cell is TypeScript (types stripped in place, or transpiled). */
   typescript: boolean;
   /** Maps a 1-based line/column of `code` to the cell's source; undefined when the position is not in the cell. */
@@ -87,25 +92,35 @@ export function warmUpCompiler(): void {
  * const cell = await compileCell("const x: number = 1\nx + 1", "cell[1]");
  * const { value } = await vm.runInThisContext(cell.code, { filename: cell.filename });
  */
-export async function compileCell(source: string, filename: string): Promise<CompiledCell> {
-  // Re-running a cell is the common case in a notebook: the same source compiles to the same code.
+export async function compileCell(source: string, filename: string, captured: Set<string> = kernelCaptured): Promise<CompiledCell> {
+  // Re-running a cell is the common case in a notebook: the same source compiles to the same code, unless a function
+  // compiled since names one of the cell's locals (which must then be a global again).
   const cached = compileCache.get(source);
-  if (cached) {
+  if (cached && !cached.compiled.localNames.some((name) => captured.has(name) || captured.has(ALL_NAMES))) {
     compileCache.delete(source);
     compileCache.set(source, cached);
-    return { ...cached, filename };
+    for (const name of cached.closureNames) captured.add(name);
+    return { ...cached.compiled, filename };
   }
-  const compiled = await compileUncached(source, filename);
-  compileCache.set(source, compiled);
+  const entry = await compileUncached(source, filename, captured);
+  for (const name of entry.closureNames) captured.add(name);
+  compileCache.set(source, entry);
   if (compileCache.size > COMPILE_CACHE_SIZE) compileCache.delete(compileCache.keys().next().value as string);
-  return compiled;
+  return entry.compiled;
 }
 
 /** Compiled cells kept by source. @default 256 */
 const COMPILE_CACHE_SIZE = 256;
-const compileCache = new Map<string, CompiledCell>();
+const compileCache = new Map<string, { compiled: CompiledCell; closureNames: string[] }>();
 
-async function compileUncached(source: string, filename: string): Promise<CompiledCell> {
+/** The names functions of this kernel's cells use: those stay globals in later cells (`kernel/cell-bindings.ts`). */
+const kernelCaptured = new Set<string>();
+
+async function compileUncached(
+  source: string,
+  filename: string,
+  captured: ReadonlySet<string>,
+): Promise<{ compiled: CompiledCell; closureNames: string[] }> {
   let js = source;
   let typescript = false;
   let sourceMap: string | undefined;
@@ -122,15 +137,17 @@ async function compileUncached(source: string, filename: string): Promise<Compil
     if (stripped !== undefined) {
       try {
         program = parse(stripped, ACORN_OPTIONS) as unknown as AcornProgram;
-        const rewrite = rewriteTopLevel(stripped, program);
-        return {
+        const rewrite = rewriteTopLevel(stripped, program, captured);
+        const compiled: CompiledCell = {
           filename,
           source,
           code: rewrite.code,
           declaredNames: rewrite.declaredNames,
+          localNames: rewrite.localNames,
           typescript,
           mapPosition: rewrite.mapToInput,
         };
+        return { compiled, closureNames: rewrite.closureNames };
       } catch {
         // Not valid JavaScript once stripped (e.g. a line break left before `=>`): transpiled below.
       }
@@ -145,15 +162,16 @@ async function compileUncached(source: string, filename: string): Promise<Compil
       throw new CellCompileError(e.message.replace(/ \(\d+:\d+\)$/, ""), filename, 1, 0, firstLine(source));
     }
   }
-  const rewrite = rewriteTopLevel(js, program);
+  const rewrite = rewriteTopLevel(js, program, captured);
   const toJs = rewrite.mapToInput;
   let tsMap: SourceMap | undefined;
   const lineCount = source.split("\n").length;
-  return {
+  const compiled: CompiledCell = {
     filename,
     source,
     code: rewrite.code,
     declaredNames: rewrite.declaredNames,
+    localNames: rewrite.localNames,
     typescript,
     mapPosition(line, column) {
       const inJs = toJs(line, column);
@@ -168,6 +186,7 @@ async function compileUncached(source: string, filename: string): Promise<Compil
       return { line: entry.originalLine + 1, column: entry.originalColumn + 1 };
     },
   };
+  return { compiled, closureNames: rewrite.closureNames };
 }
 
 function firstLine(text: string): string {
@@ -224,18 +243,48 @@ interface ImportSpecifier extends Span {
 interface RewriteResult {
   code: string;
   declaredNames: string[];
+  localNames: string[];
+  /** Names the cell's functions use (see `kernel/cell-bindings.ts`). */
+  closureNames: string[];
   mapToInput(line: number, column: number): { line: number; column: number } | undefined;
 }
 
-/** @internal exported for tests. Rewrites an already-parsed JavaScript program; keeps every line in place. */
-export function rewriteTopLevel(js: string, program: AcornProgram): RewriteResult {
+/** Holds an awaited operand while the cell's locals are copied to their globals before it is awaited. */
+const AWAIT_TEMP = "__chalknb_awaited";
+
+/**
+ * @internal exported for tests. Rewrites an already-parsed JavaScript program; keeps every line in place.
+ * `captured`: names that functions of earlier cells use, which must stay globals.
+ */
+export function rewriteTopLevel(js: string, program: AcornProgram, captured: ReadonlySet<string> = new Set()): RewriteResult {
   const s = new MagicString(js);
-  const declared = new Set<string>();
-  const hoisted: string[] = [];
   const body = program.body;
+  const scan = scanCell(body as unknown as AstNode[]);
+  // What each statement declares comes first: which names are locals decides the edits.
+  const declared = new Set<string>();
+  const functions = new Set<string>();
+  for (let i = 0; i < body.length; i++) {
+    for (const name of declaredBy(body[i]!, functions)) {
+      declared.add(name);
+      scan.statements[i]!.writes.add(name);
+    }
+  }
+  const names = [...declared];
+  const locals = localNames(names, functions, scan, captured);
+  const isLocal = new Set(locals);
+  let awaitsPublish = false;
 
   for (let i = 0; i < body.length; i++) {
     let node = body[i]!;
+    const writes = [...scan.statements[i]!.writes].filter((name) => isLocal.has(name));
+    if (writes.length > 0) {
+      // Before the statement's own edits: at a shared end position, an await's closing text must come first.
+      for (const operand of scan.statements[i]!.awaits) {
+        s.prependRight(operand.start, `(${AWAIT_TEMP} = (`);
+        s.appendLeft(operand.end, `), ${publish(writes)}, ${AWAIT_TEMP})`);
+        awaitsPublish = true;
+      }
+    }
     if (node.type === "ExportNamedDeclaration" || node.type === "ExportDefaultDeclaration") {
       const declaration = node.declaration as Statement | null;
       if (declaration && node.type === "ExportNamedDeclaration") {
@@ -259,23 +308,16 @@ export function rewriteTopLevel(js: string, program: AcornProgram): RewriteResul
 
     switch (node.type) {
       case "VariableDeclaration":
-        rewriteVariables(s, node, declared);
+        rewriteVariables(s, node);
         break;
-      case "FunctionDeclaration": {
-        const name = (node.id as { name: string }).name;
-        declared.add(name);
-        hoisted.push(name);
-        break;
-      }
       case "ClassDeclaration": {
         const name = (node.id as { name: string }).name;
-        declared.add(name);
         s.prependRight(node.start, `;${name} = `);
         s.appendLeft(node.end, ";");
         break;
       }
       case "ImportDeclaration":
-        rewriteImport(s, js, node, declared);
+        rewriteImport(s, js, node);
         break;
       case "ExpressionStatement":
         if (i === body.length - 1 && !(node as { directive?: string }).directive) {
@@ -287,14 +329,22 @@ export function rewriteTopLevel(js: string, program: AcornProgram): RewriteResul
       default:
         break;
     }
+    // After the statement's own edits. The last statement may be the returned value: `finally` publishes after it.
+    if (writes.length > 0 && i < body.length - 1) s.appendLeft(body[i]!.end, `;${publish(writes)};`);
   }
 
-  const names = [...declared];
   let prologue = PROLOGUE_OPEN;
   if (names.length > 0) prologue += `${CELL_RUNTIME.declare}(${JSON.stringify(names)}); `;
-  for (const name of hoisted) prologue += `globalThis.${name} = ${name}; `;
+  if (locals.length > 0) {
+    const bindings = locals.map((name) => `${name} = globalThis.${name}`);
+    if (awaitsPublish) bindings.push(AWAIT_TEMP);
+    // Each local starts from its global, as the global itself would: a re-run cell reads the value it left.
+    prologue += `let ${bindings.join(", ")}; try { `;
+  }
+  // Inside the `try` block: function declarations in a block are initialised at the block's start.
+  for (const name of functions) prologue += `globalThis.${name} = ${name}; `;
   s.prepend(prologue);
-  s.append("\n})()");
+  s.append(locals.length > 0 ? `\n} finally { ${publish(locals)}; } })()` : "\n})()");
 
   const code = s.toString();
   const inputLines = countNewlines(js, 0, js.length) + 1;
@@ -302,6 +352,8 @@ export function rewriteTopLevel(js: string, program: AcornProgram): RewriteResul
   return {
     code,
     declaredNames: names,
+    localNames: locals,
+    closureNames: [...scan.closureNames],
     mapToInput(line, column) {
       // The last line is the wrapper's `})()`: not the cell's.
       if (line > inputLines) return undefined;
@@ -319,6 +371,35 @@ export function rewriteTopLevel(js: string, program: AcornProgram): RewriteResul
   };
 }
 
+/** The names a top-level statement declares; function declarations are also added to `functions`. */
+function declaredBy(statement: Statement, functions: Set<string>): Set<string> {
+  const names = new Set<string>();
+  let node: Statement | null = statement;
+  if (node.type === "ExportNamedDeclaration" || node.type === "ExportDefaultDeclaration") {
+    node = node.declaration as Statement | null;
+  }
+  if (!node) return names;
+  switch (node.type) {
+    case "VariableDeclaration":
+      for (const d of node.declarations as Declarator[]) collectTargets(d.id as AstNode, names);
+      break;
+    case "FunctionDeclaration":
+    case "ClassDeclaration": {
+      const name = (node.id as { name: string } | null)?.name;
+      if (name === undefined) break;
+      names.add(name);
+      if (node.type === "FunctionDeclaration") functions.add(name);
+      break;
+    }
+    case "ImportDeclaration":
+      for (const sp of node.specifiers as ImportSpecifier[]) names.add(sp.local.name);
+      break;
+    default:
+      break;
+  }
+  return names;
+}
+
 /** Replaces a statement with `;`, keeping its line breaks so later lines stay where they were. */
 function blank(s: MagicString, js: string, node: Span): void {
   const newlines = countNewlines(js, node.start, node.end);
@@ -331,10 +412,9 @@ function countNewlines(text: string, start: number, end: number): number {
   return n;
 }
 
-function rewriteVariables(s: MagicString, node: Statement, declared: Set<string>): void {
+function rewriteVariables(s: MagicString, node: Statement): void {
   const kind = node.kind as string;
   const declarators = node.declarations as Declarator[];
-  for (const d of declarators) collectPatternNames(d.id, declared);
   const kept = kind === "var" ? declarators.filter((d) => d.init) : declarators;
   if (kept.length === 0) {
     s.overwrite(node.start, declarators[0]!.start, ";void 0");
@@ -355,33 +435,7 @@ function removeCommas(s: MagicString, declarators: Declarator[]): void {
   for (let i = 1; i < declarators.length; i++) s.remove(declarators[i - 1]!.end, declarators[i]!.start);
 }
 
-function collectPatternNames(pattern: unknown, into: Set<string>): void {
-  const p = pattern as { type: string; [key: string]: unknown } | null;
-  if (!p) return;
-  switch (p.type) {
-    case "Identifier":
-      into.add(p.name as string);
-      break;
-    case "ObjectPattern":
-      for (const prop of p.properties as { type: string; value?: unknown; argument?: unknown }[]) {
-        collectPatternNames(prop.type === "RestElement" ? prop.argument : prop.value, into);
-      }
-      break;
-    case "ArrayPattern":
-      for (const element of p.elements as unknown[]) collectPatternNames(element, into);
-      break;
-    case "RestElement":
-      collectPatternNames(p.argument, into);
-      break;
-    case "AssignmentPattern":
-      collectPatternNames(p.left, into);
-      break;
-    default:
-      break;
-  }
-}
-
-function rewriteImport(s: MagicString, js: string, node: Statement, declared: Set<string>): void {
+function rewriteImport(s: MagicString, js: string, node: Statement): void {
   const specifiers = node.specifiers as ImportSpecifier[];
   const source = js.slice((node.source as Span).start, (node.source as Span).end);
   const attributes = node.attributes as Span[] | undefined;
@@ -393,7 +447,6 @@ function rewriteImport(s: MagicString, js: string, node: Statement, declared: Se
   const namespace = specifiers.find((sp) => sp.type === "ImportNamespaceSpecifier");
   const properties: string[] = [];
   for (const sp of specifiers) {
-    declared.add(sp.local.name);
     if (sp.type === "ImportDefaultSpecifier") properties.push(`default: ${sp.local.name}`);
     else if (sp.type === "ImportSpecifier") {
       const imported = sp.imported!;

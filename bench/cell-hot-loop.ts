@@ -1,0 +1,71 @@
+import { spawnSync } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { KernelClient } from "../kernel/client.js";
+
+/**
+ * A hot loop over a cell's own top-level `let`, in the real kernel, against the same loop in a plain Node module
+ * (issue 13 item 5: ≤ 1.1×). Both time only the loop, inside the code, with `performance.now()`; runs alternate
+ * (plain, cell, plain, cell, ...) so that load on the machine falls on both alike, and the ratio is of the medians.
+ * Run: `node dist/bench/cell-hot-loop.js [--iterations N] [--runs N]`.
+ */
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+}
+
+function median(samples: number[]): number {
+  const s = [...samples].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+/** `body` updates `x` from `i`; the code evaluates to `[x, ms]`. */
+function loop(body: string, n: number): string {
+  return `const t0 = performance.now();\nlet x = 0;\nfor (let i = 0; i < ${n}; i++) ${body};\n[x, performance.now() - t0]`;
+}
+
+const LOOPS = [
+  // x leaves the small-integer range at once: a binding that is not a plain local boxes a double on every store.
+  { label: "sum of i (doubles)", body: "x += i" },
+  { label: "count (small integers)", body: "x++" },
+] as const;
+
+async function main(): Promise<void> {
+  const n = arg("iterations", 1e8);
+  const runs = arg("runs", 5);
+  const dir = await mkdtemp(path.join(tmpdir(), "chalknb-hot-loop-"));
+  const kernel = await KernelClient.start({ cwd: dir });
+  console.log(`hot loop: cell in the kernel ÷ plain Node module — Node ${process.version}, ${n.toExponential()} iterations, median of ${runs} alternating runs`);
+  try {
+    for (const { label, body } of LOOPS) {
+      const code = loop(body, n);
+      const file = path.join(dir, "plain.mjs");
+      await writeFile(file, `${code.replace(/\n\[x, (.*)\]$/, "\nconsole.log(JSON.stringify([x, $1]))")}\n`);
+      const plain: number[] = [];
+      const cell: number[] = [];
+      for (let r = 0; r < runs; r++) {
+        const child = spawnSync(process.execPath, [file], { encoding: "utf8" });
+        if (child.status !== 0) throw new Error(`plain Node run failed: ${child.stderr}`);
+        const [plainX, plainMs] = JSON.parse(child.stdout) as [number, number];
+        plain.push(plainMs);
+        const result = await kernel.execute(code);
+        const output = result.outputs.find((o) => o.output_type === "execute_result") as { data: Record<string, unknown> } | undefined;
+        if (result.status !== "ok" || !output) throw new Error(`bench cell failed: ${JSON.stringify(result.error)}`);
+        const [cellX, cellMs] = JSON.parse(String(output.data["text/plain"])) as [number, number];
+        if (cellX !== plainX) throw new Error(`the cell computed ${cellX}, plain Node ${plainX}`);
+        cell.push(cellMs);
+      }
+      const ratio = median(cell) / median(plain);
+      console.log(
+        `${label.padEnd(26)} cell ${median(cell).toFixed(0)} ms, plain Node ${median(plain).toFixed(0)} ms: ratio ${ratio.toFixed(2)}  (goal ≤ 1.1 ${ratio <= 1.1 ? "met" : "MISSED"})`,
+      );
+    }
+  } finally {
+    await kernel.shutdown();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
