@@ -353,7 +353,8 @@ export function rewriteTopLevel(js: string, program: AcornProgram, captured: Rea
     code,
     declaredNames: names,
     localNames: locals,
-    closureNames: [...scan.closureNames],
+    // After an eval, any function may name anything.
+    closureNames: scan.usesEval ? [ALL_NAMES] : [...scan.closureNames],
     mapToInput(line, column) {
       // The last line is the wrapper's `})()`: not the cell's.
       if (line > inputLines) return undefined;

@@ -102,3 +102,41 @@ test("compileCell() lists the names a cell declares", async () => {
   const cell = await compileCell("import d, { a as b } from 'x'\nconst { c, d: [e] } = o\nfunction f() {}\nclass G {}\nexport const h = 1", "cell[names]");
   assert.deepEqual(cell.declaredNames.sort(), ["G", "b", "c", "d", "e", "f", "h"]);
 });
+
+test("compileCell() keeps names no function uses as locals, copied to globals after each statement and at the end", async () => {
+  const cell = await compileCell("let n = 0\nfor (let i = 0; i < 3; i++) n += i\nn", "cell[locals]", new Set());
+  assert.deepEqual(cell.localNames, ["n"]);
+  assert.equal(
+    cell.code,
+    '(async () => { __chalknb_declare(["n"]); let n = globalThis.n; try { ;(n = 0);globalThis.n = n;\n' +
+      "for (let i = 0; i < 3; i++) n += i;globalThis.n = n;\n" +
+      "return { value: (n) };\n" +
+      "} finally { globalThis.n = n; } })()",
+  );
+});
+
+test("compileCell() copies locals to their globals before each await of the statement that writes them", async () => {
+  const cell = await compileCell("let k = 1\nk = await f(k++)", "cell[await]", new Set());
+  assert.equal(cell.code.split("\n")[1], "return { value: (k = await (__chalknb_awaited = (f(k++)), globalThis.k = k, __chalknb_awaited)) };");
+});
+
+test("compileCell() keeps names global that a function of this cell or of an earlier cell uses", async () => {
+  const captured = new Set<string>();
+  const first = await compileCell("let a = 1, b = 2, c = 3\nfunction useA() { return a }\nconst useB = () => ({ b })", "cell[c1]", captured);
+  assert.deepEqual(first.localNames, ["c", "useB"]);
+  assert.deepEqual((await compileCell("let a = 1, c = 3, d = 4\nclass K { m() { return d } }", "cell[c2]", captured)).localNames, ["c", "K"]);
+  // The first cell's source again, from the compile cache unless a function compiled since names one of its locals.
+  await compileCell("setTimeout(() => c)", "cell[c3]", captured);
+  assert.deepEqual((await compileCell("let a = 1, b = 2, c = 3\nfunction useA() { return a }\nconst useB = () => ({ b })", "cell[c4]", captured)).localNames, ["useB"]);
+});
+
+test("compileCell() keeps every name global in a cell that uses eval, and in the cells after it", async () => {
+  const captured = new Set<string>();
+  assert.deepEqual((await compileCell("let e = 1\neval('e = 2')", "cell[e1]", captured)).localNames, []);
+  assert.deepEqual((await compileCell("let later = 1", "cell[e2]", captured)).localNames, []);
+});
+
+test("compileCell() does not count property names and labels as uses", async () => {
+  const cell = await compileCell("let p = 1, q = 2\nconst read = (o) => o.p + ({ q: 1 }).q\nouter: for (;;) break outer", "cell[props]", new Set());
+  assert.deepEqual(cell.localNames, ["p", "q", "read"]);
+});
