@@ -11,7 +11,7 @@ type Frames = (Buffer | string)[];
 
 export interface ChannelOptions {
   name: string;
-  socket: zmq.Router | zmq.Publisher;
+  socket: zmq.Router | zmq.XPublisher;
   signer: Signer;
   session: string;
   /** Where dropped messages are reported (the kernel's real stderr, never a cell's output). */
@@ -20,7 +20,7 @@ export interface ChannelOptions {
 
 export class Channel {
   readonly name: string;
-  readonly #socket: zmq.Router | zmq.Publisher;
+  readonly #socket: zmq.Router | zmq.XPublisher;
   readonly #signer: Signer;
   readonly #session: string;
   readonly #log: (line: string) => void;

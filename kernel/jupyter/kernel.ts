@@ -3,11 +3,7 @@ import process from "node:process";
 import vm from "node:vm";
 import { Worker } from "node:worker_threads";
 import * as zmq from "zeromq";
-import { warmUpCompiler } from "../cell-compiler.js";
-import { installCellRuntime } from "../cell-runtime.js";
-import { complete } from "../completer.js";
-import { toMimeBundle } from "../display.js";
-import { createExecutor } from "../executor.js";
+import type { toMimeBundle as ToMimeBundle } from "../display.js";
 import { Channel } from "./channel.js";
 import { endpoint, readConnectionFile } from "./connection.js";
 import type { ControlThreadData, ControlToMain, MainToControl } from "./control-thread.js";
@@ -37,10 +33,19 @@ export async function runJupyterKernel(connectionFile: string): Promise<never> {
   const stderrWrite = process.stderr.write.bind(process.stderr);
   const log = (line: string) => void stderrWrite(`${line}\n`);
 
+  // Control and heartbeat first: the worker boots on another core while this thread binds and loads the executor.
+  const control = new Worker(new URL("./control-thread.js", import.meta.url), {
+    workerData: { connection, session } satisfies ControlThreadData,
+    stdout: false,
+    stderr: false,
+  });
+  control.on("error", (error) => log(`chalknb jupyter: the control thread failed: ${error.stack ?? error.message}`));
+
   const shellSocket = new zmq.Router({ linger: 1000 });
   const stdinSocket = new zmq.Router({ linger: 0 });
-  // No silent drops under heavy output (a PUB socket drops at its high-water mark): sends wait instead.
-  const iopubSocket = new zmq.Publisher({ linger: 1000, noDrop: true, sendHighWaterMark: 100_000 });
+  // No silent drops under heavy output (a PUB socket drops at its high-water mark): sends wait instead. XPUB, so
+  // each new subscriber is told the kernel's state at once (see welcomeSubscribers).
+  const iopubSocket = new zmq.XPublisher({ linger: 1000, noDrop: true, sendHighWaterMark: 100_000, verbosity: "allSubs" });
   await Promise.all([
     shellSocket.bind(endpoint(connection, "shell")),
     stdinSocket.bind(endpoint(connection, "stdin")),
@@ -50,14 +55,38 @@ export async function runJupyterKernel(connectionFile: string): Promise<never> {
   const stdin = new Channel({ name: "stdin", socket: stdinSocket, signer, session, log });
   const iopub = new Channel({ name: "iopub", socket: iopubSocket, signer, session, log });
   const broker = new StdinBroker(stdin);
+  // The executor loads once the sockets are bound; meanwhile a frontend's first kernel_info_request is answered (that
+  // answer is what "kernel started" means to it) and anything else waits, in order, for the executor.
+  let handleShell: ((request: JupyterMessage) => void) | undefined;
+  let executorLoaded!: () => void;
+  const loading = new Promise<void>((resolve) => (executorLoaded = resolve));
+  let starting = true;
+  void welcomeSubscribers(iopubSocket, () => iopub.send(["status"], "status", {}, { execution_state: !starting && bridge.busy ? "busy" : "idle" }));
+  void shell.serve(async (request) => {
+    if (!handleShell && request.header.msg_type === "kernel_info_request") {
+      iopub.send(["status"], "status", request.header, { execution_state: "busy" });
+      shell.reply(request, "kernel_info_reply", kernelInfo());
+      iopub.send(["status"], "status", request.header, { execution_state: "idle" });
+      return;
+    }
+    if (!handleShell) await loading;
+    handleShell!(request);
+  });
+  const [{ installCellRuntime }, { createExecutor }, { complete }, { toMimeBundle }, { warmUpCompiler }] = await Promise.all([
+    import("../cell-runtime.js"),
+    import("../executor.js"),
+    import("../completer.js"),
+    import("../display.js"),
+    import("../cell-compiler.js"),
+  ]);
 
   const runtime = installCellRuntime({ cwd: process.cwd() });
-  const bridge: MessageBridge = new MessageBridge({
+  const bridge = new MessageBridge({
     shell,
     iopub,
     executionCount: () => executor.executionCount,
     arrow: () => runtime.arrow(),
-    evaluate: (expressions) => evaluateExpressions(expressions, runtime.arrow()),
+    evaluate: (expressions) => evaluateExpressions(expressions, runtime.arrow(), toMimeBundle),
     abort: (ids) => executor.interrupt(ids),
   });
   const executor = createExecutor({ send: bridge.send, runtime });
@@ -92,18 +121,12 @@ export async function runJupyterKernel(connectionFile: string): Promise<never> {
     return new Promise<never>(() => undefined);
   }
 
-  const control = new Worker(new URL("./control-thread.js", import.meta.url), {
-    workerData: { connection, session } satisfies ControlThreadData,
-    stdout: false,
-    stderr: false,
-  });
   control.on("message", (message: ControlToMain) => {
     if (message.type === "interrupt") {
       executor.interrupt();
       control.postMessage({ type: "interrupted", id: message.id } satisfies MainToControl);
     } else if (message.type === "shutdown") void shutdown();
   });
-  control.on("error", (error) => log(`chalknb jupyter: the control thread failed: ${error.stack ?? error.message}`));
 
   /** Requests other than execute publish their own busy/idle, unless a cell is running (its status is the truth). */
   function withStatus(request: JupyterMessage, answer: () => void): void {
@@ -113,7 +136,7 @@ export async function runJupyterKernel(connectionFile: string): Promise<never> {
     if (publish) iopub.send(["status"], "status", request.header, { execution_state: "idle" });
   }
 
-  function handleShell(request: JupyterMessage): void {
+  handleShell = (request: JupyterMessage): void => {
     const content = request.content as Record<string, unknown>;
     switch (request.header.msg_type) {
       case "execute_request": {
@@ -172,16 +195,31 @@ export async function runJupyterKernel(connectionFile: string): Promise<never> {
       default:
         log(`chalknb jupyter: shell: ${request.header.msg_type} is not supported; ignored`);
     }
-  }
+  };
 
   watchParent(() => void shutdown(), log);
-  void shell.serve(handleShell);
+  starting = false;
+  executorLoaded();
   void stdin.serve((message) => {
     if (message.header.msg_type === "input_reply") broker.answer(message);
   });
   // Off the start path: warm the TypeScript transform once the globals are loaded.
   void runtime.ready.then(() => warmUpCompiler(), () => undefined);
   return new Promise<never>(() => undefined);
+}
+
+/**
+ * A PUB socket's subscribers miss what was published before their subscription arrived, so a client's first
+ * kernel_info round trip may see no iopub message and retry after its timeout (jupyter_client waits 0.2 s, then
+ * asks again: seconds of start-up). Each new subscription is answered with the current status, as the iopub welcome
+ * message of JEP 65 does for newer clients; a status without parent is ignored by every cell.
+ */
+async function welcomeSubscribers(socket: zmq.XPublisher, welcome: () => void): Promise<void> {
+  try {
+    for await (const [frame] of socket) if (frame?.[0] === 1) welcome();
+  } catch {
+    // The socket closed at shutdown.
+  }
 }
 
 /**
@@ -203,7 +241,7 @@ function watchParent(onGone: () => void, log: (line: string) => void): void {
 }
 
 /** `user_expressions` of an execute_request: each evaluated in the global scope after the cell, as a MIME bundle. */
-function evaluateExpressions(expressions: Record<string, string>, arrow: Record<string, unknown> | undefined): Record<string, unknown> {
+function evaluateExpressions(expressions: Record<string, string>, arrow: Record<string, unknown> | undefined, toMimeBundle: typeof ToMimeBundle): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [name, expression] of Object.entries(expressions)) {
     try {
