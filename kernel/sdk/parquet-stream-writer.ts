@@ -91,7 +91,7 @@ async function writeChunks(iterator: AsyncIterator<Uint8Array[]>, sink: Writable
     .setDictionaryEnabled(!isFloatLike(fileType!))
     // Data page v2 keeps repetition/definition levels out of compression: ~3× faster for List<Float32> here.
     .setWriterVersion(wasm.WriterVersion.V2)
-    .setMaxRowGroupBytes(ROW_GROUP_BYTES)
+    .setMaxRowGroupSize(rowGroupRows(first.value))
     .build();
   const bytes = await wasm.transformParquetStream(ReadableStream.from(batches()), properties);
   await bytes.pipeTo(sink);
@@ -99,11 +99,25 @@ async function writeChunks(iterator: AsyncIterator<Uint8Array[]>, sink: Writable
 }
 
 /**
- * Row groups of about this many bytes, whatever the row width (32,768 rows of 512-d float32). Memory holds one row
- * group while it is encoded; readers fetch one at a time (ParquetTable.batches()).
+ * Row groups of about this many bytes of Arrow data, whatever the row width (32,768 rows of 512-d float32). The
+ * writer holds a row group's data until it closes it, so this bounds its memory; readers fetch one row group at a
+ * time (ParquetTable.batches()). parquet-wasm's setMaxRowGroupBytes counts encoded bytes, which for well-compressing
+ * data let one row group (and memory) grow to ~400k rows of 512-d here: rows are counted instead.
  * @default 64 MiB
  */
 const ROW_GROUP_BYTES = 64 * 1024 * 1024;
+
+/** Rows per row group, from the width of the first chunk's rows (as they came off the wire). */
+function rowGroupRows(parts: Uint8Array[]): number {
+  let bytes = 0;
+  let rows = 0;
+  for (const part of parts) {
+    bytes += part.byteLength;
+    rows += decodeRows(part).numRows;
+  }
+  const bytesPerRow = rows > 0 ? bytes / rows : 1;
+  return Math.max(1024, Math.min(1024 * 1024, Math.floor(ROW_GROUP_BYTES / bytesPerRow)));
+}
 
 function isFloatLike(type: DataType): boolean {
   if (DataType.isFloat(type)) return true;
