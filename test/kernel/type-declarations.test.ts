@@ -32,7 +32,11 @@ test("shipTypeDeclarations() copies what a check of the samples loads, and the s
     const libs = readdirSync(path.join(stage, "node_modules/typescript/lib"));
     assert.equal(libs.includes("lib.dom.d.ts"), false);
     assert.equal(existsSync(path.join(stage, "dist/test")), false);
-    assert.deepEqual(Object.keys(shipped.packages).sort(), ["@types/node", "apache-arrow", "flatbuffers", "typescript", "undici-types"]);
+    // Declarations come from the runtime dependencies, plus @types/node and its undici-types (the SDK's public types
+    // may name more runtime packages as they grow: parquet-wasm, …); never from the extension's own dev types.
+    const packages = Object.keys(shipped.packages);
+    for (const name of ["@types/node", "apache-arrow", "typescript", "undici-types"]) assert.ok(packages.includes(name), `${name} in ${packages.join(", ")}`);
+    assert.deepEqual(packages.filter((name) => name.startsWith("@types/") && name !== "@types/node"), []);
   } finally {
     rmSync(stage, { recursive: true, force: true });
   }
