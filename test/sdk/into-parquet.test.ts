@@ -108,6 +108,29 @@ describe("chunkedCall({ into })", () => {
       assert.deepEqual(await readdir(folder), []);
     }));
 
+  it("a call cancelled mid-way (signal, or an interrupt) leaves no file either", () =>
+    withFolder(async (folder, fixture) => {
+      const controller = new AbortController();
+      const held = gate();
+      await fixture.worker({ name: "held", maxBatchingSize: 2, maxBufferDuration: 1 }, async (text: string[]) => {
+        if (text[0] === "row 2") {
+          controller.abort("enough");
+          await held.opened;
+        }
+        return vectors(text);
+      });
+      const path = join(folder, "out.parquet");
+      try {
+        await assert.rejects(fixture.remote.function("held").chunkedCall(textTable(6), { chunkSize: 2, concurrentChunks: 1, into: path, signal: controller.signal }), {
+          code: ErrorCode.Cancelled,
+          message: 'call to "held" (6 rows, 3 chunks) was cancelled: enough',
+        });
+      } finally {
+        held.open();
+      }
+      assert.deepEqual(await readdir(folder), []);
+    }));
+
   it("an empty table writes a file with no rows; a bad path is refused before any chunk runs", () =>
     withFolder(async (folder, fixture) => {
       const fn = fixture.remote.function("vec", { outputType: embedding });
