@@ -37,7 +37,7 @@ describe("fn.stream()", () => {
       await gates[text[0] as keyof typeof gates]?.opened;
       return text.map((t) => `${t}!`);
     });
-    const seen = [];
+    const seen: Array<ReturnType<typeof summary>> = [];
     for await (const chunk of fixture.remote.function("shout").stream(textTable(6), { chunkSize: 2, concurrentChunks: 2 })) {
       seen.push(summary(chunk));
       if (chunk.chunk === 1) gates["row 0"].open();
@@ -63,7 +63,7 @@ describe("fn.stream()", () => {
       log.push("chunk 1 done");
       first.open();
     });
-    const seen = [];
+    const seen: Array<ReturnType<typeof summary>> = [];
     for await (const chunk of fixture.remote.function("shout").stream(textTable(6), { chunkSize: 2, concurrentChunks: 2, ordered: true, onProgress: progress.onProgress })) {
       log.push(`yield ${chunk.chunk}`);
       seen.push(summary(chunk));
@@ -87,7 +87,7 @@ describe("fn.stream()", () => {
     });
     const updates: CallProgress[] = [];
     const fn = fixture.remote.function("held");
-    const seen = [];
+    const seen: Array<ReturnType<typeof summary>> = [];
     try {
       for await (const chunk of fn.stream(textTable(12), { chunkSize: 2, concurrentChunks: 2, onProgress: (p) => updates.push(p) })) {
         seen.push(summary(chunk));
@@ -113,7 +113,7 @@ describe("fn.stream()", () => {
       if (text.includes("row 3")) throw new Error("cannot take row 3");
       return text;
     });
-    const seen = [];
+    const seen: Array<ReturnType<typeof summary>> = [];
     await assert.rejects(async () => {
       for await (const chunk of fixture.remote.function("picky").stream(textTable(6), { chunkSize: 2, concurrentChunks: 1 })) seen.push(summary(chunk));
     }, {
@@ -126,7 +126,7 @@ describe("fn.stream()", () => {
   it("checks its options when called, before any chunk runs", () => withFixture(async (fixture) => {
     const fn = fixture.remote.function("nothing");
     assert.throws(() => fn.stream(textTable(3), {}), { code: ErrorCode.InvalidArgument, message: "chunkedCall needs chunkSize (rows per chunk) or numChunks (number of chunks)" });
-    const none = [];
+    const none: StreamedChunk[] = [];
     for await (const chunk of fn.stream(textTable(0), { chunkSize: 2 })) none.push(chunk);
     assert.deepEqual(none, []);
   }));
