@@ -1,4 +1,6 @@
-import { DataType, RecordBatch, Table, tableFromIPC, tableToIPC, vectorFromArray, type Vector } from "apache-arrow";
+import { DataType, RecordBatch, Schema, Table, tableFromIPC, tableToIPC, vectorFromArray } from "apache-arrow";
+import { distributeVectorsIntoRecordBatches } from "apache-arrow/util/recordbatch";
+import { validateIpcStream, type IpcStreamSummary } from "./ipc-validation.js";
 
 /**
  * Encodes rows as one Arrow IPC stream (the body format of every frame).
@@ -11,17 +13,29 @@ export function encodeRows(rows: Table | RecordBatch): Uint8Array {
   return tableToIPC(withDenseDictionaries(table), "stream");
 }
 
-/** Decodes one Arrow IPC stream; the result's buffers are views on `bytes`, not copies. */
+/**
+ * Decodes one Arrow IPC stream; the result's buffers are views on `bytes`, not copies. Bodies come from the network,
+ * so the stream is checked first (validateIpcStream): a corrupt one throws at once instead of stalling the decoder.
+ */
 export function decodeRows(bytes: Uint8Array): Table {
-  return tableFromIPC(bytes);
+  return decodeCheckedRows(bytes).table;
+}
+
+/** decodeRows, with what the check found (row count and column names, known before any decoding). */
+export function decodeCheckedRows(bytes: Uint8Array): IpcStreamSummary & { table: Table } {
+  const summary = validateIpcStream(bytes);
+  return { ...summary, table: tableFromIPC(bytes) };
 }
 
 function withDenseDictionaries(table: Table): Table {
   if (!table.schema.fields.some((f) => DataType.isDictionary(f.type))) return table;
-  const columns: Record<string, Vector> = {};
-  for (const field of table.schema.fields) {
-    const column = table.getChild(field.name)!;
-    columns[field.name] = DataType.isDictionary(field.type) ? vectorFromArray(Array.from(column as Iterable<unknown>), field.type.dictionary) : column;
-  }
-  return new Table(columns);
+  // Column by position, never keyed by name in an object: a column named "__proto__" would set the object's
+  // prototype (a stack overflow, issue 9), and two columns of one name would become one.
+  const fields = table.schema.fields.map((f) => (DataType.isDictionary(f.type) ? f.clone({ type: f.type.dictionary }) : f));
+  const columns = table.schema.fields.map((f, i) => {
+    const column = table.getChildAt(i)!;
+    return DataType.isDictionary(f.type) ? vectorFromArray(Array.from(column as Iterable<unknown>), f.type.dictionary) : column;
+  });
+  const [schema, batches] = distributeVectorsIntoRecordBatches(new Schema(fields, table.schema.metadata), columns);
+  return new Table(schema, batches);
 }

@@ -23,7 +23,7 @@ const decoder = new TextDecoder("utf-8", { fatal: true });
 /** Bodies this large travel detached: the header message, then one message per part (see encodeFrameParts). */
 export const DETACH_THRESHOLD_BYTES = 1 << 20;
 /** Most parts a detached body may announce. */
-const MAX_BODY_PARTS = 4096;
+export const MAX_BODY_PARTS = 4096;
 
 /** An outgoing frame: one buffer, or [prefix, ...parts] to send in one message, or a detached frame. */
 export type OutgoingFrame = Uint8Array | readonly Uint8Array[];
@@ -72,29 +72,67 @@ export function sendFrame(socket: FragmentingSocket, frame: OutgoingFrame): void
   frame.forEach((part, i) => socket.send(part, { binary: true, fin: i === frame.length - 1 }));
 }
 
+/** A frame over a size limit (the queue closes such a connection with 1009, "message too big"). */
+export class FrameLimitError extends ChalknbError {
+  constructor(message: string) {
+    super(ErrorCode.MalformedFrame, message);
+  }
+}
+
+export interface FrameReaderOptions {
+  /** Largest frame, counting a detached body's parts together. @default Infinity */
+  maxFrameBytes?: number;
+  /**
+   * Refuse detached bodies (`bodyParts`) until `acceptDetachedBodies()`: the queue buffers nothing for a peer that
+   * has not said hello (issue 9: four sockets announcing 4096 parts of 32 MiB took RSS to 1.5 GB). @default false
+   */
+  refuseDetachedBodies?: boolean;
+}
+
 /**
  * Reassembles frames from a socket's messages: a frame with `bodyParts: n` in its header is complete after the n
  * messages that follow it. One reader per socket.
  */
 export class FrameReader {
-  #pending: { header: Message; parts: Uint8Array[]; expected: number } | undefined;
+  #pending: { header: Message; parts: Uint8Array[]; expected: number; bytes: number } | undefined;
+  readonly #maxFrameBytes: number;
+  #refuseDetached: boolean;
+
+  constructor(options: FrameReaderOptions = {}) {
+    this.#maxFrameBytes = options.maxFrameBytes ?? Infinity;
+    this.#refuseDetached = options.refuseDetachedBodies ?? false;
+  }
+
+  /** From now on detached bodies are read (the peer has logged in). */
+  acceptDetachedBodies(): void {
+    this.#refuseDetached = false;
+  }
 
   /** Feeds one message; returns a complete frame, or undefined while a detached body is still arriving. */
   read(data: Uint8Array): Frame | undefined {
     const pending = this.#pending;
     if (pending) {
+      pending.bytes += data.byteLength;
+      if (pending.bytes > this.#maxFrameBytes) {
+        this.#pending = undefined;
+        throw new FrameLimitError(`frame too big: a detached body of more than ${this.#maxFrameBytes} bytes (maxFrameBytes); send smaller chunks`);
+      }
       pending.parts.push(data);
       if (pending.parts.length < pending.expected) return undefined;
       this.#pending = undefined;
       return { header: pending.header, body: EMPTY, parts: pending.parts };
     }
+    if (data.byteLength > this.#maxFrameBytes) {
+      throw new FrameLimitError(`frame too big: ${data.byteLength} bytes, more than ${this.#maxFrameBytes} (maxFrameBytes); send smaller chunks`);
+    }
     const frame = decodeFrame(data);
     const expected = (frame.header as { bodyParts?: unknown }).bodyParts;
     if (expected === undefined) return frame;
+    if (this.#refuseDetached) throw new FrameLimitError("a detached body (bodyParts) before hello: nothing is buffered until the hello is accepted");
     if (!Number.isInteger(expected) || (expected as number) < 1 || (expected as number) > MAX_BODY_PARTS || frame.body.byteLength > 0) {
       throw malformed(`bodyParts must be an integer from 1 to ${MAX_BODY_PARTS} on a header without an inline body, got ${JSON.stringify(expected)}`);
     }
-    this.#pending = { header: frame.header, parts: [], expected: expected as number };
+    this.#pending = { header: frame.header, parts: [], expected: expected as number, bytes: data.byteLength };
     return undefined;
   }
 }

@@ -15,6 +15,11 @@ export type { BatchEvent, FunctionInfo } from "./queue-core.js";
  * `worker-left` (WorkerPeer).
  */
 export interface QueueBackend extends EventEmitter {
+  /**
+   * Throws a ChalknbError (nothing added) when live workers serve one of `specs` under another spec
+   * (policy/spec-conflict.ts); the server then refuses the worker before its welcome. The Redis backend may also
+   * refuse it later, through `worker.close`, when Redis finds a conflict its last heartbeat did not know of.
+   */
   addWorker(worker: WorkerPeer, specs: FunctionSpec[]): void;
   addCredits(worker: WorkerPeer, credits: number): void;
   /** A worker's socket closed: its batches are delivered again, counted as a loss. */

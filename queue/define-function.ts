@@ -1,6 +1,7 @@
 import type { Table } from "apache-arrow";
 import { InvalidArgumentError } from "../protocol/errors.js";
 import type { FunctionSpec } from "../protocol/messages.js";
+import { functionNameProblem } from "../protocol/function-name.js";
 
 /**
  * What a handler may return for a batch of n rows: one value per row. Vectors (Float32Array[] / number[][]) become
@@ -43,9 +44,8 @@ export interface FunctionDefinition {
  *   async (text: string[]) => model.embed(text));
  */
 export function defineFunction(options: FunctionOptions, handler: ColumnHandler | TableHandler): FunctionDefinition {
-  if (typeof options?.name !== "string" || !/^[A-Za-z_][\w.-]*$/.test(options.name)) {
-    throw new InvalidArgumentError(`defineFunction: name must be an identifier-like string such as "embed", got ${JSON.stringify(options?.name)}`);
-  }
+  const nameProblem = functionNameProblem(options?.name);
+  if (nameProblem) throw new InvalidArgumentError(`defineFunction: ${nameProblem}`);
   if (typeof handler !== "function") throw new InvalidArgumentError(`defineFunction("${options.name}"): the handler must be a function`);
   const spec: FunctionSpec = {
     name: options.name,

@@ -2,6 +2,7 @@ import { fork, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { startQueue } from "./queue-server.js";
+import { guardQueueProcess } from "./process-guard.js";
 
 /**
  * The embedded default, run as a child of the process that said `new Remote()`: a loopback queue plus worker
@@ -11,6 +12,7 @@ import { startQueue } from "./queue-server.js";
  * Workers are processes of their own so a model's CPU work never stalls the queue's event loop.
  */
 async function main(): Promise<void> {
+  guardQueueProcess("chalknb embedded queue");
   const files = process.argv.slice(2);
   const workerCount = Math.max(1, Number(process.env.CHALKNB_WORKERS) || 1);
   const token = randomBytes(24).toString("base64url");

@@ -17,6 +17,11 @@ export interface WorkerPeer {
   credits: number;
   readonly inFlight: Set<Batch>;
   send(frame: OutgoingFrame): void;
+  /**
+   * Sends an `error` frame with this code and message and closes the socket: a backend refusing a worker after it
+   * joined (a spec conflict found in Redis). Absent: the backend only sends the frame and stops dispatching to it.
+   */
+  close?(code: string, message: string): void;
 }
 
 /** One submitted chunk: rows [rows[0], rows[1]) of one call, waiting for all its rows' results. */
@@ -29,6 +34,10 @@ export interface ChunkEntry {
   readonly rowCount: number;
   readonly client: ClientPeer;
   readonly submittedAt: number;
+  /** Bytes of the submitted body, counted against `maxBufferedBytes` until the chunk finishes (0 for 0 rows). */
+  readonly bytes: number;
+  /** Batches on workers now holding rows of this chunk. */
+  readonly batches: Set<Batch>;
   /** Result IPC streams by the row offset (within the chunk) they start at. */
   readonly results: Map<number, Uint8Array>;
   rowsDone: number;
@@ -51,8 +60,10 @@ export interface Segment {
   readonly enqueuedAt: number;
   /** Handler failures of these rows so far. */
   failures: number;
-  /** Workers lost while holding these rows. */
+  /** Workers lost while holding these rows (or batch deadlines passed). */
   losses: number;
+  /** Runs only in batches of its own chunk's rows (see policy/isolation.ts). */
+  isolated?: boolean;
 }
 
 export interface Batch {
@@ -63,12 +74,16 @@ export interface Batch {
   readonly attempt: number;
   readonly worker: WorkerPeer;
   readonly dispatchedAt: number;
+  /** Fires at the batch deadline (policy/batch-deadline.ts). */
+  deadlineTimer?: unknown;
 }
 
 export interface FunctionState {
   spec: FunctionSpec;
   buffer: Segment[];
   bufferedRows: number;
+  /** Bytes of the chunks submitted and not yet finished (queued or running), against `maxBufferedBytes`. */
+  bufferedBytes: number;
   inFlight: Set<Batch>;
   flushTimer?: unknown;
   flushAt?: number;

@@ -1,10 +1,16 @@
 import { ChalknbError, ErrorCode } from "../protocol/errors.js";
 import type { FunctionSpec, SubmitMessage } from "../protocol/messages.js";
+import { functionNameProblem } from "../protocol/function-name.js";
+
+/** Longest callId a submit may carry: messages about a chunk repeat it. @default 256 */
+const MAX_CALL_ID_LENGTH = 256;
 
 /** Frames come from the network: every field a handler relies on is checked, with a message naming it. */
 export function validateSubmit(message: SubmitMessage): SubmitMessage {
   const problems: string[] = [];
-  if (typeof message.callId !== "string" || message.callId === "") problems.push("callId must be a non-empty string");
+  if (typeof message.callId !== "string" || message.callId === "" || message.callId.length > MAX_CALL_ID_LENGTH) {
+    problems.push(`callId must be a non-empty string of at most ${MAX_CALL_ID_LENGTH} characters`);
+  }
   if (!Number.isInteger(message.chunk) || message.chunk < 0) problems.push("chunk must be a non-negative integer");
   if (typeof message.function !== "string" || message.function === "") problems.push("function must be a non-empty string");
   const rows = message.rows;
@@ -25,13 +31,14 @@ export function validateWorkerFunctions(functions: unknown): FunctionSpec[] {
   return functions.map((spec: Partial<FunctionSpec>, i) => {
     const where = `hello.functions[${i}]`;
     const fail = (detail: string) => new ChalknbError(ErrorCode.MalformedFrame, `malformed frame: ${where}.${detail}`);
-    if (typeof spec?.name !== "string" || !spec.name) throw fail("name must be a non-empty string");
+    const nameProblem = functionNameProblem(spec?.name);
+    if (nameProblem) throw fail(nameProblem);
     if (!Number.isInteger(spec.maxBatchingSize) || spec.maxBatchingSize! < 1) throw fail("maxBatchingSize must be a positive integer");
     if (typeof spec.maxBufferDuration !== "number" || spec.maxBufferDuration < 0) throw fail("maxBufferDuration must be a number of ms >= 0");
     if (!Number.isInteger(spec.retries) || spec.retries! < 0) throw fail("retries must be an integer >= 0");
     if (spec.inputs !== "table" && !(Array.isArray(spec.inputs) && spec.inputs.every((n) => typeof n === "string"))) {
       throw fail('inputs must be a list of column names or "table"');
     }
-    return { name: spec.name, maxBatchingSize: spec.maxBatchingSize!, maxBufferDuration: spec.maxBufferDuration, retries: spec.retries!, inputs: spec.inputs };
+    return { name: spec.name!, maxBatchingSize: spec.maxBatchingSize!, maxBufferDuration: spec.maxBufferDuration, retries: spec.retries!, inputs: spec.inputs };
   });
 }

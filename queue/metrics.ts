@@ -13,6 +13,10 @@ export interface FunctionCounters {
   cancels: number;
   queueFull: number;
   workerLosses: number;
+  /** Failed batches of several chunks, run again one chunk per batch (policy/isolation.ts). */
+  isolations: number;
+  /** Batches taken back from their worker at the batch deadline (policy/batch-deadline.ts). */
+  batchDeadlines: number;
   batchSizeBuckets: number[];
 }
 
@@ -33,6 +37,8 @@ export function newCounters(): FunctionCounters {
     cancels: 0,
     queueFull: 0,
     workerLosses: 0,
+    isolations: 0,
+    batchDeadlines: 0,
     batchSizeBuckets: BATCH_SIZE_BUCKETS.map(() => 0),
   };
 }
@@ -49,20 +55,26 @@ export function recordBatchSize(counters: FunctionCounters, rows: number, maxBat
 
 export interface FunctionGauges {
   bufferedRows: number;
+  bufferedBytes: number;
   inFlightBatches: number;
   workers: number;
+  /** Workers holding a batch of the function past the batch deadline. */
+  hungWorkers: number;
 }
 
 export type FunctionMetrics = Map<string, { counters: FunctionCounters; gauges: FunctionGauges }>;
 
 /** Pairs each function's counters with the gauges its FunctionInfo reports (the same for every backend). */
 export function functionMetrics(
-  functions: ReadonlyArray<{ name: string; bufferedRows: number; inFlightBatches: number; workers: number }>,
+  functions: ReadonlyArray<{ name: string; bufferedRows: number; bufferedBytes: number; inFlightBatches: number; workers: number; hung: readonly string[] }>,
   counters: (name: string) => FunctionCounters,
 ): FunctionMetrics {
   return new Map(functions.map((info) => [info.name, {
     counters: counters(info.name),
-    gauges: { bufferedRows: info.bufferedRows, inFlightBatches: info.inFlightBatches, workers: info.workers },
+    gauges: {
+      bufferedRows: info.bufferedRows, bufferedBytes: info.bufferedBytes, inFlightBatches: info.inFlightBatches, workers: info.workers,
+      hungWorkers: info.hung.length,
+    },
   }]));
 }
 
@@ -85,9 +97,13 @@ export function renderPrometheus(functions: Map<string, { counters: FunctionCoun
   metric("chalknb_cancels_total", "counter", "Chunks cancelled by their client.", (c) => c.cancels);
   metric("chalknb_queue_full_total", "counter", "Submits refused with queue_full.", (c) => c.queueFull);
   metric("chalknb_worker_losses_total", "counter", "Batches redelivered because their worker went away.", (c) => c.workerLosses);
+  metric("chalknb_isolations_total", "counter", "Failed batches of several chunks run again one chunk per batch.", (c) => c.isolations);
+  metric("chalknb_batch_deadlines_total", "counter", "Batches taken back from their worker at the batch deadline.", (c) => c.batchDeadlines);
   metric("chalknb_buffered_rows", "gauge", "Rows waiting in the buffer.", (_, g) => g.bufferedRows);
+  metric("chalknb_buffered_bytes", "gauge", "Bytes of chunks submitted and not yet finished.", (_, g) => g.bufferedBytes);
   metric("chalknb_in_flight_batches", "gauge", "Batches on workers now.", (_, g) => g.inFlightBatches);
   metric("chalknb_workers", "gauge", "Workers serving the function.", (_, g) => g.workers);
+  metric("chalknb_hung_workers", "gauge", "Workers holding a batch of the function past the batch deadline.", (_, g) => g.hungWorkers);
   lines.push("# HELP chalknb_batch_size Rows per batch.", "# TYPE chalknb_batch_size histogram");
   for (const [fn, { counters }] of functions) {
     BATCH_SIZE_BUCKETS.forEach((bound, i) => {

@@ -9,6 +9,12 @@ import type { QueueBackend } from "./backend.js";
 import { chunkKey, type Batch, type ChunkEntry, type ClientPeer, type FunctionState, type Segment, type WorkerPeer } from "./entities.js";
 import { functionMetrics, newCounters, recordBatchSize, type FunctionCounters, type FunctionMetrics } from "./metrics.js";
 import { takeRows } from "./segments.js";
+import { DEFAULT_BATCH_DEADLINE_MS, DEFAULT_FUNCTION_GRACE_MS, DEFAULT_MAX_BUFFERED_BYTES } from "./policy/defaults.js";
+import { HungBatches, deadlineFailureMessage } from "./policy/batch-deadline.js";
+import { planFailure } from "./policy/isolation.js";
+import { bytesFull, bytesFullMessage, oversizedChunkMessage, rowsFullMessage } from "./policy/limits.js";
+import { FunctionRetention } from "./policy/retention.js";
+import { checkSpecs } from "./policy/spec-conflict.js";
 
 export interface QueueCoreOptions {
   clock: Clock;
@@ -18,6 +24,15 @@ export interface QueueCoreOptions {
   retryBackoffMs: number;
   /** Times a batch may be redelivered because its worker went away before its chunks fail. @default 3 */
   maxWorkerLosses: number;
+  /**
+   * Per-function cap on bytes of chunks submitted and not yet finished (queued or running); past it a submit gets a
+   * retryable `queue_full`, and a chunk larger than it is refused. @default 1 GiB (policy/defaults.ts)
+   */
+  maxBufferedBytes?: number;
+  /** Longest a batch stays on a worker before its slot is freed and its rows redelivered. @default 10 min */
+  batchDeadlineMs?: number;
+  /** A function no worker serves leaves `functions()` / `metrics()` after this long. @default 60_000 */
+  functionGraceMs?: number;
 }
 
 export interface BatchEvent {
@@ -37,7 +52,11 @@ export interface FunctionInfo {
   inputs: string[] | "table";
   workers: number;
   bufferedRows: number;
+  /** Bytes of chunks submitted and not yet finished (queued or running): the `maxBufferedBytes` gauge. */
+  bufferedBytes: number;
   inFlightBatches: number;
+  /** Workers holding a batch of this function past the batch deadline (at most 10 names). */
+  hung: string[];
 }
 
 /**
@@ -56,20 +75,35 @@ export class QueueCore extends EventEmitter implements QueueBackend {
   #roundRobin = 0;
   readonly #retryTimers = new Set<unknown>();
   readonly #chunkTimers = new Set<unknown>();
+  readonly #hung = new HungBatches();
+  readonly #retention: FunctionRetention;
+  readonly #maxBufferedBytes: number;
+  readonly #batchDeadlineMs: number;
 
   constructor(options: QueueCoreOptions) {
     super();
     this.#options = options;
+    this.#maxBufferedBytes = options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
+    this.#batchDeadlineMs = options.batchDeadlineMs ?? DEFAULT_BATCH_DEADLINE_MS;
+    this.#retention = new FunctionRetention(options.functionGraceMs ?? DEFAULT_FUNCTION_GRACE_MS);
   }
 
   // ---- workers -------------------------------------------------------------------------------------------------
 
+  /** Throws (ChalknbError) when live workers serve one of `specs` with another spec: nothing is added then. */
   addWorker(worker: WorkerPeer, specs: FunctionSpec[]): void {
+    this.#prune();
+    checkSpecs(specs, worker.name, (name) => {
+      const serving = [...this.#workers].filter((w) => w.functions.has(name));
+      const fn = this.#functions.get(name);
+      return serving.length > 0 && fn ? { spec: fn.spec, by: serving.slice(0, 3).map((w) => `worker ${w.name}`) } : undefined;
+    });
     for (const spec of specs) {
       const existing = this.#functions.get(spec.name);
       if (existing) existing.spec = spec;
-      else this.#functions.set(spec.name, { spec, buffer: [], bufferedRows: 0, inFlight: new Set() });
+      else this.#functions.set(spec.name, { spec, buffer: [], bufferedRows: 0, bufferedBytes: 0, inFlight: new Set() });
       if (!this.#counters.has(spec.name)) this.#counters.set(spec.name, newCounters());
+      this.#retention.observe(spec.name, true, this.#options.clock.now());
     }
     this.#workers.add(worker);
     this.emit("worker-joined", worker);
@@ -84,7 +118,13 @@ export class QueueCore extends EventEmitter implements QueueBackend {
   /** A worker went away: its batches go back to the front of their buffers, counted as a loss. */
   removeWorker(worker: WorkerPeer): void {
     if (!this.#workers.delete(worker)) return;
+    this.#hung.forgetWorker(worker.id);
+    const now = this.#options.clock.now();
+    for (const name of worker.functions) {
+      if (![...this.#workers].some((w) => w.functions.has(name))) this.#retention.observe(name, false, now);
+    }
     for (const batch of [...worker.inFlight]) {
+      if (this.#batches.get(batch.id) !== batch) continue; // abandoned meanwhile (its chunks finished)
       this.#forgetBatch(batch);
       const fn = this.#functions.get(batch.functionName)!;
       this.#counter(batch.functionName).workerLosses += 1;
@@ -112,8 +152,11 @@ export class QueueCore extends EventEmitter implements QueueBackend {
   submit(client: ClientPeer, message: SubmitMessage, body: Uint8Array): void {
     const fail = (code: string, text: string, retryable = false) =>
       client.send(encodeFrame({ type: "error", callId: message.callId, chunk: message.chunk, code, message: text, retryable, rows: message.rows }));
+    this.#prune();
     const verdict = checkSubmit(this.#functions.get(message.function)?.spec, [...this.#functions.keys()], message, body, this.#options.maxBufferedRows);
     if (!verdict.ok) return fail(verdict.code, verdict.message);
+    const bytesCap = this.#maxBufferedBytes;
+    if (body.byteLength > bytesCap) return fail(ErrorCode.QueueFull, oversizedChunkMessage(message.chunk, body.byteLength, bytesCap));
     const fn = this.#functions.get(message.function)!;
     const rowCount = verdict.rowCount;
     const key = chunkKey(message.callId, message.chunk);
@@ -124,15 +167,20 @@ export class QueueCore extends EventEmitter implements QueueBackend {
     const cap = this.#options.maxBufferedRows;
     if (fn.bufferedRows + rowCount > cap) {
       counters.queueFull += 1;
-      return fail(ErrorCode.QueueFull,
-        `queue_full: function "${fn.spec.name}" has ${fn.bufferedRows} rows buffered (maxBufferedRows ${cap}); back off and resubmit`, true);
+      return fail(ErrorCode.QueueFull, rowsFullMessage(fn.spec.name, fn.bufferedRows, cap), true);
+    }
+    if (rowCount > 0 && bytesFull(fn.bufferedBytes, body.byteLength, bytesCap)) {
+      counters.queueFull += 1;
+      return fail(ErrorCode.QueueFull, bytesFullMessage(fn.spec.name, fn.bufferedBytes, body.byteLength, bytesCap), true);
     }
     const now = this.#options.clock.now();
     const chunk: ChunkEntry = {
       key, callId: message.callId, chunk: message.chunk, functionName: fn.spec.name, rows: message.rows, rowCount,
-      client, submittedAt: now, results: new Map(), rowsDone: 0, attempts: 0, running: false, finished: false,
+      client, submittedAt: now, bytes: rowCount > 0 ? body.byteLength : 0, batches: new Set(), results: new Map(), rowsDone: 0,
+      attempts: 0, running: false, finished: false,
     };
     client.chunks.set(key, chunk);
+    fn.bufferedBytes += chunk.bytes;
     counters.rowsIn += rowCount;
     client.send(encodeFrame({ type: "accepted", callId: message.callId, chunk: message.chunk }));
     if (message.timeoutMs !== null && message.timeoutMs !== undefined) {
@@ -154,15 +202,18 @@ export class QueueCore extends EventEmitter implements QueueBackend {
       this.#counter(entry.functionName).cancels += 1;
       this.#finishChunk(entry);
     }
+    this.#dispatchAll(); // slots of abandoned batches are free
   }
 
   removeClient(client: ClientPeer): void {
     for (const entry of [...client.chunks.values()]) this.#finishChunk(entry);
+    this.#dispatchAll();
   }
 
   // ---- worker replies ------------------------------------------------------------------------------------------
 
   complete(worker: WorkerPeer, message: DoneMessage, parts: Uint8Array[]): void {
+    this.#hung.returned(message.batchId);
     const batch = this.#takeBatch(worker, message.batchId);
     if (!batch) return;
     if (parts.length !== batch.segments.length || message.segments.some((s, i) => s.rows !== batch.segments[i].rowCount)) {
@@ -182,6 +233,7 @@ export class QueueCore extends EventEmitter implements QueueBackend {
   }
 
   fail(worker: WorkerPeer, message: FailedMessage): void {
+    this.#hung.returned(message.batchId);
     const batch = this.#takeBatch(worker, message.batchId);
     if (batch) this.#handlerFailed(batch, message.message, message.retryable !== false);
     this.#dispatchAll();
@@ -190,11 +242,15 @@ export class QueueCore extends EventEmitter implements QueueBackend {
   // ---- introspection -------------------------------------------------------------------------------------------
 
   functions(): FunctionInfo[] {
+    this.#prune();
+    const hung = this.#hung.byFunction();
     return [...this.#functions.values()].map((fn) => ({
       ...fn.spec,
       workers: [...this.#workers].filter((w) => w.functions.has(fn.spec.name)).length,
       bufferedRows: fn.bufferedRows,
+      bufferedBytes: fn.bufferedBytes,
       inFlightBatches: fn.inFlight.size,
+      hung: hung[fn.spec.name] ?? [],
     }));
   }
 
@@ -207,10 +263,10 @@ export class QueueCore extends EventEmitter implements QueueBackend {
   }
 
   hasFunction(name: string): boolean {
+    this.#prune();
     return this.#functions.has(name);
   }
 
-  /** Nothing to release: the memory backend lives and dies with its process. */
   /** Stops every timer (deadlines, retries, chunk timeouts) so a closed queue never keeps the process alive. */
   async close(): Promise<void> {
     for (const fn of this.#functions.values()) {
@@ -222,6 +278,10 @@ export class QueueCore extends EventEmitter implements QueueBackend {
     this.#retryTimers.clear();
     for (const timer of this.#chunkTimers) this.#options.clock.clearTimeout(timer);
     this.#chunkTimers.clear();
+    for (const batch of this.#batches.values()) {
+      if (batch.deadlineTimer !== undefined) this.#options.clock.clearTimeout(batch.deadlineTimer);
+      batch.deadlineTimer = undefined;
+    }
   }
 
   // ---- internals -----------------------------------------------------------------------------------------------
@@ -302,9 +362,11 @@ export class QueueCore extends EventEmitter implements QueueBackend {
     worker.inFlight.add(batch);
     fn.inFlight.add(batch);
     this.#batches.set(batch.id, batch);
+    batch.deadlineTimer = this.#options.clock.setTimeout(() => this.#deadlinePassed(batch), this.#batchDeadlineMs);
     recordBatchSize(this.#counter(fn.spec.name), rows, fn.spec.maxBatchingSize, waitMs);
     for (const segment of segments) {
       const chunk = segment.chunk;
+      chunk.batches.add(batch);
       chunk.attempts = Math.max(chunk.attempts, attempt);
       if (!chunk.running) {
         chunk.running = true;
@@ -330,19 +392,72 @@ export class QueueCore extends EventEmitter implements QueueBackend {
     this.#batches.delete(batch.id);
     batch.worker.inFlight.delete(batch);
     this.#functions.get(batch.functionName)?.inFlight.delete(batch);
+    for (const segment of batch.segments) segment.chunk.batches.delete(batch);
+    if (batch.deadlineTimer !== undefined) this.#options.clock.clearTimeout(batch.deadlineTimer);
+    batch.deadlineTimer = undefined;
+  }
+
+  /** Every chunk of a running batch finished: nobody wants its result, so its worker's slot is free now. */
+  #abandonBatch(batch: Batch): void {
+    if (this.#batches.get(batch.id) !== batch) return;
+    this.#forgetBatch(batch);
+    batch.worker.credits += 1;
+  }
+
+  /** A batch passed the batch deadline: free the slot, mark the worker hung, deliver the rows again (a loss). */
+  #deadlinePassed(batch: Batch): void {
+    batch.deadlineTimer = undefined;
+    if (this.#batches.get(batch.id) !== batch) return;
+    const fn = this.#functions.get(batch.functionName)!;
+    const worker = batch.worker;
+    this.#forgetBatch(batch);
+    worker.credits += 1;
+    this.#hung.mark(worker, batch.id, batch.functionName);
+    this.#counter(batch.functionName).batchDeadlines += 1;
+    const requeue: Segment[] = [];
+    for (const segment of batch.segments) {
+      if (segment.chunk.finished) continue;
+      segment.losses += 1;
+      if (segment.losses > this.#options.maxWorkerLosses) {
+        this.#failChunk(segment.chunk, ErrorCode.HandlerFailed,
+          deadlineFailureMessage(this.#describeChunk(segment.chunk), segment.losses, this.#batchDeadlineMs, worker.name, this.#hung.count(worker.id)),
+          segment.failures + segment.losses);
+      } else {
+        requeue.push(segment);
+      }
+    }
+    this.#enqueue(fn, requeue, true);
+    this.#dispatchAll();
+  }
+
+  /** Drops functions no worker has served for the grace period, once nothing of theirs is left. */
+  #prune(): void {
+    const now = this.#options.clock.now();
+    for (const [name, fn] of this.#functions) {
+      const pending = fn.bufferedRows > 0 || fn.inFlight.size > 0 || fn.bufferedBytes > 0;
+      if (!this.#retention.expired(name, now, pending)) continue;
+      if ([...this.#workers].some((w) => w.functions.has(name))) continue;
+      this.#disarmFlush(fn);
+      this.#functions.delete(name);
+      this.#counters.delete(name);
+      this.#retention.forget(name);
+    }
   }
 
   #handlerFailed(batch: Batch, handlerMessage: string, retryable: boolean): void {
     const fn = this.#functions.get(batch.functionName)!;
     const counters = this.#counter(batch.functionName);
-    const retry: Segment[] = [];
-    for (const segment of batch.segments) {
-      if (segment.chunk.finished) continue;
-      segment.failures += 1;
-      if (retryable && segment.failures <= fn.spec.retries) {
-        retry.push(segment);
-        continue;
-      }
+    const live = batch.segments.filter((s) => !s.chunk.finished);
+    const plan = planFailure(live, (s) => s.chunk.key, retryable, fn.spec.retries);
+    if (plan.isolate) {
+      // Several chunks shared the batch: run each alone now (the caller dispatches); nothing is charged to them.
+      counters.isolations += 1;
+      const now = this.#options.clock.now();
+      this.#enqueue(fn, plan.items.map((s) => ({ ...s, enqueuedAt: Math.min(s.enqueuedAt, now - fn.spec.maxBufferDuration) })), true);
+      return;
+    }
+    const retry = plan.retry;
+    for (const segment of plan.fail) {
       const attempts = segment.failures + segment.losses;
       this.#failChunk(segment.chunk, ErrorCode.HandlerFailed,
         `${this.#describeChunk(segment.chunk)} failed after ${attempts} attempt${attempts === 1 ? "" : "s"} ` +
@@ -377,6 +492,7 @@ export class QueueCore extends EventEmitter implements QueueBackend {
       `${this.#describeChunk(chunk)} timed out after ${timeoutMs / 1000} s: ${chunk.rowsDone} rows done, ${running} running, ${queued} still queued ` +
       `(${fn ? fn.bufferedRows : 0} rows buffered for the function, ${this.workerCount()} workers connected); raise timeout or add workers`,
       chunk.attempts, true);
+    this.#dispatchAll(); // slots of abandoned batches are free
   }
 
   #describeChunk(chunk: ChunkEntry): string {
@@ -411,7 +527,12 @@ export class QueueCore extends EventEmitter implements QueueBackend {
       this.#options.clock.clearTimeout(chunk.timer);
       this.#chunkTimers.delete(chunk.timer);
     }
+    // Running batches whose every chunk is now finished give their worker's slot back (the caller dispatches).
+    for (const batch of [...chunk.batches]) {
+      if (batch.segments.every((s) => s.chunk.finished)) this.#abandonBatch(batch);
+    }
     const fn = this.#functions.get(chunk.functionName);
+    if (fn) fn.bufferedBytes -= chunk.bytes;
     // A chunk whose every row came back has nothing left in the buffer: skip the scan on the hot path.
     if (!fn || fn.buffer.length === 0 || chunk.rowsDone === chunk.rowCount) return;
     fn.buffer = fn.buffer.filter((s) => {

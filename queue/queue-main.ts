@@ -1,23 +1,38 @@
 import { parseArgs } from "node:util";
 import { startQueue, type QueueOptions } from "./queue-server.js";
 import { redactUrl } from "./backends/redis-connection.js";
+import { guardQueueProcess } from "./process-guard.js";
 
 /**
- * `chalknb queue [--host 127.0.0.1] [--port N] [--token t] [--max-buffered-rows N]
+ * `chalknb queue [--host 127.0.0.1] [--port N] [--token t] [--max-buffered-rows N] [--max-buffered-bytes N]
+ *   [--batch-deadline-ms ms]
  *   [--backend memory|redis] [--redis-url redis://host:6379] [--redis-cluster] [--redis-prefix chalknb] [--claim-idle-ms 10000]`
  *
  * `--redis-cluster` (or CHALKNB_REDIS_CLUSTER=1) connects to a Redis Cluster; `--redis-url` then names one or more
  * of its nodes, comma-separated (the others are discovered).
  */
 export async function main(argv: string[]): Promise<number> {
+  guardQueueProcess("chalknb queue");
   const { values } = parseArgs({
     args: argv,
     options: {
       host: { type: "string" }, port: { type: "string" }, token: { type: "string" },
       backend: { type: "string" }, "redis-url": { type: "string" }, "max-buffered-rows": { type: "string" },
+      "max-buffered-bytes": { type: "string" }, "batch-deadline-ms": { type: "string" },
       "redis-prefix": { type: "string" }, "claim-idle-ms": { type: "string" }, "redis-cluster": { type: "boolean" },
     },
   });
+  const positive = (flag: "max-buffered-bytes" | "batch-deadline-ms"): number | undefined | null => {
+    const text = values[flag];
+    if (text === undefined) return undefined;
+    const value = Number(text);
+    if (Number.isSafeInteger(value) && value > 0) return value;
+    process.stderr.write(`--${flag} must be a positive whole number, got ${text}\n`);
+    return null;
+  };
+  const maxBufferedBytes = positive("max-buffered-bytes");
+  const batchDeadlineMs = positive("batch-deadline-ms");
+  if (maxBufferedBytes === null || batchDeadlineMs === null) return 2;
   const cluster = values["redis-cluster"] ?? /^(1|true|yes)$/i.test(process.env.CHALKNB_REDIS_CLUSTER ?? "");
   const backend = values.backend ?? (values["redis-url"] || values["redis-cluster"] ? "redis" : "memory");
   let selection: QueueOptions["backend"] = "memory";
@@ -46,6 +61,8 @@ export async function main(argv: string[]): Promise<number> {
     port: values.port ? Number(values.port) : 7777,
     token: values.token ?? process.env.CHALKNB_TOKEN,
     maxBufferedRows: values["max-buffered-rows"] ? Number(values["max-buffered-rows"]) : undefined,
+    maxBufferedBytes,
+    batchDeadlineMs,
     backend: selection,
   });
   process.stdout.write(`${queue.url}\n`);

@@ -1,8 +1,9 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { randomUUID } from "node:crypto";
+import type { Socket } from "node:net";
 import { WebSocketServer, type WebSocket, type RawData } from "ws";
-import { bodyParts, encodeFrame, FrameReader, sendFrame, wholeBody, type Frame, type OutgoingFrame } from "../protocol/frame-codec.js";
+import { bodyParts, encodeFrame, FrameLimitError, FrameReader, sendFrame, wholeBody, type Frame, type OutgoingFrame } from "../protocol/frame-codec.js";
 import { ChalknbError, ErrorCode } from "../protocol/errors.js";
 import { PROTOCOL_VERSION, type FunctionSpec, type HelloMessage, type Message } from "../protocol/messages.js";
 import { systemClock, type Clock } from "./clock.js";
@@ -23,8 +24,22 @@ export interface QueueOptions {
   token?: string;
   /** Per-function cap on buffered rows. @default 100_000 */
   maxBufferedRows?: number;
-  /** Largest frame accepted. @default 256 MiB */
+  /**
+   * Per-function cap on bytes of chunks submitted and not yet finished (queued or running; on Redis across every
+   * gateway). Past it a submit gets a retryable `queue_full`; a chunk larger than it is refused. @default 1 GiB
+   */
+  maxBufferedBytes?: number;
+  /**
+   * Longest a batch stays on a worker. Past it the worker's slot is freed, the rows are delivered again (counted
+   * like a lost worker) and the worker is reported `hung` until it answers. @default 600_000 (10 min)
+   */
+  batchDeadlineMs?: number;
+  /** A function no worker serves leaves /v1/functions and /metrics after this long (nothing queued). @default 60_000 */
+  functionGraceMs?: number;
+  /** Largest frame accepted (a detached body's parts counted together). @default 256 MiB */
   maxFrameBytes?: number;
+  /** Bytes a connection may send before its hello is accepted; nothing more is buffered for it. @default 65_536 */
+  maxPreLoginBytes?: number;
   /** Time a new socket has to say hello. @default 10_000 */
   helloTimeoutMs?: number;
   /** @default 100 */
@@ -63,7 +78,7 @@ export interface QueueServer {
 }
 
 /** Close codes (4000–4999 are the application's). The reason is cut to WebSocket's 123-byte limit. */
-export const CloseCode = { Unauthorized: 4001, ProtocolVersion: 4002, ExpectedHello: 4003, Malformed: 1007, BinaryOnly: 1003 } as const;
+export const CloseCode = { Unauthorized: 4001, ProtocolVersion: 4002, ExpectedHello: 4003, Malformed: 1007, BinaryOnly: 1003, MessageTooBig: 1009 } as const;
 
 export async function startQueue(options: QueueOptions = {}): Promise<QueueServer> {
   const host = options.host ?? "127.0.0.1";
@@ -73,8 +88,9 @@ export async function startQueue(options: QueueOptions = {}): Promise<QueueServe
   }
   const core = await createBackend(options);
   const http: Server = createServer(createHttpHandler(core, options.token));
-  const wss = new WebSocketServer({ server: http, maxPayload: options.maxFrameBytes ?? 256 * 1024 * 1024, perMessageDeflate: false });
-  wss.on("connection", (socket) => serveConnection(socket, core, options));
+  const maxFrameBytes = options.maxFrameBytes ?? 256 * 1024 * 1024;
+  const wss = new WebSocketServer({ server: http, maxPayload: maxFrameBytes, perMessageDeflate: false });
+  wss.on("connection", (socket, request) => serveConnection(socket, request.socket, core, { ...options, maxFrameBytes }));
   await new Promise<void>((resolve, reject) => {
     http.once("error", reject);
     http.listen(options.port ?? 0, host, () => resolve());
@@ -104,24 +120,26 @@ async function createBackend(options: QueueOptions): Promise<QueueBackend> {
   const maxBufferedRows = options.maxBufferedRows ?? 100_000;
   const retryBackoffMs = options.retryBackoffMs ?? 100;
   const maxWorkerLosses = options.maxWorkerLosses ?? 3;
+  const { maxBufferedBytes, batchDeadlineMs, functionGraceMs } = options;
   const backend = options.backend ?? "memory";
-  if (backend === "memory") return new QueueCore({ clock, maxBufferedRows, retryBackoffMs, maxWorkerLosses });
+  if (backend === "memory") return new QueueCore({ clock, maxBufferedRows, retryBackoffMs, maxWorkerLosses, maxBufferedBytes, batchDeadlineMs, functionGraceMs });
   if (typeof backend !== "object" || typeof backend.redis !== "string" || backend.redis === "") {
     throw new ChalknbError(ErrorCode.InvalidArgument, `backend must be "memory" or { redis: "redis://host:port" }, got ${JSON.stringify(backend)}`);
   }
   return createRedisBackend({
     url: backend.redis, cluster: backend.cluster ?? false, keyPrefix: backend.keyPrefix, claimIdleMs: backend.claimIdleMs,
-    clock, maxBufferedRows, retryBackoffMs, maxWorkerLosses,
+    clock, maxBufferedRows, retryBackoffMs, maxWorkerLosses, maxBufferedBytes, batchDeadlineMs, functionGraceMs,
   });
 }
 
-function serveConnection(socket: WebSocket, core: QueueBackend, options: QueueOptions): void {
+function serveConnection(socket: WebSocket, raw: Socket, core: QueueBackend, options: QueueOptions): void {
   const send = (frame: OutgoingFrame) => {
     if (socket.readyState === socket.OPEN) sendFrame(socket, frame);
   };
   const refuse = (closeCode: number, code: string, message: string) => {
     send(encodeFrame({ type: "error", code, message, retryable: false }));
     socket.close(closeCode, truncateReason(message));
+    if (closeCode === CloseCode.MessageTooBig) stopReading(raw);
   };
   let peer: { role: "client"; client: ClientPeer } | { role: "worker"; worker: WorkerPeer } | undefined;
   const helloTimer = setTimeout(
@@ -129,14 +147,26 @@ function serveConnection(socket: WebSocket, core: QueueBackend, options: QueueOp
     options.helloTimeoutMs ?? 10_000,
   );
 
-  const reader = new FrameReader();
+  // Until the hello is accepted, a small allowance of raw bytes (counted as they arrive, before ws has a whole
+  // message) and no detached bodies: nothing is buffered for a peer that has not logged in (issue 9).
+  const maxPreLoginBytes = options.maxPreLoginBytes ?? 64 * 1024;
+  let preLoginBytes = 0;
+  const countPreLogin = (chunk: Buffer) => {
+    preLoginBytes += chunk.byteLength;
+    if (preLoginBytes > maxPreLoginBytes && !peer && socket.readyState === socket.OPEN) {
+      refuse(CloseCode.MessageTooBig, ErrorCode.MalformedFrame,
+        `frame too big: more than ${maxPreLoginBytes} bytes before hello (maxPreLoginBytes); send a hello without a body first`);
+    }
+  };
+  raw.on("data", countPreLogin);
+  const reader = new FrameReader({ maxFrameBytes: options.maxFrameBytes, refuseDetachedBodies: true });
   socket.on("message", (data: RawData, isBinary: boolean) => {
     if (!isBinary) return refuse(CloseCode.BinaryOnly, ErrorCode.MalformedFrame, "malformed frame: text frames are not part of the protocol; send binary frames");
     let frame: Frame | undefined;
     try {
       frame = reader.read(toBytes(data));
     } catch (error) {
-      return refuse(CloseCode.Malformed, ErrorCode.MalformedFrame, (error as Error).message);
+      return refuse(error instanceof FrameLimitError ? CloseCode.MessageTooBig : CloseCode.Malformed, ErrorCode.MalformedFrame, (error as Error).message);
     }
     if (!frame) return; // a detached body is still arriving
     const header: Message = frame.header;
@@ -147,6 +177,10 @@ function serveConnection(socket: WebSocket, core: QueueBackend, options: QueueOp
         }
         clearTimeout(helloTimer);
         peer = accept(header, socket, core, options, send, refuse);
+        if (peer) {
+          raw.off("data", countPreLogin);
+          reader.acceptDetachedBodies();
+        }
         return;
       }
       if (peer.role === "client") {
@@ -200,9 +234,11 @@ function accept(
       credits: 0,
       inFlight: new Set(),
       send,
+      close: (code, message) => refuse(CloseCode.Malformed, code, message),
     };
-    send(encodeFrame({ type: "welcome", protocolVersion: PROTOCOL_VERSION, connectionId }));
+    // Before the welcome: a backend refuses a spec that conflicts with live workers' by throwing (the caller closes).
     core.addWorker(worker, specs);
+    send(encodeFrame({ type: "welcome", protocolVersion: PROTOCOL_VERSION, connectionId }));
     if (hello.credits) core.addCredits(worker, Math.max(0, Math.floor(hello.credits)));
     return { role: "worker", worker };
   }
@@ -214,6 +250,16 @@ function accept(
   send(encodeFrame({ type: "welcome", protocolVersion: PROTOCOL_VERSION, connectionId }));
   void socket;
   return { role: "client", client };
+}
+
+/**
+ * After a 1009 close frame: read nothing more (what the peer still sends waits in the kernel, not in this process),
+ * let the close frame and a FIN go out, and drop the connection soon after.
+ */
+function stopReading(raw: Socket): void {
+  raw.pause();
+  raw.end();
+  setTimeout(() => raw.destroy(), 1000).unref();
 }
 
 function toBytes(data: RawData): Uint8Array {

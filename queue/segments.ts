@@ -1,5 +1,6 @@
 import { decodeRows, encodeRows } from "../protocol/arrow-ipc.js";
 import type { Segment } from "./entities.js";
+import { takeBatch } from "./policy/isolation.js";
 
 /** Splits a segment after `rowCount` rows; re-encodes both halves (only done when a batch boundary cuts a chunk). */
 export function splitSegment(segment: Segment, rowCount: number): [Segment, Segment] {
@@ -14,24 +15,8 @@ export function splitSegment(segment: Segment, rowCount: number): [Segment, Segm
 
 /**
  * Takes up to `maxRows` rows from the front of `buffer` (mutating it), splitting the last segment if it straddles
- * the limit.
+ * the limit; isolated segments go in batches of their own chunk (policy/isolation.ts).
  */
 export function takeRows(buffer: Segment[], maxRows: number): Segment[] {
-  const taken: Segment[] = [];
-  let rows = 0;
-  while (buffer.length > 0 && rows < maxRows) {
-    const next = buffer[0];
-    const room = maxRows - rows;
-    if (next.rowCount <= room) {
-      buffer.shift();
-      taken.push(next);
-      rows += next.rowCount;
-    } else {
-      const [head, tail] = splitSegment(next, room);
-      buffer[0] = tail;
-      taken.push(head);
-      rows += room;
-    }
-  }
-  return taken;
+  return takeBatch(buffer, maxRows, (s) => s.chunk.key, splitSegment);
 }

@@ -1,5 +1,6 @@
 import { ErrorCode, describeRows } from "../protocol/errors.js";
 import { decodeRows } from "../protocol/arrow-ipc.js";
+import { echoed } from "../protocol/function-name.js";
 import type { FunctionSpec, SubmitMessage } from "../protocol/messages.js";
 
 export type SubmitVerdict =
@@ -19,7 +20,7 @@ export function checkSubmit(
 ): SubmitVerdict {
   if (!spec) {
     return refuse(ErrorCode.UnknownFunction,
-      `no function named "${message.function}" is registered with this queue ` +
+      `no function named ${echoed(message.function)} is registered with this queue ` +
       `(registered: ${registered.length ? quoted(registered) : "none"}); start a worker that serves it: chalknb worker <file.ts>`);
   }
   let rowCount: number;
@@ -54,6 +55,11 @@ function refuse(code: ErrorCode, message: string): SubmitVerdict {
   return { ok: false, code, message };
 }
 
+/** At most this many names are listed in one message. */
+const MAX_LISTED_NAMES = 20;
+
+/** Names as `"a", "b"`, each and the list bounded: they may come from the caller's table. */
 function quoted(names: readonly string[]): string {
-  return names.map((n) => `"${n}"`).join(", ");
+  const listed = names.slice(0, MAX_LISTED_NAMES).map(echoed).join(", ");
+  return names.length > MAX_LISTED_NAMES ? `${listed} and ${names.length - MAX_LISTED_NAMES} more` : listed;
 }

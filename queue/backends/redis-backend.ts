@@ -1,11 +1,15 @@
 import { EventEmitter } from "node:events";
 import { randomUUID } from "node:crypto";
+import type { ChalknbError } from "../../protocol/errors.js";
+import { encodeFrame } from "../../protocol/frame-codec.js";
 import type { DoneMessage, FailedMessage, FunctionSpec, SubmitMessage } from "../../protocol/messages.js";
 import type { QueueBackend } from "../backend.js";
 import type { Clock } from "../clock.js";
 import type { ClientPeer, WorkerPeer } from "../entities.js";
 import { functionMetrics, newCounters, type FunctionCounters, type FunctionMetrics } from "../metrics.js";
 import type { FunctionInfo } from "../queue-core.js";
+import { DEFAULT_BATCH_DEADLINE_MS, DEFAULT_FUNCTION_GRACE_MS, DEFAULT_MAX_BUFFERED_BYTES } from "../policy/defaults.js";
+import { checkSpecs, specConflictError } from "../policy/spec-conflict.js";
 import { Batcher } from "./redis-batcher.js";
 import { checkReachable, onReconnect, openRedis, redactUrl, type RedisClient, type RedisTarget } from "./redis-connection.js";
 import { Dispatcher } from "./redis-dispatcher.js";
@@ -29,6 +33,12 @@ export interface RedisBackendOptions {
   clock: Clock;
   /** Per-function cap on rows submitted and not yet finished, across every gateway. @default 100_000 */
   maxBufferedRows: number;
+  /** Per-function cap on bytes of rows submitted and not yet finished, across every gateway. @default 1 GiB */
+  maxBufferedBytes?: number;
+  /** Longest a batch stays on a worker before its slot is freed and its rows redelivered. @default 10 min */
+  batchDeadlineMs?: number;
+  /** A function no worker on any live gateway serves leaves the registry after this long. @default 60_000 */
+  functionGraceMs?: number;
   /** @default 100 */
   retryBackoffMs: number;
   /** @default 3 */
@@ -116,7 +126,11 @@ export class RedisBackend extends EventEmitter implements QueueBackend {
       // Dropping a dead gateway's rows only saves work, so "dead" is judged generously: a gateway whose event loop
       // stalled must not lose its clients' rows.
       command, scripts: this.#scripts, keys: this.#keys, gatewayId, clock: options.clock, staleMs: Math.max(3 * this.#claimIdleMs, 30_000),
-      local: () => ({ workers: this.#dispatcher.workersByFunction(), count: this.#dispatcher.workerCount(), specs: this.#dispatcher.localSpecs() }),
+      graceMs: options.functionGraceMs ?? DEFAULT_FUNCTION_GRACE_MS,
+      local: () => ({
+        workers: this.#dispatcher.workersByFunction(), count: this.#dispatcher.workerCount(), specs: this.#dispatcher.localSpecs(),
+        names: this.#dispatcher.workerNames(), hung: this.#dispatcher.hungByFunction(),
+      }),
       onDataLoss: () => {
         this.#log("Redis came back without its data (restarted without AOF, or flushed); re-submitting the chunks waiting here");
         this.#verify = true;
@@ -133,7 +147,7 @@ export class RedisBackend extends EventEmitter implements QueueBackend {
     });
     this.#intake = new Intake({
       gatewayId, clock: options.clock, keys: this.#keys, scripts: this.#scripts, registry: this.#registry,
-      maxBufferedRows: options.maxBufferedRows, counters: (fn) => this.#counter(fn), log,
+      maxBufferedRows: options.maxBufferedRows, maxBufferedBytes: options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES, counters: (fn) => this.#counter(fn), log,
       onAbandoned: (keys) => {
         this.#finished.announce(keys);
         this.#dispatcher.dropFinished(new Set(keys));
@@ -141,7 +155,7 @@ export class RedisBackend extends EventEmitter implements QueueBackend {
     });
     this.#dispatcher = new Dispatcher({
       gatewayId, clock: options.clock, retryBackoffMs: options.retryBackoffMs, maxWorkerLosses: options.maxWorkerLosses,
-      registry: this.#registry, held: this.#held, finished: this.#finished, router: this.#router, events: this,
+      batchDeadlineMs: options.batchDeadlineMs ?? DEFAULT_BATCH_DEADLINE_MS, registry: this.#registry, held: this.#held, finished: this.#finished, router: this.#router, events: this,
       counters: (fn) => this.#counter(fn),
       createBatcher: (fn, host) => new Batcher(fn, this.#keys.rows(fn), open(`read-${fn}`), command, host),
       countDelivery: (fn, ids, deliveries) => void command.xclaim(this.#keys.rows(fn), ROWS_GROUP, gatewayId, 0, ...ids, "RETRYCOUNT", deliveries, "JUSTID").catch(() => {}),
@@ -160,11 +174,25 @@ export class RedisBackend extends EventEmitter implements QueueBackend {
 
   // ---- workers -------------------------------------------------------------------------------------------------
 
+  /**
+   * Throws (ChalknbError) when workers here, or on another live gateway as the last heartbeat saw them, serve one of
+   * `specs` with another spec. Redis then checks again atomically (a gateway may have registered one since): a
+   * worker refused there is closed with the same message.
+   */
   addWorker(worker: WorkerPeer, specs: FunctionSpec[]): void {
+    checkSpecs(specs, worker.name, (name) => this.#dispatcher.servedHere(name) ?? this.#registry.servedElsewhere(name));
     for (const spec of specs) if (!this.#counters.has(spec.name)) this.#counters.set(spec.name, newCounters());
     this.#dispatcher.addWorker(worker, specs);
-    this.#registry.register(specs).catch((error: Error) => this.#log(`could not register ${specs.map((s) => s.name).join(", ")}: ${error.message}`));
     this.emit("worker-joined", worker);
+    this.#registry.register(specs).then(
+      (conflict) => {
+        if (!conflict) return;
+        const error = specConflictError(conflict, specs.find((s) => s.name === conflict.name)!, worker.name);
+        this.#log(error.message);
+        this.#refuseWorker(worker, error);
+      },
+      (error: Error) => this.#log(`could not register ${specs.map((s) => s.name).join(", ")}: ${error.message}`),
+    );
   }
 
   addCredits(worker: WorkerPeer, credits: number): void {
@@ -203,10 +231,12 @@ export class RedisBackend extends EventEmitter implements QueueBackend {
     const specs = new Map(this.#registry.specs().map((s) => [s.name, s]));
     for (const spec of this.#dispatcher.localSpecs()) specs.set(spec.name, spec);
     return [...specs.values()].map((spec) => ({
-      ...spec,
+      name: spec.name, maxBatchingSize: spec.maxBatchingSize, maxBufferDuration: spec.maxBufferDuration, retries: spec.retries, inputs: spec.inputs,
       workers: this.#registry.workers(spec.name),
       bufferedRows: this.#registry.bufferedRows(spec.name),
+      bufferedBytes: this.#registry.bufferedBytes(spec.name),
       inFlightBatches: this.#dispatcher.inFlightBatches(spec.name),
+      hung: this.#registry.hung(spec.name),
     }));
   }
 
@@ -245,6 +275,13 @@ export class RedisBackend extends EventEmitter implements QueueBackend {
   }
 
   // ---- internals -----------------------------------------------------------------------------------------------
+
+  /** A worker accepted here whose spec Redis refused: it stops getting batches (its rows go to others) and is closed. */
+  #refuseWorker(worker: WorkerPeer, error: ChalknbError): void {
+    this.removeWorker(worker);
+    if (worker.close) worker.close(error.code, error.message);
+    else worker.send(encodeFrame({ type: "error", code: error.code, message: error.message, retryable: false }));
+  }
 
   #deliver(message: RouteMessage, body: Uint8Array): void {
     if (message.t === "result") this.#intake.owned.result(message.k, message.o, message.n, body, message.a);

@@ -7,7 +7,9 @@ import type { Clock } from "../clock.js";
 import type { WorkerPeer } from "../entities.js";
 import { recordBatchSize, type FunctionCounters } from "../metrics.js";
 import type { BatchEvent } from "../queue-core.js";
-import { Batcher, type BatcherHost } from "./redis-batcher.js";
+import { HungBatches, deadlineFailureMessage } from "../policy/batch-deadline.js";
+import { planFailure } from "../policy/isolation.js";
+import type { Batcher, BatcherHost } from "./redis-batcher.js";
 import { idMillis, type HeldEntry, type Piece, type RawEntry } from "./redis-entries.js";
 import type { FinishedChunks } from "./redis-finished.js";
 import { RELEASE_IDLE_MS, type HeldEntries } from "./redis-held.js";
@@ -24,6 +26,8 @@ interface LocalBatch {
   readonly dispatchedAt: number;
   /** Pending "running" notices to other gateways (see REMOTE_PROGRESS_DELAY_MS). */
   progressTimer?: unknown;
+  /** Fires at the batch deadline (policy/batch-deadline.ts). */
+  deadlineTimer?: unknown;
 }
 
 /**
@@ -37,6 +41,8 @@ export interface DispatcherOptions {
   clock: Clock;
   retryBackoffMs: number;
   maxWorkerLosses: number;
+  /** Longest a batch stays on a worker before its slot is freed and its rows redelivered. */
+  batchDeadlineMs: number;
   registry: Registry;
   held: HeldEntries;
   finished: FinishedChunks;
@@ -66,6 +72,7 @@ export class Dispatcher implements BatcherHost {
   readonly #specs = new Map<string, FunctionSpec>();
   readonly #runningSent = new Set<string>();
   readonly #retryTimers = new Set<unknown>();
+  readonly #hung = new HungBatches();
   #roundRobin = 0;
 
   constructor(options: DispatcherOptions) {
@@ -100,8 +107,9 @@ export class Dispatcher implements BatcherHost {
     if (!this.#workers.delete(worker)) return false;
     const batches = this.#inFlight.get(worker) ?? new Set();
     this.#inFlight.delete(worker);
+    this.#hung.forgetWorker(worker.id);
     for (const batch of batches) {
-      if (batch.progressTimer !== undefined) this.clock.clearTimeout(batch.progressTimer);
+      this.#clearTimers(batch);
       this.#batches.delete(batch.id);
       this.#options.counters(batch.fn).workerLosses += 1;
       const requeue: Piece[] = [];
@@ -147,6 +155,27 @@ export class Dispatcher implements BatcherHost {
     return [...this.#specs.values()].filter((s) => served[s.name]);
   }
 
+  /** The spec local workers serve `fn` with and (up to 3 of) their names; undefined when none here serves it. */
+  servedHere(fn: string): { spec: FunctionSpec; by: string[] } | undefined {
+    const spec = this.#specs.get(fn);
+    const by = [...this.#workers].filter((w) => w.functions.has(fn)).map((w) => `worker ${w.name}`);
+    return spec && by.length > 0 ? { spec, by: by.slice(0, 3) } : undefined;
+  }
+
+  /** Names of (up to 3) local workers per function, for the heartbeat. */
+  workerNames(): Record<string, string[]> {
+    const names: Record<string, string[]> = {};
+    for (const worker of this.#workers) {
+      for (const fn of worker.functions) if ((names[fn] ??= []).length < 3) names[fn].push(worker.name);
+    }
+    return names;
+  }
+
+  /** Local workers holding a batch past its deadline, by function. */
+  hungByFunction(): Record<string, string[]> {
+    return this.#hung.byFunction();
+  }
+
   inFlightBatches(fn: string): number {
     let n = 0;
     for (const batch of this.#batches.values()) if (batch.fn === fn) n += 1;
@@ -161,6 +190,7 @@ export class Dispatcher implements BatcherHost {
   // ---- worker replies ------------------------------------------------------------------------------------------
 
   complete(worker: WorkerPeer, message: DoneMessage, parts: Uint8Array[]): void {
+    this.#hung.returned(message.batchId);
     const batch = this.#take(worker, message.batchId);
     if (!batch) return;
     if (parts.length !== batch.pieces.length || message.segments.some((s, i) => s.rows !== batch.pieces[i].rowCount)) {
@@ -181,16 +211,28 @@ export class Dispatcher implements BatcherHost {
   }
 
   fail(worker: WorkerPeer, message: FailedMessage): void {
+    this.#hung.returned(message.batchId);
     const batch = this.#take(worker, message.batchId);
     if (batch) this.#handlerFailed(batch, message.message, message.retryable !== false);
     this.#poke(worker);
   }
 
-  /** Chunks finished elsewhere: drop their carried rows now; in-flight ones are discarded when they return. */
+  /**
+   * Chunks finished (here or elsewhere): drop their carried rows now. A batch on a worker whose every chunk is now
+   * finished is abandoned: its rows resolved and its worker's slot freed (its late reply is discarded).
+   */
   dropFinished(keys: ReadonlySet<string>): void {
     for (const batcher of this.#batchers.values()) {
       for (const piece of batcher.remove((p) => keys.has(p.entry.meta.k))) this.#resolve(piece);
     }
+    const freed = new Set<WorkerPeer>();
+    for (const batch of [...this.#batches.values()]) {
+      if (!batch.pieces.some((p) => keys.has(p.entry.meta.k)) || !batch.pieces.every((p) => this.#isFinished(p))) continue;
+      this.#take(batch.worker, batch.id);
+      for (const piece of batch.pieces) this.#resolve(piece);
+      freed.add(batch.worker);
+    }
+    for (const worker of freed) this.#poke(worker);
   }
 
   /** Pieces reclaimed from a dead gateway (or our own lost reads): they go first. */
@@ -206,6 +248,7 @@ export class Dispatcher implements BatcherHost {
   async close(): Promise<void> {
     for (const timer of this.#retryTimers) this.clock.clearTimeout(timer);
     this.#retryTimers.clear();
+    for (const batch of this.#batches.values()) this.#clearTimers(batch);
     await Promise.all([...this.#batchers.values()].map((b) => b.close()));
   }
 
@@ -277,6 +320,7 @@ export class Dispatcher implements BatcherHost {
     worker.credits -= 1;
     this.#inFlight.get(worker)!.add(batch);
     this.#batches.set(batch.id, batch);
+    batch.deadlineTimer = this.clock.setTimeout(() => this.#deadlinePassed(batch), this.#options.batchDeadlineMs);
     recordBatchSize(this.#options.counters(fn), rows, spec.maxBatchingSize, waitMs);
     const remote: Piece[] = [];
     for (const piece of pieces) {
@@ -298,17 +342,22 @@ export class Dispatcher implements BatcherHost {
   #handlerFailed(batch: LocalBatch, handlerMessage: string, retryable: boolean): void {
     const spec = this.spec(batch.fn);
     const retries = spec?.retries ?? 0;
-    const retry: Piece[] = [];
-    for (const piece of batch.pieces) {
-      if (this.#isFinished(piece)) {
-        this.#resolve(piece);
-        continue;
-      }
-      piece.failures += 1;
-      if (retryable && piece.failures <= retries) {
-        retry.push(piece);
-        continue;
-      }
+    const live = batch.pieces.filter((piece) => {
+      if (!this.#isFinished(piece)) return true;
+      this.#resolve(piece);
+      return false;
+    });
+    const plan = planFailure(live, (p) => p.entry.meta.k, retryable, retries);
+    if (plan.isolate) {
+      // Several chunks shared the batch: run each alone now; nothing is charged to them (policy/isolation.ts).
+      this.#options.counters(batch.fn).isolations += 1;
+      const due = this.clock.now() - (spec?.maxBufferDuration ?? 0);
+      for (const piece of plan.items) piece.enqueuedAt = Math.min(piece.enqueuedAt, due);
+      this.#batchers.get(batch.fn)?.requeue(plan.items, true);
+      return;
+    }
+    const retry = plan.retry;
+    for (const piece of plan.fail) {
       const attempts = piece.failures + piece.losses;
       this.#routeError(piece, ErrorCode.HandlerFailed,
         `${this.#describe(piece)} failed after ${attempts} attempt${attempts === 1 ? "" : "s"} (retries: ${retries}): ${handlerMessage}`, attempts);
@@ -364,11 +413,47 @@ export class Dispatcher implements BatcherHost {
   #take(worker: WorkerPeer, batchId: string): LocalBatch | undefined {
     const batch = this.#batches.get(batchId);
     if (!batch || batch.worker !== worker) return undefined;
-    if (batch.progressTimer !== undefined) this.clock.clearTimeout(batch.progressTimer);
+    this.#clearTimers(batch);
     this.#batches.delete(batchId);
     this.#inFlight.get(worker)?.delete(batch);
     worker.credits += 1;
     return batch;
+  }
+
+  #clearTimers(batch: LocalBatch): void {
+    if (batch.progressTimer !== undefined) this.clock.clearTimeout(batch.progressTimer);
+    if (batch.deadlineTimer !== undefined) this.clock.clearTimeout(batch.deadlineTimer);
+    batch.progressTimer = undefined;
+    batch.deadlineTimer = undefined;
+  }
+
+  /** A batch passed the batch deadline: free the slot, mark the worker hung, deliver the rows again (a loss). */
+  #deadlinePassed(batch: LocalBatch): void {
+    batch.deadlineTimer = undefined;
+    const worker = batch.worker;
+    if (!this.#take(worker, batch.id)) return;
+    this.#hung.mark(worker, batch.id, batch.fn);
+    this.#options.counters(batch.fn).batchDeadlines += 1;
+    const requeue: Piece[] = [];
+    const lost = new Set<HeldEntry>();
+    for (const piece of batch.pieces) {
+      if (this.#isFinished(piece)) {
+        this.#resolve(piece);
+        continue;
+      }
+      piece.losses += 1;
+      lost.add(piece.entry);
+      if (piece.losses > this.#options.maxWorkerLosses) {
+        this.#routeError(piece, ErrorCode.HandlerFailed,
+          deadlineFailureMessage(this.#describe(piece), piece.losses, this.#options.batchDeadlineMs, worker.name, this.#hung.count(worker.id)),
+          piece.failures + piece.losses);
+      } else {
+        requeue.push(piece);
+      }
+    }
+    for (const entry of lost) entry.deliveries += 1;
+    this.#batchers.get(batch.fn)?.requeue(requeue, true);
+    this.#poke(worker);
   }
 
   #pickWorker(fn: string): WorkerPeer | undefined {

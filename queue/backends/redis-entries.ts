@@ -1,5 +1,6 @@
 import type { Table } from "apache-arrow";
 import { decodeRows, encodeRows } from "../../protocol/arrow-ipc.js";
+import { takeBatch } from "../policy/isolation.js";
 
 /** What a rows-stream entry says about its rows (field `m`, JSON); the rows themselves are field `b` (Arrow IPC). */
 export interface EntryMeta {
@@ -28,6 +29,8 @@ export interface HeldEntry {
   unresolved: number;
   /** Deliveries so far (the pending list's delivery count). */
   deliveries: number;
+  /** Bytes of the entry's body, counted against `maxBufferedBytes` until the entry is deleted. */
+  readonly bytes: number;
 }
 
 /** A run of consecutive rows of one held entry: what the carry holds and batches are made of. */
@@ -41,7 +44,10 @@ export interface Piece {
   /** When the oldest of these rows entered the queue, on this gateway's clock. */
   enqueuedAt: number;
   failures: number;
+  /** Workers lost while holding these rows (or batch deadlines passed). */
   losses: number;
+  /** Runs only in batches of its own chunk's rows (see policy/isolation.ts). */
+  isolated?: boolean;
 }
 
 export interface RawEntry {
@@ -86,23 +92,10 @@ export function splitPiece(piece: Piece, rowCount: number): [Piece, Piece] {
   ];
 }
 
-/** Takes up to `maxRows` rows from the front of `carry` (mutating it), splitting the piece that straddles the limit. */
+/**
+ * Takes up to `maxRows` rows from the front of `carry` (mutating it), splitting the piece that straddles the limit;
+ * isolated pieces go in batches of their own chunk (policy/isolation.ts).
+ */
 export function takePieces(carry: Piece[], maxRows: number): Piece[] {
-  const taken: Piece[] = [];
-  let rows = 0;
-  while (carry.length > 0 && rows < maxRows) {
-    const next = carry[0];
-    const room = maxRows - rows;
-    if (next.rowCount <= room) {
-      carry.shift();
-      taken.push(next);
-      rows += next.rowCount;
-    } else {
-      const [head, tail] = splitPiece(next, room);
-      carry[0] = tail;
-      taken.push(head);
-      rows += room;
-    }
-  }
-  return taken;
+  return takeBatch(carry, maxRows, (p) => p.entry.meta.k, splitPiece);
 }

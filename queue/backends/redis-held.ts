@@ -1,7 +1,7 @@
 import type { RedisClient } from "./redis-connection.js";
 import type { HeldEntry, RawEntry } from "./redis-entries.js";
-import { ROWS_GROUP, type RedisKeys } from "./redis-keys.js";
-import type { RedisScripts } from "./redis-scripts.js";
+import { ROWS_GROUP, rowsKeys, type RedisKeys } from "./redis-keys.js";
+import type { EntryCount, RedisScripts } from "./redis-scripts.js";
 
 /**
  * Idle time given to entries handed back, so the next reclaim anywhere takes them. Redis resets an idle time longer
@@ -25,7 +25,7 @@ export interface HeldEntriesOptions {
 export class HeldEntries {
   readonly #options: HeldEntriesOptions;
   readonly #byFn = new Map<string, Map<string, HeldEntry>>();
-  readonly #acks = new Map<string, Array<[string, number]>>();
+  readonly #acks = new Map<string, EntryCount[]>();
   #flushing = false;
 
   constructor(options: HeldEntriesOptions) {
@@ -37,7 +37,7 @@ export class HeldEntries {
     let entries = this.#byFn.get(fn);
     if (!entries) this.#byFn.set(fn, (entries = new Map()));
     if (entries.has(raw.id)) return undefined;
-    const entry: HeldEntry = { id: raw.id, fn, meta: raw.meta, unresolved: raw.meta.n, deliveries };
+    const entry: HeldEntry = { id: raw.id, fn, meta: raw.meta, unresolved: raw.meta.n, deliveries, bytes: raw.body.byteLength };
     entries.set(raw.id, entry);
     return entry;
   }
@@ -53,7 +53,7 @@ export class HeldEntries {
     this.#byFn.get(entry.fn)!.delete(entry.id);
     let acks = this.#acks.get(entry.fn);
     if (!acks) this.#acks.set(entry.fn, (acks = []));
-    acks.push([entry.id, entry.meta.n]);
+    acks.push([entry.id, entry.meta.n, entry.bytes]);
     if (!this.#flushing) {
       this.#flushing = true;
       queueMicrotask(() => this.#flush());
@@ -115,7 +115,7 @@ export class HeldEntries {
     const batches = [...this.#acks];
     this.#acks.clear();
     await Promise.all(batches.map(([fn, entries]) =>
-      scripts.ack(keys.rows(fn), keys.buffered(fn), ROWS_GROUP, entries).catch((error: Error) =>
+      scripts.ack(rowsKeys(keys, fn), ROWS_GROUP, entries).catch((error: Error) =>
         log(`could not ack ${entries.length} entries of "${fn}" (they will run again): ${error.message}`))));
   }
 }

@@ -6,7 +6,8 @@ import type { Clock } from "../clock.js";
 import type { ClientPeer } from "../entities.js";
 import type { FunctionCounters } from "../metrics.js";
 import type { EntryMeta } from "./redis-entries.js";
-import { ROWS_GROUP, type RedisKeys } from "./redis-keys.js";
+import { ROWS_GROUP, rowsKeys, type RedisKeys } from "./redis-keys.js";
+import { bytesFullMessage, oversizedChunkMessage, rowsFullMessage } from "../policy/limits.js";
 import { OwnedChunks, type OwnedChunk } from "./redis-owned-chunks.js";
 import type { Registry } from "./redis-registry.js";
 import type { RedisScripts } from "./redis-scripts.js";
@@ -19,6 +20,8 @@ export interface IntakeOptions {
   registry: Registry;
   /** Per-function cap on rows submitted and not yet finished, across every gateway. */
   maxBufferedRows: number;
+  /** Per-function cap on bytes of rows submitted and not yet finished, across every gateway. */
+  maxBufferedBytes: number;
   counters(fn: string): FunctionCounters;
   /** Chunks that finished before all their rows came back: gateways holding their rows drop them. */
   onAbandoned(keys: string[]): void;
@@ -27,7 +30,7 @@ export interface IntakeOptions {
 
 /**
  * The client side of a gateway: validates submits exactly as the memory backend does (same checks, same messages),
- * XADDs each chunk as one rows-stream entry under the `maxBufferedRows` cap, and keeps the chunk (OwnedChunks) until
+ * XADDs each chunk as one rows-stream entry under the `maxBufferedRows` and `maxBufferedBytes` caps, and keeps the chunk (OwnedChunks) until
  * its results are assembled, it fails, times out or is cancelled — then drops whatever rows are still unread.
  */
 export class Intake {
@@ -60,6 +63,8 @@ export class Intake {
     if (!verdict.ok) return this.#refuse(client, message, verdict.code, verdict.message);
     const { rowCount, spec } = verdict;
     const cap = this.#o.maxBufferedRows;
+    const capBytes = this.#o.maxBufferedBytes;
+    if (body.byteLength > capBytes) return this.#refuse(client, message, ErrorCode.QueueFull, oversizedChunkMessage(message.chunk, body.byteLength, capBytes));
     if (this.owned.has(OwnedChunks.key(client, message.callId, message.chunk))) {
       return this.#refuse(client, message, ErrorCode.InvalidArgument, `chunk ${message.chunk} of call ${message.callId} was already submitted`);
     }
@@ -78,16 +83,17 @@ export class Intake {
     };
     const metaText = JSON.stringify(meta);
     chunk.resubmit = { meta: metaText, body };
-    this.#o.scripts.submit(this.#o.keys.rows(spec.name), this.#o.keys.buffered(spec.name), cap, rowCount, metaText, body).then(
+    this.#o.scripts.submit(rowsKeys(this.#o.keys, spec.name), cap, capBytes, rowCount, metaText, body).then(
       (reply) => {
-        if ("buffered" in reply) {
+        if (!("id" in reply)) {
           this.owned.discard(chunk);
           counters.rowsIn -= rowCount;
           counters.queueFull += 1;
-          return this.#refuse(client, message, ErrorCode.QueueFull,
-            `queue_full: function "${spec.name}" has ${reply.buffered} rows buffered (maxBufferedRows ${cap}); back off and resubmit`, true);
+          return this.#refuse(client, message, ErrorCode.QueueFull, "buffered" in reply
+            ? rowsFullMessage(spec.name, reply.buffered, cap)
+            : bytesFullMessage(spec.name, reply.bufferedBytes, body.byteLength, capBytes), true);
         }
-        chunk.entries.push([reply.id, rowCount]);
+        chunk.entries.push([reply.id, rowCount, body.byteLength]);
         if (chunk.finished) {
           // Cancelled or timed out while the XADD was on its way: take the rows out again.
           this.#dropUnread(spec.name, chunk.entries);
@@ -123,8 +129,8 @@ export class Intake {
     }
   }
 
-  #dropUnread(fn: string, entries: Array<[string, number]>): void {
-    this.#o.scripts.dropUnread(this.#o.keys.rows(fn), this.#o.keys.buffered(fn), ROWS_GROUP, entries).catch((error: Error) =>
+  #dropUnread(fn: string, entries: Array<[string, number, number]>): void {
+    this.#o.scripts.dropUnread(rowsKeys(this.#o.keys, fn), ROWS_GROUP, entries).catch((error: Error) =>
       this.#o.log(`could not drop queued rows of "${fn}": ${error.message}`));
   }
 
@@ -150,8 +156,8 @@ export class Intake {
       for (const chunk of lost) {
         if (chunk.finished || !chunk.resubmit) continue;
         const { meta, body } = chunk.resubmit;
-        const reply = await this.#o.scripts.submit(this.#o.keys.rows(fn), this.#o.keys.buffered(fn), Number.MAX_SAFE_INTEGER, chunk.rowCount, meta, body);
-        if ("id" in reply) chunk.entries.push([reply.id, chunk.rowCount]);
+        const reply = await this.#o.scripts.submit(rowsKeys(this.#o.keys, fn), Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, chunk.rowCount, meta, body);
+        if ("id" in reply) chunk.entries.push([reply.id, chunk.rowCount, body.byteLength]);
       }
     }
   }

@@ -16,8 +16,8 @@ export interface OwnedChunk {
   readonly rowCount: number;
   readonly client: ClientPeer;
   readonly coverage: ResultCoverage;
-  /** Rows-stream entries holding the chunk's rows: [id, rows]. */
-  readonly entries: Array<[string, number]>;
+  /** Rows-stream entries holding the chunk's rows: [id, rows, bytes]. */
+  readonly entries: Array<[string, number, number]>;
   attempts: number;
   running: boolean;
   finished: boolean;

@@ -3,6 +3,8 @@ import type { RedisClient } from "./redis-connection.js";
 import type { RedisScripts } from "./redis-scripts.js";
 import type { FunctionSpec } from "../../protocol/messages.js";
 import type { Clock } from "../clock.js";
+import { FunctionRetention } from "../policy/retention.js";
+import { canonicalSpec, type ServedSpec } from "../policy/spec-conflict.js";
 import { ROWS_GROUP, type RedisKeys } from "./redis-keys.js";
 
 interface GatewayBeat {
@@ -12,7 +14,20 @@ interface GatewayBeat {
   workers: Record<string, number>;
   /** Workers connected to that gateway. */
   count: number;
+  /** Names of (up to 3) workers per function, for messages. */
+  names?: Record<string, string[]>;
+  /** Workers holding a batch past the batch deadline, by function (policy/batch-deadline.ts). */
+  hung?: Record<string, string[]>;
   closed?: boolean;
+}
+
+/** What this gateway holds, for its heartbeat. */
+export interface LocalState {
+  workers: Record<string, number>;
+  count: number;
+  specs: FunctionSpec[];
+  names: Record<string, string[]>;
+  hung: Record<string, string[]>;
 }
 
 export interface RegistryOptions {
@@ -24,7 +39,9 @@ export interface RegistryOptions {
   /** A gateway whose heartbeat is older than this is dead: its chunks' rows are dropped, not run. */
   staleMs: number;
   /** Workers connected here, by function, and the specs they declared. */
-  local(): { workers: Record<string, number>; count: number; specs: FunctionSpec[] };
+  local(): LocalState;
+  /** A function no worker on any live gateway serves is dropped after this long (policy/retention.ts). */
+  graceMs: number;
   /** Redis came back without the data it had (restart without AOF, FLUSHALL): owners re-submit what is pending. */
   onDataLoss(): void;
 }
@@ -40,11 +57,14 @@ export class Registry {
   readonly #groups = new Set<string>();
   #gateways = new Map<string, GatewayBeat>();
   #buffered = new Map<string, number>();
+  #bytes = new Map<string, number>();
   #offsetMs = 0;
   #epoch: string | undefined;
+  readonly #retention: FunctionRetention;
 
   constructor(options: RegistryOptions) {
     this.#options = options;
+    this.#retention = new FunctionRetention(options.graceMs);
   }
 
   spec(name: string): FunctionSpec | undefined {
@@ -93,12 +113,54 @@ export class Registry {
     return Math.max(0, this.#buffered.get(fn) ?? 0);
   }
 
-  /** Publishes specs of a worker that joined here and makes sure their streams have the consumer group. */
-  async register(specs: FunctionSpec[]): Promise<void> {
-    for (const spec of specs) this.#specs.set(spec.name, spec);
-    const { command, keys } = this.#options;
-    await command.hset(keys.functions, ...specs.flatMap((s) => [s.name, JSON.stringify(s)]));
+  bufferedBytes(fn: string): number {
+    return Math.max(0, this.#bytes.get(fn) ?? 0);
+  }
+
+  /** Workers holding a batch of `fn` past the batch deadline, on every live gateway (at most 10 names). */
+  hung(fn: string): string[] {
+    const names = new Set(this.#options.local().hung[fn] ?? []);
+    for (const [id, beat] of this.#gateways) {
+      if (id !== this.#options.gatewayId && !this.isDead(id)) for (const name of beat.hung?.[fn] ?? []) names.add(name);
+    }
+    return [...names].sort().slice(0, 10);
+  }
+
+  /** Who serves `fn` on other live gateways, as the last heartbeat saw it (undefined: nobody there). */
+  servedElsewhere(fn: string): ServedSpec | undefined {
+    const spec = this.#specs.get(fn);
+    if (!spec) return undefined;
+    const by: string[] = [];
+    for (const [id, beat] of this.#gateways) {
+      if (id === this.#options.gatewayId || this.isDead(id) || !((beat.workers[fn] ?? 0) > 0)) continue;
+      by.push(...workersOn(id, beat, fn));
+    }
+    return by.length > 0 ? { spec, by: by.slice(0, 3) } : undefined;
+  }
+
+  /**
+   * Publishes the specs of a worker that joined here (and this gateway's beat, which counts it), unless workers on a
+   * live gateway serve one of the names with another spec: then nothing is written and that spec is returned.
+   * Makes sure the functions' streams have the consumer group.
+   */
+  async register(specs: FunctionSpec[]): Promise<(ServedSpec & { name: string }) | undefined> {
+    const { scripts, keys, gatewayId, staleMs } = this.#options;
+    const conflict = await scripts.register(keys.functions, keys.gateways, gatewayId, this.redisNow(), staleMs, JSON.stringify(this.#beat(false)),
+      specs.map((s) => [s.name, canonicalSpec(s)] as const));
+    if (conflict) {
+      const spec = parseJson<FunctionSpec>(conflict.spec);
+      const beat = parseJson<GatewayBeat>(conflict.beat);
+      if (spec) this.#specs.set(conflict.name, spec);
+      const incoming = specs.find((s) => s.name === conflict.name)!;
+      return { name: conflict.name, spec: spec ?? incoming, by: beat ? workersOn(conflict.gateway, beat, conflict.name) : [`a worker on gateway ${conflict.gateway.slice(0, 8)}`] };
+    }
+    const now = this.#options.clock.now();
+    for (const spec of specs) {
+      this.#specs.set(spec.name, spec);
+      this.#retention.observe(spec.name, true, now);
+    }
     await Promise.all(specs.map((s) => this.ensureGroup(s.name)));
+    return undefined;
   }
 
   /** XGROUP CREATE ... MKSTREAM, once per function (again after Redis lost it: NOGROUP). */
@@ -117,11 +179,11 @@ export class Registry {
     this.#offsetMs = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000) - (before + after) / 2;
     await this.#checkEpoch();
     const local = this.#options.local();
-    const beat: GatewayBeat = { at: this.redisNow(), workers: local.workers, count: local.count, ...(closed ? { closed: true } : {}) };
     const pipeline = command.pipeline();
-    pipeline.hset(keys.gateways, gatewayId, JSON.stringify(beat));
-    // Specs are re-published every beat, so a Redis that lost its data learns them again.
-    if (local.specs.length > 0) pipeline.hset(keys.functions, ...local.specs.flatMap((s) => [s.name, JSON.stringify(s)]));
+    pipeline.hset(keys.gateways, gatewayId, JSON.stringify(this.#beat(closed)));
+    // Specs are re-published every beat (never over another spec: register() decides who holds a name), so a Redis
+    // that lost its data learns them again.
+    for (const spec of local.specs) pipeline.hsetnx(keys.functions, spec.name, canonicalSpec(spec));
     pipeline.hgetall(keys.gateways);
     pipeline.hgetall(keys.functions);
     const replies = (await pipeline.exec()) ?? [];
@@ -140,24 +202,50 @@ export class Registry {
     }
     this.#gateways = seen;
     if (forgotten.length > 0) await command.hdel(keys.gateways, ...forgotten);
+    // The hash is the list of functions (a spec another gateway dropped goes here too); local specs stay.
+    this.#specs.clear();
     for (const [name, text] of Object.entries(functions)) {
-      try {
-        this.#specs.set(name, JSON.parse(text) as FunctionSpec);
-      } catch {
-        // a spec another version wrote: ignore it
-      }
+      const spec = parseJson<FunctionSpec>(text); // a spec another version wrote is ignored
+      if (spec) this.#specs.set(name, spec);
     }
+    for (const spec of local.specs) this.#specs.set(spec.name, spec);
     const names = [...this.#specs.keys()];
     if (names.length > 0) {
-      const counts = await Promise.all(names.map((n) => command.get(keys.buffered(n))));
-      this.#buffered = new Map(names.map((n, i) => [n, Number(counts[i] ?? 0)]));
+      const counts = await Promise.all(names.flatMap((n) => [command.get(keys.buffered(n)), command.get(keys.bytes(n))]));
+      this.#buffered = new Map(names.map((n, i) => [n, Number(counts[2 * i] ?? 0)]));
+      this.#bytes = new Map(names.map((n, i) => [n, Number(counts[2 * i + 1] ?? 0)]));
     }
+    if (!closed) await this.#dropUnserved();
+  }
+
+  /** Functions no live gateway's worker has served for the grace period, with nothing queued, leave the registry. */
+  async #dropUnserved(): Promise<void> {
+    const { scripts, keys, gatewayId, staleMs } = this.#options;
+    const now = this.#options.clock.now();
+    const expired: string[] = [];
+    for (const name of this.#specs.keys()) {
+      this.#retention.observe(name, this.workers(name) > 0, now);
+      if (this.#retention.expired(name, now, this.bufferedRows(name) > 0 || this.bufferedBytes(name) > 0)) expired.push(name);
+    }
+    for (const name of expired) {
+      this.#specs.delete(name);
+      this.#retention.forget(name);
+    }
+    await Promise.all(expired.map((name) => scripts.forget(keys.functions, keys.gateways, gatewayId, this.redisNow(), staleMs, name)));
+  }
+
+  #beat(closed: boolean): GatewayBeat {
+    const local = this.#options.local();
+    return { at: this.redisNow(), workers: local.workers, count: local.count, names: local.names, hung: local.hung, ...(closed ? { closed: true } : {}) };
   }
 
   /** Loads the function specs only (a submit for a function this gateway has not heard of yet). */
   async refreshSpecs(): Promise<void> {
     const functions = await this.#options.command.hgetall(this.#options.keys.functions);
-    for (const [name, text] of Object.entries(functions)) this.#specs.set(name, JSON.parse(text) as FunctionSpec);
+    for (const [name, text] of Object.entries(functions)) {
+      const spec = parseJson<FunctionSpec>(text);
+      if (spec) this.#specs.set(name, spec);
+    }
   }
 
   /** A key written once per Redis dataset: if it changes, the dataset was lost and rebuilt. */
@@ -173,4 +261,18 @@ export class Registry {
       this.#options.onDataLoss();
     }
   }
+}
+
+function parseJson<T>(text: string): T | undefined {
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Names of the workers serving `fn` on a gateway, for messages. */
+function workersOn(gatewayId: string, beat: GatewayBeat, fn: string): string[] {
+  const names = beat.names?.[fn] ?? [];
+  return names.length > 0 ? names.map((n) => `worker ${n}`) : [`a worker on gateway ${gatewayId.slice(0, 8)}`];
 }

@@ -6,8 +6,7 @@ import { decodeFrame } from "../../protocol/frame-codec.js";
 import { encodeRows } from "../../protocol/arrow-ipc.js";
 import type { BatchMessage, Message } from "../../protocol/messages.js";
 import { ManualClock } from "../helpers/manual-clock.js";
-import { startFixture, textTable, resultValues } from "../helpers/queue-fixture.js";
-import { Remote } from "../../kernel/sdk/index.js";
+import { textTable } from "../helpers/queue-fixture.js";
 
 /** The fake peers see frames as the socket would deliver them: one message, fragments joined. */
 const whole = (frame: Uint8Array | readonly Uint8Array[]) => (frame instanceof Uint8Array ? frame : Buffer.concat(frame));
@@ -63,5 +62,52 @@ describe("batch formation (injected clock)", () => {
     assert.equal(batches.length, 0);
     core.addCredits(worker, 1);
     assert.equal(batches.length, 1);
+  });
+});
+
+describe("failure isolation (injected clock)", () => {
+  it("runs each chunk of a failed merged batch alone, charging nothing to them, and fails only the chunk that fails alone", () => {
+    const clock = new ManualClock();
+    const core = new QueueCore({ clock, maxBufferedRows: 1000, retryBackoffMs: 10, maxWorkerLosses: 3 });
+    const a = peers();
+    const b = peers();
+    const { worker, batches } = a;
+    core.addWorker(worker, [{ ...spec, maxBatchingSize: 6 }]);
+    core.addCredits(worker, 1);
+    core.submit(a.client, { type: "submit", callId: "a", chunk: 0, function: "f", rows: [0, 3], timeoutMs: null }, encodeRows(textTable(3, "a")));
+    core.submit(b.client, { type: "submit", callId: "b", chunk: 0, function: "f", rows: [0, 3], timeoutMs: null }, encodeRows(textTable(3, "b")));
+    assert.deepEqual(batches.map((m) => m.segments.map((s) => s.rows)), [[3, 3]], "one merged batch");
+    core.fail(worker, { type: "failed", batchId: batches[0].batchId, message: "cannot handle value a 1" });
+    assert.deepEqual(batches.slice(1).map((m) => m.segments.map((s) => s.rows)), [[3]], "chunk a alone, at once, without backoff");
+    assert.equal(batches[1].attempt, 1, "the isolation run is not an attempt");
+    core.fail(worker, { type: "failed", batchId: batches[1].batchId, message: "cannot handle value a 1" });
+    const aError = a.sent.find((m) => m.type === "error") as { message: string; attempts: number } | undefined;
+    assert.equal(aError?.message, 'chunk 0 (rows 0–2 (3 rows)) of function "f" failed after 1 attempt (retries: 0): cannot handle value a 1');
+    assert.equal(aError?.attempts, 1);
+    assert.deepEqual(batches.slice(2).map((m) => m.segments.map((s) => s.rows)), [[3]], "then chunk b alone");
+    const part = encodeRows(textTable(3));
+    core.complete(worker, { type: "done", batchId: batches[2].batchId, segments: [{ rows: 3, bytes: part.byteLength }] }, [part]);
+    assert.deepEqual(b.sent.map((m) => m.type), ["accepted", "progress", "result"], "client b saw no error, no retry");
+    assert.equal(core.metrics().get("f")!.counters.isolations, 1);
+  });
+
+  it("keeps isolated rows out of merged batches while their chunk lives", () => {
+    const clock = new ManualClock();
+    const core = new QueueCore({ clock, maxBufferedRows: 1000, retryBackoffMs: 10, maxWorkerLosses: 3 });
+    const { client, worker, batches } = peers();
+    core.addWorker(worker, [{ ...spec, maxBatchingSize: 4, retries: 2 }]);
+    core.addCredits(worker, 1);
+    core.submit(client, { type: "submit", callId: "c", chunk: 0, function: "f", rows: [0, 2], timeoutMs: null }, encodeRows(textTable(2)));
+    core.submit(client, { type: "submit", callId: "c", chunk: 1, function: "f", rows: [2, 4], timeoutMs: null }, encodeRows(textTable(2)));
+    core.fail(worker, { type: "failed", batchId: batches[0].batchId, message: "boom" }); // merged: isolate
+    core.fail(worker, { type: "failed", batchId: batches[1].batchId, message: "boom" }); // chunk 0 alone: a retry, with backoff
+    core.complete(worker, { type: "done", batchId: batches[2].batchId, segments: [{ rows: 2, bytes: 1 }] }, [encodeRows(textTable(2))]);
+    core.submit(client, { type: "submit", callId: "c", chunk: 2, function: "f", rows: [4, 6], timeoutMs: null }, encodeRows(textTable(2)));
+    clock.advance(10); // chunk 0's retry is due: with chunk 2 the buffer holds a full batch of 4 rows, yet it goes alone
+    assert.deepEqual(batches[3].segments.map((s) => s.rows), [2]);
+    core.complete(worker, { type: "done", batchId: batches[3].batchId, segments: [{ rows: 2, bytes: 1 }] }, [encodeRows(textTable(2))]);
+    clock.advance(100);
+    const shapes = batches.map((m) => m.segments.map((s) => s.rows));
+    assert.deepEqual(shapes, [[2, 2], [2], [2], [2], [2]], "chunk 0's retry never shares a batch with chunk 2");
   });
 });

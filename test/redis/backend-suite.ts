@@ -1,8 +1,15 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { ChunkError, ErrorCode } from "../../protocol/errors.js";
+import { once } from "node:events";
+import { tableFromArrays } from "apache-arrow";
+import { WebSocket } from "ws";
+import { type ChalknbError, ChunkError, ErrorCode } from "../../protocol/errors.js";
+import { encodeRows } from "../../protocol/arrow-ipc.js";
+import { decodeFrame, encodeFrame } from "../../protocol/frame-codec.js";
+import { PROTOCOL_VERSION, type Message } from "../../protocol/messages.js";
 import { Remote } from "../../kernel/sdk/index.js";
-import type { QueueOptions } from "../../queue/index.js";
+import { defineFunction, startWorker, type FunctionDefinition, type FunctionInfo, type QueueOptions, type Worker } from "../../queue/index.js";
+import { ManualClock } from "../helpers/manual-clock.js";
 import { startFixture, textTable, resultValues, sleep, type QueueFixture } from "../helpers/queue-fixture.js";
 
 export interface SuiteBackend {
@@ -30,6 +37,51 @@ export function backendSuite(backend: SuiteBackend): void {
       await fixture.close();
       await backend.cleanup?.(options);
     }
+  };
+  /** Workers started by `namedWorker`, closed after each test (before the fixture's queue). */
+  const extraWorkers: Worker[] = [];
+  const withWorkers = (extra: QueueOptions, run: (fixture: QueueFixture) => Promise<void>) => withFixture(extra, async (fixture) => {
+    try {
+      await run(fixture);
+    } finally {
+      await Promise.all(extraWorkers.splice(0).map((w) => w.close()));
+    }
+  });
+  /** A worker with a name and any number of functions; resolves once the queue welcomed it (rejects if refused). */
+  const namedWorker = async (fixture: QueueFixture, name: string, functions: FunctionDefinition[], options: { concurrency?: number } = {}) => {
+    const log: string[] = [];
+    const worker = await startWorker({ url: fixture.queue.url, name, functions, reconnect: false, log: (line) => log.push(line), ...options });
+    extraWorkers.push(worker);
+    const joined = once(fixture.queue.core, "worker-joined");
+    joined.catch(() => {});
+    await worker.ready;
+    await joined;
+    return { worker, log };
+  };
+  /** Submits one chunk as a raw client over the wire protocol; resolves with the queue's answer (accepted or error). */
+  const rawSubmit = async (fixture: QueueFixture, fn: string, body: Uint8Array, rows: number): Promise<Message> => {
+    const socket = new WebSocket(fixture.queue.url);
+    const frames: Message[] = [];
+    socket.on("message", (data: Buffer) => frames.push(decodeFrame(data).header));
+    try {
+      await once(socket, "open");
+      socket.send(encodeFrame({ type: "hello", protocolVersion: PROTOCOL_VERSION, role: "client" }));
+      await until("the raw client is welcomed", () => frames.some((f) => f.type === "welcome"));
+      socket.send(encodeFrame({ type: "submit", callId: "raw", chunk: 0, function: fn, rows: [0, rows], timeoutMs: null }, body));
+      await until("the queue answers the raw submit", () => frames.some((f) => f.type === "error" || f.type === "accepted"));
+      return frames.find((f) => f.type === "error" || f.type === "accepted")!;
+    } finally {
+      socket.close();
+    }
+  };
+  const info = async (fixture: QueueFixture, name: string): Promise<FunctionInfo | undefined> =>
+    (await fixture.remote.functions()).find((f) => f.name === name);
+  const until = async (what: string, check: () => Promise<boolean> | boolean) => {
+    for (let i = 0; i < 400; i++) {
+      if (await check()) return;
+      await sleep(10);
+    }
+    assert.fail(`timed out waiting until ${what}`);
   };
 
   describe(`${backend.label} backend: ordering and batching`, { skip: backend.skip }, () => {
@@ -221,5 +273,232 @@ export function backendSuite(backend: SuiteBackend): void {
       const result = await call;
       assert.deepEqual(resultValues(result), Array.from({ length: 60 }, (_, i) => `row ${i}`.length));
     }));
+  });
+
+  describe(`${backend.label} backend: a failed batch of several chunks is retried one chunk per batch`, { skip: backend.skip }, () => {
+    const picky = (calls: string[][]) => (text: string[]) => {
+      calls.push([...text]);
+      const bad = text.find((t) => t.startsWith("bad") || t === "row 37");
+      if (bad) throw new Error(`cannot handle value ${bad}`);
+      return text.map((t) => `<${t}>`);
+    };
+
+    for (const retries of [0, 1]) {
+      it(`fails only the call holding the bad row, and only it sees the handler's message (retries: ${retries})`, () => withFixture({ retryBackoffMs: 5 }, async (fixture) => {
+        const other = new Remote({ url: fixture.queue.url });
+        try {
+          const calls: string[][] = [];
+          // 11 rows fill one batch: B's 10 clean rows and A's bad one always share it, whatever arrives first.
+          await fixture.worker({ name: "picky", maxBatchingSize: 11, maxBufferDuration: 30_000, retries }, picky(calls));
+          const statesB: string[] = [];
+          const [a, b] = await Promise.allSettled([
+            fixture.remote.function("picky").chunkedCall(textTable(1, "bad"), { chunkSize: 1 }),
+            other.function("picky").chunkedCall(textTable(10, "b"), { chunkSize: 10, onProgress: (p) => statesB.push(p.chunks[0].state) }),
+          ]);
+          assert.equal(b.status, "fulfilled", `client B's call succeeded: ${b.status === "rejected" ? (b.reason as Error).message : ""}`);
+          assert.deepEqual(resultValues(b.value), Array.from({ length: 10 }, (_, i) => `<b ${i}>`));
+          assert.ok(!statesB.includes("retried") && !statesB.includes("failed"), `B saw nothing of A's failure: ${statesB.join(",")}`);
+          assert.equal(a.status, "rejected");
+          const error = a.reason as ChunkError;
+          assert.ok(error instanceof ChunkError);
+          assert.equal(error.code, ErrorCode.HandlerFailed);
+          const attempts = retries + 1;
+          assert.equal(error.message,
+            `chunk 0 (row 0) of function "picky" failed after ${attempts} attempt${attempts === 1 ? "" : "s"} (retries: ${retries}): cannot handle value bad 0`);
+          assert.equal(error.attempts, attempts, "the isolation run is not an attempt");
+          // The merged batch, then each chunk alone (B once, A 1 + retries times).
+          assert.deepEqual(calls.map((c) => c.length).sort((x, y) => x - y), [...Array.from({ length: attempts }, () => 1), 10, 11]);
+          assert.equal(calls[0].length, 11, "the first batch merged both clients' rows");
+          assert.match(await fixture.remote.stats(), /chalknb_isolations_total\{function="picky"\} 1\n/);
+        } finally {
+          other.close();
+        }
+      }));
+    }
+
+    it("blames the chunk that holds the bad row within one call (rows 30–39 for row 37, not 20–29)", () => withFixture({}, async (fixture) => {
+      const calls: string[][] = [];
+      await fixture.worker({ name: "picky", maxBatchingSize: 20, maxBufferDuration: 30_000, retries: 0 }, picky(calls));
+      const error = await fixture.remote.function("picky").chunkedCall(textTable(60), { chunkSize: 10, concurrentChunks: 6 }).then(
+        () => assert.fail("expected the call to fail"),
+        (e: unknown) => e as ChunkError,
+      );
+      assert.equal(error.code, ErrorCode.HandlerFailed);
+      assert.equal(error.message, 'chunk 3 (rows 30–39 (10 rows)) of function "picky" failed after 1 attempt (retries: 0): cannot handle value row 37');
+      assert.equal(error.chunk, 3);
+      assert.deepEqual(error.rows, [30, 40]);
+      assert.ok(calls.some((c) => c.length === 10 && c[0] === "row 20"), "chunk 2 ran alone after the merged batch failed");
+    }));
+  });
+
+  describe(`${backend.label} backend: maxBufferedBytes`, { skip: backend.skip }, () => {
+    it("answers a retryable queue_full naming bytes past maxBufferedBytes, refuses a chunk that can never fit, and serves the rest once there is room", () =>
+      withFixture({ maxBufferedBytes: 40_000 }, async (fixture) => {
+        let release!: () => void;
+        const gate = new Promise<void>((resolve) => (release = resolve));
+        await fixture.worker({ name: "bulky", maxBatchingSize: 2, maxBufferDuration: 1 }, async (text: string[]) => {
+          await gate;
+          return text.map((t) => t.length);
+        }, { concurrency: 1 });
+        // Rows of ~8 KB: a 2-row chunk is ~16 KB of Arrow, so two chunks fit under the cap and a third does not.
+        const rows = (count: number, tag: string) => tableFromArrays({ text: Array.from({ length: count }, (_, i) => `${tag}${i}`.padEnd(8000, ".")) });
+        const fn = fixture.remote.function("bulky");
+        const first = fn.chunkedCall(rows(4, "a"), { chunkSize: 2, concurrentChunks: 2 });
+        first.catch(() => {}); // awaited below; a failed assertion before that must not hide behind an unhandled rejection
+        await until("both chunks of the first call are accepted", async () => ((await info(fixture, "bulky"))?.bufferedBytes ?? 0) > 30_000);
+        const held = (await info(fixture, "bulky"))!;
+        assert.ok(held.bufferedBytes <= 40_000, `buffered ${held.bufferedBytes} bytes, cap 40000`);
+        // The SDK backs off on a retryable queue_full; a raw client sees the frame itself.
+        const third = encodeRows(rows(2, "b"));
+        const answer = await rawSubmit(fixture, "bulky", third, 2);
+        assert.equal(answer.type, "error");
+        const refusal = answer as Extract<Message, { type: "error" }>;
+        assert.equal(refusal.code, ErrorCode.QueueFull);
+        assert.equal(refusal.retryable, true);
+        assert.equal(refusal.message,
+          `queue_full: function "bulky" has ${(held.bufferedBytes / 1024).toFixed(1)} KiB (${held.bufferedBytes} bytes) buffered and this chunk is ${third.byteLength} bytes ` +
+          "(maxBufferedBytes 40000 bytes, 39.1 KiB); back off and resubmit");
+        await assert.rejects(fn.chunkedCall(rows(6, "c"), { chunkSize: 6 }), (error: ChalknbError) => {
+          assert.equal(error.code, ErrorCode.QueueFull);
+          assert.equal(error.retryable, false);
+          assert.match(error.message, /^chunk 0 is 4\d\.\d KiB \(\d+ bytes\), more than the queue's maxBufferedBytes \(39\.1 KiB\); use a smaller chunkSize$/);
+          return true;
+        });
+        // A call that backs off until the first one's rows are done.
+        const waiting = fn.chunkedCall(rows(4, "d"), { chunkSize: 2, concurrentChunks: 2 });
+        waiting.catch(() => {});
+        await until("the waiting call was refused for bytes", async () => /chalknb_queue_full_total\{function="bulky"\} [2-9]/.test(await fixture.remote.stats()));
+        assert.ok((await info(fixture, "bulky"))!.bufferedBytes <= 40_000);
+        release();
+        assert.deepEqual(resultValues(await first), Array.from({ length: 4 }, () => 8000));
+        assert.deepEqual(resultValues(await waiting), Array.from({ length: 4 }, () => 8000));
+        await until("every byte is released", async () => (await info(fixture, "bulky"))?.bufferedBytes === 0);
+        assert.match(await fixture.remote.stats(), /chalknb_buffered_bytes\{function="bulky"\} 0\n/);
+      }));
+  });
+
+  describe(`${backend.label} backend: batches that never come back`, { skip: backend.skip }, () => {
+    const never = (name: string) => defineFunction({ name, maxBatchingSize: 1, maxBufferDuration: 1 }, (text: string[]) => new Promise<string[]>(() => void text));
+    const echo = (name: string) => defineFunction({ name, maxBatchingSize: 1, maxBufferDuration: 1 }, (text: string[]) => text);
+
+    it("frees the worker's slot once every chunk of its batch timed out: its other functions keep being served", () => withWorkers({}, async (fixture) => {
+      await namedWorker(fixture, "w1", [never("stuck"), echo("echo")], { concurrency: 1 });
+      await assert.rejects(fixture.remote.function("stuck").chunkedCall(textTable(1), { chunkSize: 1, timeout: 0.3 }), { code: ErrorCode.ChunkTimeout });
+      const result = await fixture.remote.function("echo").chunkedCall(textTable(2), { chunkSize: 1, timeout: 10 });
+      assert.deepEqual(resultValues(result), ["row 0", "row 1"]);
+      await until("no batch of the timed-out chunk counts as in flight", async () => (await info(fixture, "stuck"))?.inFlightBatches === 0);
+    }));
+
+    it("takes a batch back at the batch deadline: the slot is freed, the worker marked hung and named in the error", () => {
+      const clock = new ManualClock();
+      return withWorkers({ clock, batchDeadlineMs: 60_000, maxWorkerLosses: 0 }, async (fixture) => {
+        await namedWorker(fixture, "w1", [never("stuck"), echo("echo")], { concurrency: 1 });
+        const stuck = fixture.remote.function("stuck").chunkedCall(textTable(1), { chunkSize: 1 });
+        stuck.catch(() => {});
+        await until("the stuck batch is on the worker", () => fixture.batches.some((b) => b.functionName === "stuck"));
+        const served = fixture.remote.function("echo").chunkedCall(textTable(1, "echo"), { chunkSize: 1 });
+        await until("the echo row waits for the worker's only slot", async () => (await info(fixture, "echo"))?.bufferedRows === 1);
+        assert.ok(!fixture.batches.some((b) => b.functionName === "echo"), "no slot for echo before the deadline");
+        clock.advance(59_999);
+        await sleep(20);
+        assert.ok(!fixture.batches.some((b) => b.functionName === "echo"), "no slot for echo before the deadline");
+        clock.advance(1);
+        assert.deepEqual(resultValues(await served), ["echo 0"]);
+        await assert.rejects(stuck, (error: ChunkError) => {
+          assert.equal(error.code, ErrorCode.HandlerFailed);
+          assert.equal(error.message,
+            'chunk 0 (row 0) of function "stuck" failed: its rows went unanswered 1 time (workers lost, or batches past the batch deadline); ' +
+            "the last time worker w1 did not return its batch within the batch deadline of 60 s and is marked hung (1 batch it never returned). " +
+            "The handler may never return for these rows: check that worker, or raise batchDeadlineMs if batches legitimately take longer");
+          return true;
+        });
+        const stuckInfo = (await info(fixture, "stuck"))!;
+        assert.deepEqual(stuckInfo.hung, ["w1"]);
+        assert.equal(stuckInfo.inFlightBatches, 0);
+        assert.deepEqual((await info(fixture, "echo"))!.hung, []);
+        const stats = await fixture.remote.stats();
+        assert.match(stats, /chalknb_hung_workers\{function="stuck"\} 1\n/);
+        assert.match(stats, /chalknb_batch_deadlines_total\{function="stuck"\} 1\n/);
+      });
+    });
+
+    it("delivers a batch past its deadline again, counted like a lost worker", () => {
+      const clock = new ManualClock();
+      return withWorkers({ clock, batchDeadlineMs: 60_000, maxWorkerLosses: 1 }, async (fixture) => {
+        let calls = 0;
+        await namedWorker(fixture, "w1", [defineFunction({ name: "once", maxBatchingSize: 1, maxBufferDuration: 1 }, (text: string[]) => {
+          calls += 1;
+          return calls === 1 ? new Promise<string[]>(() => {}) : text;
+        })], { concurrency: 1 });
+        const call = fixture.remote.function("once").chunkedCall(textTable(1), { chunkSize: 1 });
+        await until("the first batch is on the worker", () => fixture.batches.length === 1);
+        clock.advance(60_000);
+        assert.deepEqual(resultValues(await call), ["row 0"]);
+        assert.deepEqual(fixture.batches.map((b) => b.attempt), [1, 2], "the redelivery is attempt 2");
+      });
+    });
+  });
+
+  describe(`${backend.label} backend: one spec per function name`, { skip: backend.skip }, () => {
+    const embed = (options: { maxBatchingSize: number; retries?: number }, seen: number[] = []) =>
+      defineFunction({ name: "embed", maxBufferDuration: 5, ...options }, (text: string[]) => {
+        seen.push(text.length);
+        return text.map((t) => t.length);
+      });
+
+    it("refuses a second worker declaring another spec for a served name, naming both; the same spec scales out", () => withWorkers({}, async (fixture) => {
+      await namedWorker(fixture, "gpu-1", [embed({ maxBatchingSize: 10 })]);
+      const refused = namedWorker(fixture, "gpu-2", [embed({ maxBatchingSize: 20, retries: 1 })]);
+      await assert.rejects(refused, (error: ChalknbError) => {
+        assert.equal(error.code, ErrorCode.InvalidArgument);
+        assert.equal(error.message,
+          'queue refused worker gpu-2: function "embed" is already served by worker gpu-1 with maxBatchingSize 10, maxBufferDuration 5, retries 0, inputs ["text"]; ' +
+          'worker gpu-2 declares maxBatchingSize 20, maxBufferDuration 5, retries 1, inputs ["text"] (differs in maxBatchingSize 10 vs 20, retries 0 vs 1). ' +
+          "Workers of one function must declare the same options: change them to match, give the new one another name, or stop the others first");
+        return true;
+      });
+      const seen: number[] = [];
+      await namedWorker(fixture, "gpu-3", [embed({ maxBatchingSize: 10 }, seen)]);
+      const [fn] = await fixture.remote.functions();
+      assert.equal(fn.workers, 2, "gpu-1 and gpu-3 serve it; gpu-2 does not");
+      assert.equal(fn.maxBatchingSize, 10, "the refused spec changed nothing");
+      const result = await fixture.remote.function("embed").chunkedCall(textTable(40), { chunkSize: 20, concurrentChunks: 2 });
+      assert.equal(resultValues(result).length, 40);
+      assert.ok(fixture.batches.every((b) => b.rows <= 10), `batches of at most 10 rows: ${fixture.batches.map((b) => b.rows).join(",")}`);
+    }));
+
+    it("lets a new spec take a name once no worker serves it", () => withWorkers({}, async (fixture) => {
+      const first = await namedWorker(fixture, "gpu-1", [embed({ maxBatchingSize: 10 })]);
+      const left = once(fixture.queue.core, "worker-left");
+      await first.worker.close();
+      await left;
+      await namedWorker(fixture, "gpu-2", [embed({ maxBatchingSize: 20 })]);
+      await until("the new spec is listed", async () => (await info(fixture, "embed"))?.maxBatchingSize === 20);
+      assert.equal((await info(fixture, "embed"))!.workers, 1);
+    }));
+  });
+
+  describe(`${backend.label} backend: functions without workers`, { skip: backend.skip }, () => {
+    it("drop out of /v1/functions and /metrics after the grace period, then are unknown", () => {
+      const clock = new ManualClock();
+      return withWorkers({ clock, functionGraceMs: 60_000 }, async (fixture) => {
+        const { worker } = await namedWorker(fixture, "w1", [defineFunction({ name: "fleeting", maxBatchingSize: 1, maxBufferDuration: 1 }, (text: string[]) => text)]);
+        await fixture.worker({ name: "staying", maxBatchingSize: 1, maxBufferDuration: 1 }, (text: string[]) => text);
+        assert.deepEqual(resultValues(await fixture.remote.function("fleeting").chunkedCall(textTable(1), { chunkSize: 1 })), ["row 0"]);
+        const left = once(fixture.queue.core, "worker-left");
+        await worker.close();
+        await left;
+        await until("the function shows no worker", async () => (await info(fixture, "fleeting"))?.workers === 0);
+        await until("its rows are all released", async () => (await info(fixture, "fleeting"))?.bufferedRows === 0);
+        clock.advance(59_999);
+        assert.equal((await info(fixture, "fleeting"))?.workers, 0, "still listed within the grace period");
+        assert.match(await fixture.remote.stats(), /function="fleeting"/);
+        clock.advance(1);
+        const names = (await fixture.remote.functions()).map((f) => f.name);
+        assert.deepEqual(names, ["staying"]);
+        assert.doesNotMatch(await fixture.remote.stats(), /function="fleeting"/);
+        await assert.rejects(fixture.remote.function("fleeting").chunkedCall(textTable(1), { chunkSize: 1 }), { code: ErrorCode.UnknownFunction });
+      });
+    });
   });
 }
