@@ -2,7 +2,18 @@ import { parse, type Node as AcornNode } from "acorn";
 import MagicString from "magic-string";
 import { createRequire, SourceMap } from "node:module";
 import type * as TS from "typescript";
-import { ALL_NAMES, type AstNode, collectTargets, localNames, publish, scanCell } from "./cell-bindings.js";
+import {
+  ALL_NAMES,
+  type AstNode,
+  type CellScope,
+  collectTargets,
+  copiedNames,
+  createCellScope,
+  localNames,
+  publish,
+  reload,
+  scanCell,
+} from "./cell-bindings.js";
 import { loadTypeStripper, stripTypes } from "./type-stripper.js";
 
 /**
@@ -92,18 +103,19 @@ export function warmUpCompiler(): void {
  * const cell = await compileCell("const x: number = 1\nx + 1", "cell[1]");
  * const { value } = await vm.runInThisContext(cell.code, { filename: cell.filename });
  */
-export async function compileCell(source: string, filename: string, captured: Set<string> = kernelCaptured): Promise<CompiledCell> {
+export async function compileCell(source: string, filename: string, scope: CellScope = kernelScope): Promise<CompiledCell> {
   // Re-running a cell is the common case in a notebook: the same source compiles to the same code, unless a function
   // compiled since names one of the cell's locals (which must then be a global again).
+  const { captured } = scope;
   const cached = compileCache.get(source);
   if (cached && !cached.compiled.localNames.some((name) => captured.has(name) || captured.has(ALL_NAMES))) {
     compileCache.delete(source);
     compileCache.set(source, cached);
-    for (const name of cached.closureNames) captured.add(name);
+    remember(scope, cached);
     return { ...cached.compiled, filename };
   }
-  const entry = await compileUncached(source, filename, captured);
-  for (const name of entry.closureNames) captured.add(name);
+  const entry = await compileUncached(source, filename, scope);
+  remember(scope, entry);
   compileCache.set(source, entry);
   if (compileCache.size > COMPILE_CACHE_SIZE) compileCache.delete(compileCache.keys().next().value as string);
   return entry.compiled;
@@ -113,13 +125,18 @@ export async function compileCell(source: string, filename: string, captured: Se
 const COMPILE_CACHE_SIZE = 256;
 const compileCache = new Map<string, { compiled: CompiledCell; closureNames: string[] }>();
 
-/** The names functions of this kernel's cells use: those stay globals in later cells (`kernel/cell-bindings.ts`). */
-const kernelCaptured = new Set<string>();
+/** What this kernel's cells declared and which names their functions use (`kernel/cell-bindings.ts`). */
+const kernelScope = createCellScope();
+
+function remember(scope: CellScope, entry: { compiled: CompiledCell; closureNames: string[] }): void {
+  for (const name of entry.closureNames) scope.captured.add(name);
+  for (const name of entry.compiled.declaredNames) scope.declared.add(name);
+}
 
 async function compileUncached(
   source: string,
   filename: string,
-  captured: ReadonlySet<string>,
+  scope: CellScope,
 ): Promise<{ compiled: CompiledCell; closureNames: string[] }> {
   let js = source;
   let typescript = false;
@@ -137,7 +154,7 @@ async function compileUncached(
     if (stripped !== undefined) {
       try {
         program = parse(stripped, ACORN_OPTIONS) as unknown as AcornProgram;
-        const rewrite = rewriteTopLevel(stripped, program, captured);
+        const rewrite = rewriteTopLevel(stripped, program, scope);
         const compiled: CompiledCell = {
           filename,
           source,
@@ -162,7 +179,7 @@ async function compileUncached(
       throw new CellCompileError(e.message.replace(/ \(\d+:\d+\)$/, ""), filename, 1, 0, firstLine(source));
     }
   }
-  const rewrite = rewriteTopLevel(js, program, captured);
+  const rewrite = rewriteTopLevel(js, program, scope);
   const toJs = rewrite.mapToInput;
   let tsMap: SourceMap | undefined;
   const lineCount = source.split("\n").length;
@@ -249,14 +266,14 @@ interface RewriteResult {
   mapToInput(line: number, column: number): { line: number; column: number } | undefined;
 }
 
-/** Holds an awaited operand while the cell's locals are copied to their globals before it is awaited. */
+/** Holds an awaited operand, then its value, while the cell's locals are copied to and from their globals. */
 const AWAIT_TEMP = "__chalknb_awaited";
 
 /**
  * @internal exported for tests. Rewrites an already-parsed JavaScript program; keeps every line in place.
- * `captured`: names that functions of earlier cells use, which must stay globals.
+ * `scope`: what earlier cells declared and which names their functions use.
  */
-export function rewriteTopLevel(js: string, program: AcornProgram, captured: ReadonlySet<string> = new Set()): RewriteResult {
+export function rewriteTopLevel(js: string, program: AcornProgram, scope: CellScope = createCellScope()): RewriteResult {
   const s = new MagicString(js);
   const body = program.body;
   const scan = scanCell(body as unknown as AstNode[]);
@@ -270,20 +287,29 @@ export function rewriteTopLevel(js: string, program: AcornProgram, captured: Rea
     }
   }
   const names = [...declared];
-  const locals = localNames(names, functions, scan, captured);
+  const own = localNames(names, functions, scan, scope.captured);
+  const copies = copiedNames(declared, scan, scope);
+  const locals = [...own, ...copies];
   const isLocal = new Set(locals);
-  let awaitsPublish = false;
+  const written = new Set(scan.statements.flatMap((statement) => [...statement.writes]));
+  // A copy the cell only reads goes back to nowhere: its global may have changed meanwhile.
+  const published = [...own, ...copies.filter((name) => written.has(name))];
+  let awaitsRewritten = false;
 
   for (let i = 0; i < body.length; i++) {
     let node = body[i]!;
     const writes = [...scan.statements[i]!.writes].filter((name) => isLocal.has(name));
-    if (writes.length > 0) {
-      // Before the statement's own edits: at a shared end position, an await's closing text must come first.
-      for (const operand of scan.statements[i]!.awaits) {
+    // `await x` → `(T = await (T = (x), publish, T), reload, T)`. Before the statement's own edits: where they share a
+    // position, an await's text must be innermost.
+    for (const expression of locals.length > 0 ? scan.statements[i]!.awaits : []) {
+      const operand = expression.argument;
+      s.prependRight(expression.start, `(${AWAIT_TEMP} = `);
+      if (writes.length > 0) {
         s.prependRight(operand.start, `(${AWAIT_TEMP} = (`);
         s.appendLeft(operand.end, `), ${publish(writes)}, ${AWAIT_TEMP})`);
-        awaitsPublish = true;
       }
+      s.appendLeft(expression.end, `, ${reload(locals)}, ${AWAIT_TEMP})`);
+      awaitsRewritten = true;
     }
     if (node.type === "ExportNamedDeclaration" || node.type === "ExportDefaultDeclaration") {
       const declaration = node.declaration as Statement | null;
@@ -337,14 +363,14 @@ export function rewriteTopLevel(js: string, program: AcornProgram, captured: Rea
   if (names.length > 0) prologue += `${CELL_RUNTIME.declare}(${JSON.stringify(names)}); `;
   if (locals.length > 0) {
     const bindings = locals.map((name) => `${name} = globalThis.${name}`);
-    if (awaitsPublish) bindings.push(AWAIT_TEMP);
+    if (awaitsRewritten) bindings.push(AWAIT_TEMP);
     // Each local starts from its global, as the global itself would: a re-run cell reads the value it left.
     prologue += `let ${bindings.join(", ")}; try { `;
   }
   // Inside the `try` block: function declarations in a block are initialised at the block's start.
   for (const name of functions) prologue += `globalThis.${name} = ${name}; `;
   s.prepend(prologue);
-  s.append(locals.length > 0 ? `\n} finally { ${publish(locals)}; } })()` : "\n})()");
+  s.append(locals.length > 0 ? `\n} finally { ${published.length > 0 ? `${publish(published)}; ` : ""}} })()` : "\n})()");
 
   const code = s.toString();
   const inputLines = countNewlines(js, 0, js.length) + 1;

@@ -111,6 +111,25 @@ test("a synchronous loop stopped by SIGINT leaves the names it writes as they we
   assert.deepEqual(await value("spins"), ["result: 0"]);
 });
 
+test("a loop over an earlier cell's let adds to it, and a later cell reads the sum", async () => {
+  await kernel.execute("let earlierSum = 0;\nconst earlierScale = 0.5;");
+  assert.deepEqual(await value("for (let i = 0; i < 1000; i++) earlierSum += i * earlierScale;\nearlierSum"), ["result: 249750"]);
+  assert.deepEqual(await value("earlierSum"), ["result: 249750"]);
+});
+
+test("after an await a cell reads again what other code set meanwhile, and does not write back what it only read", async () => {
+  await kernel.execute("let shared = 'before';\nlet mine = 1;");
+  // The timer's callback sets the globals by computed names, which no compiler can see.
+  const set = "setTimeout(() => { globalThis['sha' + 'red'] = 'changed'; globalThis['mi' + 'ne'] = 2 }, 1)";
+  assert.deepEqual(await value(`const seenBefore = shared;\n${set};\nawait new Promise((r) => setTimeout(r, 20));\n[seenBefore, shared, mine]`), [
+    "result: [ 'before', 'changed', 2 ]",
+  ]);
+  // Read before the await only: the cell must not put back the value it read.
+  await kernel.execute("shared = 'before'");
+  assert.deepEqual(await value(`const readOnly = shared;\n${set};\nawait new Promise((r) => setTimeout(r, 20));\nreadOnly`), ["result: 'before'"]);
+  assert.deepEqual(await value("shared"), ["result: 'changed'"]);
+});
+
 test("eval in a cell sees and assigns the cell's names", async () => {
   assert.deepEqual(await value("let evaluated = 1;\neval('evaluated = 2');\nevaluated"), ["result: 2"]);
   assert.deepEqual(await value("evaluated"), ["result: 2"]);

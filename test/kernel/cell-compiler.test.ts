@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import vm from "node:vm";
+import { createCellScope } from "../../kernel/cell-bindings.js";
 import { CellCompileError, compileCell } from "../../kernel/cell-compiler.js";
 
 // Runs a compiled cell the way the kernel does (this process's global scope) and returns its value.
@@ -104,7 +105,7 @@ test("compileCell() lists the names a cell declares", async () => {
 });
 
 test("compileCell() keeps names no function uses as locals, copied to globals after each statement and at the end", async () => {
-  const cell = await compileCell("let n = 0\nfor (let i = 0; i < 3; i++) n += i\nn", "cell[locals]", new Set());
+  const cell = await compileCell("let n = 0\nfor (let i = 0; i < 3; i++) n += i\nn", "cell[locals]", createCellScope());
   assert.deepEqual(cell.localNames, ["n"]);
   assert.equal(
     cell.code,
@@ -115,28 +116,54 @@ test("compileCell() keeps names no function uses as locals, copied to globals af
   );
 });
 
-test("compileCell() copies locals to their globals before each await of the statement that writes them", async () => {
-  const cell = await compileCell("let k = 1\nk = await f(k++)", "cell[await]", new Set());
-  assert.equal(cell.code.split("\n")[1], "return { value: (k = await (__chalknb_awaited = (f(k++)), globalThis.k = k, __chalknb_awaited)) };");
+test("compileCell() copies locals to their globals before each await of the statement that writes them, and back after", async () => {
+  const cell = await compileCell("let k = 1\nk = await f(k++)", "cell[await]", createCellScope());
+  assert.equal(
+    cell.code.split("\n")[1],
+    "return { value: (k = (__chalknb_awaited = await (__chalknb_awaited = (f(k++)), globalThis.k = k, __chalknb_awaited), k = globalThis.k, __chalknb_awaited)) };",
+  );
+  // Nested awaits: each one's text inside the next.
+  const nested = await compileCell("let m = 1\nm = await await m", "cell[nested]", createCellScope());
+  const once = (inner: string) => `(__chalknb_awaited = await (__chalknb_awaited = (${inner}), globalThis.m = m, __chalknb_awaited), m = globalThis.m, __chalknb_awaited)`;
+  assert.equal(nested.code.split("\n")[1], `return { value: (m = ${once(once("m"))}) };`);
 });
 
 test("compileCell() keeps names global that a function of this cell or of an earlier cell uses", async () => {
-  const captured = new Set<string>();
-  const first = await compileCell("let a = 1, b = 2, c = 3\nfunction useA() { return a }\nconst useB = () => ({ b })", "cell[c1]", captured);
+  const scope = createCellScope();
+  const first = await compileCell("let a = 1, b = 2, c = 3\nfunction useA() { return a }\nconst useB = () => ({ b })", "cell[c1]", scope);
   assert.deepEqual(first.localNames, ["c", "useB"]);
-  assert.deepEqual((await compileCell("let a = 1, c = 3, d = 4\nclass K { m() { return d } }", "cell[c2]", captured)).localNames, ["c", "K"]);
+  assert.deepEqual((await compileCell("let a = 1, c = 3, d = 4\nclass K { m() { return d } }", "cell[c2]", scope)).localNames, ["c", "K"]);
   // The first cell's source again, from the compile cache unless a function compiled since names one of its locals.
-  await compileCell("setTimeout(() => c)", "cell[c3]", captured);
-  assert.deepEqual((await compileCell("let a = 1, b = 2, c = 3\nfunction useA() { return a }\nconst useB = () => ({ b })", "cell[c4]", captured)).localNames, ["useB"]);
+  await compileCell("setTimeout(() => c)", "cell[c3]", scope);
+  assert.deepEqual((await compileCell("let a = 1, b = 2, c = 3\nfunction useA() { return a }\nconst useB = () => ({ b })", "cell[c4]", scope)).localNames, ["useB"]);
 });
 
 test("compileCell() keeps every name global in a cell that uses eval, and in the cells after it", async () => {
-  const captured = new Set<string>();
-  assert.deepEqual((await compileCell("let e = 1\neval('e = 2')", "cell[e1]", captured)).localNames, []);
-  assert.deepEqual((await compileCell("let later = 1", "cell[e2]", captured)).localNames, []);
+  const scope = createCellScope();
+  assert.deepEqual((await compileCell("let e = 1\neval('e = 2')", "cell[e1]", scope)).localNames, []);
+  assert.deepEqual((await compileCell("let later = 1", "cell[e2]", scope)).localNames, []);
 });
 
 test("compileCell() does not count property names and labels as uses", async () => {
-  const cell = await compileCell("let p = 1, q = 2\nconst read = (o) => o.p + ({ q: 1 }).q\nouter: for (;;) break outer", "cell[props]", new Set());
+  const cell = await compileCell("let p = 1, q = 2\nconst read = (o) => o.p + ({ q: 1 }).q\nouter: for (;;) break outer", "cell[props]", createCellScope());
   assert.deepEqual(cell.localNames, ["p", "q", "read"]);
+});
+
+test("compileCell() keeps a name declared again by a var in a block global (one scope cannot declare it twice)", async () => {
+  const cell = await compileCell("var vb = 1, vc = 2\nif (vb) { var vb = 3 }\nfor (var vi = 0; vi < 1; vi++) vc++", "cell[vars]", createCellScope());
+  assert.deepEqual(cell.localNames, ["vc"]);
+});
+
+test("compileCell() copies names earlier cells declared into locals, and back only those the cell writes", async () => {
+  const scope = createCellScope();
+  await compileCell("let sum = 0, scale = 2\nfunction useless() {}", "cell[e1]", scope);
+  const cell = await compileCell("for (let i = 0; i < 3; i++) sum += i * scale\nuseless()", "cell[e2]", scope);
+  assert.deepEqual(cell.localNames, ["sum", "scale"]);
+  assert.deepEqual(cell.declaredNames, []);
+  assert.equal(
+    cell.code,
+    "(async () => { let sum = globalThis.sum, scale = globalThis.scale; try { for (let i = 0; i < 3; i++) sum += i * scale;globalThis.sum = sum;\n" +
+      "return { value: (useless()) };\n" +
+      "} finally { globalThis.sum = sum; } })()",
+  );
 });
