@@ -84,7 +84,9 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
         attempt = 0;
         resolveReady();
       } else if (header.type === "error") {
-        fatal = header.code === ErrorCode.Unauthorized || header.code === ErrorCode.ProtocolVersion || header.code === ErrorCode.MalformedFrame;
+        // A refused spec (another worker serves the name differently) will be refused again: stop, do not take over later.
+        fatal = header.code === ErrorCode.Unauthorized || header.code === ErrorCode.ProtocolVersion || header.code === ErrorCode.MalformedFrame ||
+          header.code === ErrorCode.InvalidArgument;
         const error = new ChalknbError(header.code as ErrorCode, `queue refused worker ${name}: ${header.message}`);
         log(error.message);
         rejectReady(error);
