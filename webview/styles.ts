@@ -12,6 +12,9 @@ const CSS = `
   border: 1px solid var(--vscode-panel-border, #444); outline: none;
   font-family: var(--vscode-editor-font-family, monospace); font-size: var(--vscode-editor-font-size, 12px); }
 .cnb-grid-viewport:focus-visible { border-color: var(--vscode-focusBorder, #007fd4); }
+/* While the wheel passes over an unfocused grid to the notebook (table-view.ts); the gutter stays, so no column moves. */
+.cnb-grid-viewport { scrollbar-gutter: stable; }
+.cnb-grid-viewport.cnb-wheel-pass { overflow-y: hidden; }
 .cnb-row, .cnb-header { display: grid; grid-template-columns: var(--cnb-cols); min-width: max-content; }
 .cnb-header { position: sticky; top: 0; z-index: 2; background: var(--vscode-editorWidget-background, #252526);
   border-bottom: 1px solid var(--vscode-panel-border, #444); }

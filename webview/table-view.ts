@@ -11,7 +11,7 @@ import { sortOrder, type SortDirection, type SortKey } from "./lib/sort.js";
 import { summarizeVector } from "./lib/vector-stats.js";
 import { computeVirtualWindow, scrollTopForRow } from "./lib/virtual-window.js";
 import { fittedWidth, rowNumberWidth } from "./lib/column-width.js";
-import { wheelDeltaPx, wheelScrollTop } from "./lib/wheel-scroll.js";
+import { wheelDecision, wheelDeltaPx } from "./lib/wheel-scroll.js";
 import { addResizeHandle } from "./column-resize.js";
 import { fitCanvas, h } from "./dom.js";
 import { themeColor } from "./styles.js";
@@ -79,6 +79,7 @@ export class TableView {
   #frame = 0;
   #sparkColor = "";
   readonly #rowNumberWidth: string;
+  #wheelPass: ReturnType<typeof setTimeout> | undefined;
   readonly #maxHeight: number;
 
   constructor(table: Table, options: TableViewOptions = {}) {
@@ -215,6 +216,7 @@ export class TableView {
 
   dispose(): void {
     cancelAnimationFrame(this.#frame);
+    clearTimeout(this.#wheelPass);
     this.element.remove();
   }
 
@@ -234,10 +236,18 @@ export class TableView {
 
   #onWheel(e: WheelEvent): void {
     const delta = wheelDeltaPx(e.deltaY, e.deltaMode, this.#rowHeight, this.#viewport.clientHeight);
-    const top = wheelScrollTop(this.#viewport, delta);
-    if (top === undefined) return; // at its end: the notebook scrolls
-    e.preventDefault();
-    this.#viewport.scrollTop = top;
+    const decision = wheelDecision(this.#viewport, delta, this.#viewport.matches(":focus-within"));
+    if (decision.grid) {
+      e.preventDefault();
+      this.#viewport.scrollTop = decision.scrollTop;
+      return;
+    }
+    // The notebook scrolls. A grid that could still scroll down must not look scrollable to VS Code's check, which
+    // runs after this handler (on the window): overflow-y hidden, until the wheel has been quiet for a moment.
+    if (!decision.hideScroller) return;
+    this.#viewport.classList.add("cnb-wheel-pass");
+    clearTimeout(this.#wheelPass);
+    this.#wheelPass = setTimeout(() => this.#viewport.classList.remove("cnb-wheel-pass"), 250);
   }
 
   #schedule(): void {

@@ -49,6 +49,8 @@ export interface WebviewFacts {
   wheelGridScrolled: boolean;
   wheelPageStill: boolean;
   wheelPageMoved: number;
+  /** Px the page moved for a wheel over the grid before it had the focus (the grid itself stayed at its top). */
+  wheelUnfocusedPageMoved: number;
   /** resizeColumn: the width of the largest grid's second column before and after dragging its edge 80 px right. */
   columnWidths: number[];
   /** Row-number cells whose text does not fit (cut with an ellipsis). */
@@ -61,7 +63,7 @@ export interface WebviewFacts {
 
 // Runs inside a webview frame (serialized by Playwright): no closures over Node values.
 /* eslint-disable */
-const collect = (): Omit<WebviewFacts, "frames" | "workbenchDialog" | "workbenchMessages" | "clicked" | "variableRows" | "suggestMs" | "suggestions" | "wheelGridScrolled" | "wheelPageStill" | "wheelPageMoved" | "columnWidths"> => {
+const collect = (): Omit<WebviewFacts, "frames" | "workbenchDialog" | "workbenchMessages" | "clicked" | "variableRows" | "suggestMs" | "suggestions" | "wheelGridScrolled" | "wheelPageStill" | "wheelPageMoved" | "wheelUnfocusedPageMoved" | "columnWidths"> => {
   const d = (globalThis as any).document;
   const q = (s: string): any[] => Array.from(d.querySelectorAll(s));
   const text = (e: any): string => (e.textContent ?? "") as string;
@@ -112,7 +114,7 @@ export async function inspectWebviews(page: Page, cp: Checkpoint): Promise<Webvi
     return undefined;
   };
   let clicked = false;
-  const wheel = { wheelGridScrolled: false, wheelPageStill: false, wheelPageMoved: 0 };
+  const wheel = { wheelGridScrolled: false, wheelPageStill: false, wheelPageMoved: 0, wheelUnfocusedPageMoved: 0 };
   let columnWidths: number[] = [];
   let suggestMs = -1;
   let suggestions: string[] = [];
@@ -238,8 +240,8 @@ async function dragColumnEdge(page: Page, frames: Frame[]): Promise<number[]> {
 }
 
 /** The wheel, as a user's mouse gives it, over the grid with the most rows: in its middle, then at its end. */
-async function wheelOverLargestGrid(page: Page, frames: Frame[]): Promise<{ wheelGridScrolled: boolean; wheelPageStill: boolean; wheelPageMoved: number }> {
-  const out = { wheelGridScrolled: false, wheelPageStill: false, wheelPageMoved: 0 };
+async function wheelOverLargestGrid(page: Page, frames: Frame[]): Promise<{ wheelGridScrolled: boolean; wheelPageStill: boolean; wheelPageMoved: number; wheelUnfocusedPageMoved: number }> {
+  const out = { wheelGridScrolled: false, wheelPageStill: false, wheelPageMoved: 0, wheelUnfocusedPageMoved: 0 };
   const best = await largestGrid(frames);
   if (!best) return out;
   const grid = best.frame.locator(`.cnb-grid-viewport[aria-rowcount="${best.rows}"]`).first();
@@ -248,10 +250,18 @@ async function wheelOverLargestGrid(page: Page, frames: Frame[]): Promise<{ whee
   const until = async (check: () => Promise<boolean>) => {
     for (let i = 0; i < 50 && !(await check()); i++) await page.waitForTimeout(100);
   };
-  await safe(() => grid.evaluate((el) => { el.scrollTop = 600; }), undefined);
+  // Not focused yet: the wheel scrolls the notebook past the grid, which stays at its top.
+  const unfocused = await safe(() => grid.boundingBox(), null);
+  if (!unfocused) return out;
+  await page.mouse.move(unfocused.x + unfocused.width / 2, unfocused.y + Math.min(unfocused.height / 2, 120));
+  await page.mouse.wheel(0, 200);
+  await until(async () => (await top()) < unfocused.y - 20);
+  out.wheelUnfocusedPageMoved = (await scrollTop()) === 0 ? Math.round(unfocused.y - (await top())) : -1;
+  // Focused (as a click into it does): the grid takes the wheel.
+  await safe(() => grid.evaluate((el) => { (el as HTMLElement).focus(); el.scrollTop = 600; }), undefined);
   const box = await safe(() => grid.boundingBox(), null);
   if (!box) return out;
-  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.move(box.x + box.width / 2, box.y + Math.min(box.height / 2, 120));
   await page.mouse.wheel(0, 120);
   await until(async () => (await scrollTop()) > 600);
   out.wheelGridScrolled = (await scrollTop()) > 600;

@@ -1,21 +1,29 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { wheelDeltaPx, wheelScrollTop } from "../../webview/lib/wheel-scroll.js";
+import { wheelDecision, wheelDeltaPx } from "../../webview/lib/wheel-scroll.js";
 
 const grid = (scrollTop: number) => ({ scrollTop, clientHeight: 300, scrollHeight: 1_000 });
 
-test("wheelScrollTop() scrolls the grid while it can scroll that way, clamped to its ends", () => {
-  assert.equal(wheelScrollTop(grid(0), 100), 100);
-  assert.equal(wheelScrollTop(grid(650), 100), 700);
-  assert.equal(wheelScrollTop(grid(50), -100), 0);
+test("wheelDecision(): a focused grid scrolls itself while it can scroll that way, clamped to its ends", () => {
+  assert.deepEqual(wheelDecision(grid(0), 100, true), { grid: true, scrollTop: 100 });
+  assert.deepEqual(wheelDecision(grid(650), 100, true), { grid: true, scrollTop: 700 });
+  assert.deepEqual(wheelDecision(grid(50), -100, true), { grid: true, scrollTop: 0 });
 });
 
-test("wheelScrollTop() leaves the event to the notebook when the grid is at its end that way", () => {
-  assert.equal(wheelScrollTop(grid(700), 100), undefined);
-  assert.equal(wheelScrollTop(grid(699.5), 100), undefined);
-  assert.equal(wheelScrollTop(grid(0), -100), undefined);
-  assert.equal(wheelScrollTop({ scrollTop: 0, clientHeight: 300, scrollHeight: 300 }, 100), undefined); // nothing to scroll
-  assert.equal(wheelScrollTop(grid(300), 0), undefined);
+test("wheelDecision(): at its end that way the grid leaves the wheel to the notebook", () => {
+  assert.deepEqual(wheelDecision(grid(700), 100, true), { grid: false, hideScroller: false });
+  assert.deepEqual(wheelDecision(grid(699.5), 100, true), { grid: false, hideScroller: false });
+  assert.deepEqual(wheelDecision(grid(0), -100, true), { grid: false, hideScroller: false });
+  assert.deepEqual(wheelDecision({ scrollTop: 0, clientHeight: 300, scrollHeight: 300 }, 100, true), { grid: false, hideScroller: false });
+  assert.deepEqual(wheelDecision(grid(300), 0, true), { grid: false, hideScroller: false });
+});
+
+test("wheelDecision(): a grid without the focus lets the wheel scroll the notebook down past it", () => {
+  assert.deepEqual(wheelDecision(grid(0), 100, false), { grid: false, hideScroller: true });
+  assert.deepEqual(wheelDecision(grid(700), 100, false), { grid: false, hideScroller: false });
+  // Scrolled part way, it still scrolls back up to its top first, then passes the wheel on.
+  assert.deepEqual(wheelDecision(grid(300), -100, false), { grid: true, scrollTop: 200 });
+  assert.deepEqual(wheelDecision(grid(0), -100, false), { grid: false, hideScroller: false });
 });
 
 test("wheelDeltaPx() converts line and page deltas to px", () => {
