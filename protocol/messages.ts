@@ -17,6 +17,37 @@ export interface FunctionSpec {
   retries: number;
   /** Input column names the handler takes, or "table" for a handler that takes the whole batch. */
   inputs: string[] | "table";
+  /** What a worker's hardware must have to be given this function's batches (queue/resources.ts); absent: anything. */
+  needs?: FunctionNeeds;
+}
+
+/** defineFunction's `gpu` / `cpu` / `memory`, normalized (queue/resources.ts). */
+export interface FunctionNeeds {
+  /** A normalized GPU type ("nvidia-l4"), "any", or null when no GPU is needed. */
+  gpuType: string | null;
+  /** GPUs needed (0 when gpuType is null). */
+  gpuCount: number;
+  /** Cores needed, or null. */
+  cpu: number | null;
+  /** Memory needed in bytes, or null. */
+  memoryBytes: number | null;
+}
+
+/** One GPU a worker can use, as nvidia-smi names it (queue/hardware.ts). */
+export interface GpuInfo {
+  /** nvidia-smi's index of the GPU on its machine. */
+  index: number;
+  /** e.g. "NVIDIA L4", "NVIDIA H100 80GB HBM3". */
+  name: string;
+  memoryMiB: number;
+  uuid: string;
+}
+
+/** What a worker runs on, sent in its hello. */
+export interface WorkerHardware {
+  gpus: GpuInfo[];
+  cpus: number;
+  memoryBytes: number;
 }
 
 export interface HelloMessage {
@@ -28,6 +59,8 @@ export interface HelloMessage {
   functions?: FunctionSpec[];
   /** Workers only: batches this worker may hold at once. */
   credits?: number;
+  /** Workers only: GPUs, cores and memory; absent (an older worker): a CPU worker of unknown size. */
+  hardware?: WorkerHardware;
   name?: string;
 }
 

@@ -2,6 +2,7 @@ import type { Table } from "apache-arrow";
 import { InvalidArgumentError } from "../protocol/errors.js";
 import type { FunctionSpec } from "../protocol/messages.js";
 import { functionNameProblem } from "../protocol/function-name.js";
+import { parseResources, type ResourceOptions } from "./resources.js";
 
 /**
  * What a handler may return for a batch of n rows: one value per row. Vectors (Float32Array[] / number[][]) become
@@ -14,7 +15,7 @@ export type HandlerResult = unknown[] | ArrayLike<unknown> | { length: number };
 export type ColumnHandler = (...columns: any[]) => HandlerResult | Promise<HandlerResult>;
 export type TableHandler = (batch: Table) => HandlerResult | Promise<HandlerResult>;
 
-export interface FunctionOptions {
+export interface FunctionOptions extends ResourceOptions {
   name: string;
   /** Most rows per handler call. @default 64 */
   maxBatchingSize?: number;
@@ -55,6 +56,10 @@ export function defineFunction(options: FunctionOptions, handler: ColumnHandler 
     inputs: options.inputs ?? parameterNames(handler),
   };
   const where = `defineFunction("${spec.name}")`;
+  // gpu / cpu / memory become `needs` (placement, policy/placement.ts); an `image` only earns a notice.
+  const resources = parseResources(options, where);
+  if (resources.needs) spec.needs = resources.needs;
+  for (const notice of resources.notices) process.stderr.write(`${notice}\n`);
   if (!Number.isInteger(spec.maxBatchingSize) || spec.maxBatchingSize < 1) throw new InvalidArgumentError(`${where}: maxBatchingSize must be a positive integer, got ${spec.maxBatchingSize}`);
   if (!(spec.maxBufferDuration >= 0)) throw new InvalidArgumentError(`${where}: maxBufferDuration must be milliseconds >= 0, got ${spec.maxBufferDuration}`);
   if (!Number.isInteger(spec.retries) || spec.retries < 0) throw new InvalidArgumentError(`${where}: retries must be an integer >= 0, got ${spec.retries}`);

@@ -1,6 +1,7 @@
 import { ChalknbError, ErrorCode } from "../protocol/errors.js";
 import type { FunctionSpec, SubmitMessage } from "../protocol/messages.js";
 import { functionNameProblem } from "../protocol/function-name.js";
+import { validateNeeds } from "./resources.js";
 
 /** Longest callId a submit may carry: messages about a chunk repeat it. @default 256 */
 const MAX_CALL_ID_LENGTH = 256;
@@ -39,6 +40,8 @@ export function validateWorkerFunctions(functions: unknown): FunctionSpec[] {
     if (spec.inputs !== "table" && !(Array.isArray(spec.inputs) && spec.inputs.every((n) => typeof n === "string"))) {
       throw fail('inputs must be a list of column names or "table"');
     }
-    return { name: spec.name!, maxBatchingSize: spec.maxBatchingSize!, maxBufferDuration: spec.maxBufferDuration, retries: spec.retries!, inputs: spec.inputs };
+    const checked: FunctionSpec = { name: spec.name!, maxBatchingSize: spec.maxBatchingSize!, maxBufferDuration: spec.maxBufferDuration, retries: spec.retries!, inputs: spec.inputs };
+    if (spec.needs !== undefined) checked.needs = validateNeeds(spec.needs, where);
+    return checked;
   });
 }
