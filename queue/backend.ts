@@ -3,6 +3,7 @@ import type { DoneMessage, FailedMessage, FunctionSpec, SubmitMessage } from "..
 import type { ClientPeer, WorkerPeer } from "./entities.js";
 import type { FunctionMetrics } from "./metrics.js";
 import type { FunctionInfo } from "./queue-core.js";
+import type { WorkerSummary } from "./policy/placement.js";
 
 export type { BatchEvent, FunctionInfo } from "./queue-core.js";
 
@@ -34,6 +35,8 @@ export interface QueueBackend extends EventEmitter {
   functions(): FunctionInfo[];
   metrics(): FunctionMetrics;
   workerCount(): number;
+  /** The workers connected here with their GPUs (policy/placement.ts), for /v1/functions; the Redis backend lists this gateway's. */
+  workerList?(): WorkerSummary[];
   hasFunction(name: string): boolean;
   /**
    * Brings the figures behind `functions()` / `metrics()` up to date before the HTTP API reads them (the Redis

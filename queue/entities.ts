@@ -1,5 +1,5 @@
 import type { Table } from "apache-arrow";
-import type { FunctionSpec } from "../protocol/messages.js";
+import type { FunctionSpec, WorkerHardware } from "../protocol/messages.js";
 import type { OutgoingFrame } from "../protocol/frame-codec.js";
 
 /** The queue's side of one client socket. */
@@ -14,6 +14,8 @@ export interface WorkerPeer {
   readonly id: string;
   readonly name: string;
   readonly functions: ReadonlySet<string>;
+  /** GPUs, cores and memory from its hello (policy/placement.ts); absent: an older worker, no GPU. */
+  readonly hardware?: WorkerHardware;
   credits: number;
   readonly inFlight: Set<Batch>;
   send(frame: OutgoingFrame): void;

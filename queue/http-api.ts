@@ -33,7 +33,7 @@ export function createHttpHandler(core: QueueBackend, token: string | undefined,
       }
     }
     if (path === "/v1/functions") {
-      return send(200, "application/json", JSON.stringify({ functions: core.functions(), workers: core.workerCount() }));
+      return send(200, "application/json", JSON.stringify({ functions: core.functions(), workers: core.workerCount(), workerList: core.workerList?.() ?? [] }));
     }
     if (path === "/metrics") return send(200, "text/plain; version=0.0.4", renderPrometheus(core.metrics()));
     if (path === "/healthz") return send(200, "text/plain", "ok\n");

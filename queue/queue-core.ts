@@ -15,6 +15,7 @@ import { planFailure } from "./policy/isolation.js";
 import { bytesFull, bytesFullMessage, oversizedChunkMessage, rowsFullMessage } from "./policy/limits.js";
 import { FunctionRetention } from "./policy/retention.js";
 import { checkSpecs } from "./policy/spec-conflict.js";
+import { describeWorkers, meetsNeeds, unplacedReason, type WorkerSummary } from "./policy/placement.js";
 
 export interface QueueCoreOptions {
   clock: Clock;
@@ -246,7 +247,7 @@ export class QueueCore extends EventEmitter implements QueueBackend {
     const hung = this.#hung.byFunction();
     return [...this.#functions.values()].map((fn) => ({
       ...fn.spec,
-      workers: [...this.#workers].filter((w) => w.functions.has(fn.spec.name)).length,
+      workers: [...this.#workers].filter((w) => w.functions.has(fn.spec.name) && meetsNeeds(w.hardware, fn.spec.needs)).length,
       bufferedRows: fn.bufferedRows,
       bufferedBytes: fn.bufferedBytes,
       inFlightBatches: fn.inFlight.size,
@@ -260,6 +261,10 @@ export class QueueCore extends EventEmitter implements QueueBackend {
 
   workerCount(): number {
     return this.#workers.size;
+  }
+
+  workerList(): WorkerSummary[] {
+    return describeWorkers([...this.#workers], (name) => this.#functions.get(name)?.spec);
   }
 
   hasFunction(name: string): boolean {
@@ -346,7 +351,8 @@ export class QueueCore extends EventEmitter implements QueueBackend {
 
   /** Round robin over workers with free credit, so two workers share a steady stream evenly. */
   #pickWorker(functionName: string): WorkerPeer | undefined {
-    const candidates = [...this.#workers].filter((w) => w.credits > 0 && w.functions.has(functionName));
+    const needs = this.#functions.get(functionName)?.spec.needs;
+    const candidates = [...this.#workers].filter((w) => w.credits > 0 && w.functions.has(functionName) && meetsNeeds(w.hardware, needs));
     if (candidates.length === 0) return undefined;
     this.#roundRobin = (this.#roundRobin + 1) % candidates.length;
     return candidates[this.#roundRobin];
@@ -488,9 +494,12 @@ export class QueueCore extends EventEmitter implements QueueBackend {
     const queued = fn ? fn.buffer.filter((s) => s.chunk === chunk).reduce((n, s) => n + s.rowCount, 0) : 0;
     const running = chunk.rowCount - chunk.rowsDone - queued;
     this.#counter(chunk.functionName).timeouts += 1;
+    const declaring = [...this.#workers].filter((w) => w.functions.has(chunk.functionName)).map((w) => w.hardware);
+    const unplaced = unplacedReason(chunk.functionName, fn?.spec.needs, declaring, this.workerCount());
     this.#failChunk(chunk, ErrorCode.ChunkTimeout,
       `${this.#describeChunk(chunk)} timed out after ${timeoutMs / 1000} s: ${chunk.rowsDone} rows done, ${running} running, ${queued} still queued ` +
-      `(${fn ? fn.bufferedRows : 0} rows buffered for the function, ${this.workerCount()} workers connected); raise timeout or add workers`,
+      `(${fn ? fn.bufferedRows : 0} rows buffered for the function, ${this.workerCount()} workers connected); ` +
+      (unplaced ? `${unplaced}: start a worker that has it` : "raise timeout or add workers"),
       chunk.attempts, true);
     this.#dispatchAll(); // slots of abandoned batches are free
   }

@@ -14,6 +14,7 @@ import { createRedisBackend } from "./backends/redis-backend.js";
 import { createHttpHandler } from "./http-api.js";
 import { isLoopback, tokenMatches } from "./auth.js";
 import { validateSubmit, validateWorkerFunctions } from "./message-validation.js";
+import { validateHardware } from "./hardware.js";
 
 export interface QueueOptions {
   /** @default "127.0.0.1" — any other host requires `token`. */
@@ -231,6 +232,7 @@ function accept(
       id: connectionId,
       name: typeof hello.name === "string" ? hello.name : connectionId,
       functions: new Set(specs.map((s) => s.name)),
+      hardware: validateHardware(hello.hardware),
       credits: 0,
       inFlight: new Set(),
       send,

@@ -4,11 +4,14 @@ import { bodyParts, encodeFrame, encodeFrameParts, FrameReader, sendFrame, type 
 import { socketOptions } from "../protocol/socket-options.js";
 import { decodeRows } from "../protocol/arrow-ipc.js";
 import { ChalknbError, ErrorCode } from "../protocol/errors.js";
-import { PROTOCOL_VERSION, type BatchMessage } from "../protocol/messages.js";
+import { PROTOCOL_VERSION, type BatchMessage, type WorkerHardware } from "../protocol/messages.js";
 import type { FunctionDefinition, ColumnHandler } from "./define-function.js";
 import { handlerArguments } from "./batch-input.js";
 import { encodeResultSlice, toResultVector } from "./result-encoding.js";
 import { loadFunctionFiles } from "./function-loader.js";
+import { detectHardware } from "./hardware.js";
+import { unmetNeed } from "./policy/placement.js";
+import { describeNeeds } from "./resources.js";
 
 export interface WorkerOptions {
   /** Queue URL, e.g. ws://127.0.0.1:7777. */
@@ -26,10 +29,16 @@ export interface WorkerOptions {
   /** Reconnect when the queue goes away (not on auth or protocol errors). @default true */
   reconnect?: boolean;
   log?: (line: string) => void;
+  /** What this worker runs on, sent in its hello for placement. @default detected (nvidia-smi, cores, memory) */
+  hardware?: WorkerHardware;
 }
 
 export interface Worker {
+  /** The functions this worker serves (those whose needs its hardware meets). */
   readonly functions: readonly string[];
+  readonly hardware: WorkerHardware;
+  /** Functions declared but not served here, with why ("it has no GPU"). */
+  readonly unmet: ReadonlyMap<string, string>;
   /** Resolves once the queue has welcomed this worker (again after a reconnect). */
   readonly ready: Promise<void>;
   /** Batches handled so far. */
@@ -47,6 +56,16 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
   const concurrency = options.concurrency ?? 2;
   const name = options.name ?? `${hostname()}:${process.pid}`;
   const log = options.log ?? (() => {});
+  const hardware = options.hardware ?? detectHardware();
+  // A function whose needs this machine does not meet is still declared (the queue knows it and holds its calls for
+  // a worker that can serve it, saying why meanwhile) and never served here: the queue's placement skips this worker.
+  const unmet = new Map<string, string>();
+  for (const d of definitions) {
+    const reason = unmetNeed(hardware, d.spec.needs);
+    if (!reason) continue;
+    unmet.set(d.spec.name, reason);
+    log(`worker ${name}: not serving "${d.spec.name}": it needs ${describeNeeds(d.spec.needs!)} and ${reason}; its calls wait for a worker that has it`);
+  }
   let socket: WebSocket | undefined;
   let closed = false;
   let batchesHandled = 0;
@@ -66,7 +85,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
     ws.on("open", () => {
       ws.send(encodeFrame({
         type: "hello", protocolVersion: PROTOCOL_VERSION, role: "worker", token: options.token, name,
-        functions: definitions.map((d) => d.spec), credits: concurrency,
+        functions: definitions.map((d) => d.spec), credits: concurrency, hardware,
       }));
     });
     const reader = new FrameReader();
@@ -111,6 +130,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
     let reply: Uint8Array[];
     try {
       if (!definition) throw new Error(`this worker does not serve "${batch.function}"`);
+      if (unmet.has(batch.function)) throw new Error(`worker ${name} does not serve "${batch.function}": ${unmet.get(batch.function)}`);
       const tables = bodyParts(frame, batch.segments.map((s) => s.bytes)).map(decodeRows);
       const rows = batch.segments.reduce((n, s) => n + s.rows, 0);
       const args = handlerArguments(definition.spec, tables);
@@ -133,7 +153,9 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
 
   connect(0);
   return {
-    functions: [...byName.keys()],
+    functions: [...byName.keys()].filter((n) => !unmet.has(n)),
+    hardware,
+    unmet,
     ready,
     get batchesHandled() {
       return batchesHandled;

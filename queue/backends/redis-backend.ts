@@ -21,6 +21,7 @@ import { reclaimIdle } from "./redis-reclaim.js";
 import { Registry } from "./redis-registry.js";
 import { ResultRouter, type RouteMessage } from "./redis-routes.js";
 import { defineScripts, type RedisScripts } from "./redis-scripts.js";
+import type { WorkerSummary } from "../policy/placement.js";
 
 export interface RedisBackendOptions {
   /**
@@ -246,6 +247,11 @@ export class RedisBackend extends EventEmitter implements QueueBackend {
 
   workerCount(): number {
     return this.#registry.totalWorkers();
+  }
+
+  /** This gateway's workers (other gateways' hardware is not in their heartbeats). */
+  workerList(): WorkerSummary[] {
+    return this.#dispatcher.workerList();
   }
 
   hasFunction(name: string): boolean {

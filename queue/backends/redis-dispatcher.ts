@@ -16,6 +16,7 @@ import { RELEASE_IDLE_MS, type HeldEntries } from "./redis-held.js";
 import { describeChunk } from "./redis-owned-chunks.js";
 import type { Registry } from "./redis-registry.js";
 import type { ResultRouter } from "./redis-routes.js";
+import { describeWorkers, meetsNeeds, type WorkerSummary } from "../policy/placement.js";
 
 interface LocalBatch {
   readonly id: string;
@@ -150,6 +151,10 @@ export class Dispatcher implements BatcherHost {
     return this.#workers.size;
   }
 
+  workerList(): WorkerSummary[] {
+    return describeWorkers([...this.#workers], (fn) => this.spec(fn));
+  }
+
   localSpecs(): FunctionSpec[] {
     const served = this.workersByFunction();
     return [...this.#specs.values()].filter((s) => served[s.name]);
@@ -259,7 +264,8 @@ export class Dispatcher implements BatcherHost {
   }
 
   hasFreeWorker(fn: string): boolean {
-    for (const worker of this.#workers) if (worker.credits > 0 && worker.functions.has(fn)) return true;
+    const needs = this.spec(fn)?.needs;
+    for (const worker of this.#workers) if (worker.credits > 0 && worker.functions.has(fn) && meetsNeeds(worker.hardware, needs)) return true;
     return false;
   }
 
@@ -457,7 +463,8 @@ export class Dispatcher implements BatcherHost {
   }
 
   #pickWorker(fn: string): WorkerPeer | undefined {
-    const candidates = [...this.#workers].filter((w) => w.credits > 0 && w.functions.has(fn));
+    const needs = this.spec(fn)?.needs;
+    const candidates = [...this.#workers].filter((w) => w.credits > 0 && w.functions.has(fn) && meetsNeeds(w.hardware, needs));
     if (candidates.length === 0) return undefined;
     this.#roundRobin = (this.#roundRobin + 1) % candidates.length;
     return candidates[this.#roundRobin];
