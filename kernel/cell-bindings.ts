@@ -3,18 +3,19 @@
  *
  * Declarations persist across cells as properties of the global object. To V8 such a property is a property cell, and
  * a closure's variable (what an accessor would capture) a context slot: a store of a double into either boxes it, so
- * a hot loop over a cell's `let x` ran 1.8× (small integers) to 10× (doubles) slower than in a Node module. Only a
- * local that no function captures stays in a register. So a declared name that no function of this cell or of any
- * earlier cell names is kept local and copied to its global at sync points: after each top-level statement that
- * writes it, before each `await` in top-level code, and when the cell ends (`finally`, thrown errors included); after
- * each `await`, where other code may have run, every local is read again from its global. A name
- * an earlier cell declared is read into a local the same way when this cell's top-level code uses it (a loop adding
- * to an earlier cell's `let total`), and copied back only if this cell writes it.
+ * a hot loop over a cell's `let x` ran 2× (small integers) to 20× (doubles) slower than in a Node module. Only a local
+ * that no function captures stays in a register. So a declared name that no function of this cell or of any earlier
+ * cell names is kept local and copied to its global at sync points: after each top-level statement that writes it,
+ * before each `await` in top-level code, and when the cell ends (`finally`, thrown errors included); after each
+ * `await`, where other code may have run, every local is read again from its global. A name an earlier cell declared
+ * is read into a local the same way when this cell's top-level code uses it (a loop adding to an earlier cell's
+ * `let total`), and copied back only if this cell writes it.
  *
  * Nothing else can tell: cells run one at a time, and a function that could read or write the global while the cell
- * runs names it, which keeps the name global. What is left: code reading globals by a computed name (`new Function`,
- * `globalThis[name]`, the variables view) sees values as of the last sync point, and a synchronous statement stopped by
- * SIGINT (`breakOnSigint` terminates; no `finally` runs) leaves the names it writes as they were before it.
+ * runs names it, which keeps the name global. What is left: code reading or writing globals by a computed name
+ * (`new Function`, `globalThis[name]`) between two sync points sees or is overwritten by the values of the last one,
+ * and a synchronous statement stopped by SIGINT (`breakOnSigint` terminates; no `finally` runs) leaves the names it
+ * writes as they were before it. Figures: `bench/cell-hot-loop.ts`.
  */
 
 export interface Span {
