@@ -33,6 +33,8 @@ export async function runJupyterKernel(connectionFile: string): Promise<never> {
   const stderrWrite = process.stderr.write.bind(process.stderr);
   const log = (line: string) => void stderrWrite(`${line}\n`);
 
+  let executorLoaded!: () => void;
+  const loading = new Promise<void>((resolve) => (executorLoaded = resolve));
   // Control and heartbeat first: the worker boots on another core while this thread binds and loads the executor.
   const control = new Worker(new URL("./control-thread.js", import.meta.url), {
     workerData: { connection, session } satisfies ControlThreadData,
@@ -40,6 +42,12 @@ export async function runJupyterKernel(connectionFile: string): Promise<never> {
     stderr: false,
   });
   control.on("error", (error) => log(`chalknb jupyter: the control thread failed: ${error.stack ?? error.message}`));
+  // Listening from the start: an interrupt or shutdown that comes while the executor loads is handled once it is.
+  let handleControl: ((message: ControlToMain) => void) | undefined;
+  control.on("message", (message: ControlToMain) => {
+    if (handleControl) handleControl(message);
+    else void loading.then(() => handleControl?.(message));
+  });
 
   const shellSocket = new zmq.Router({ linger: 1000 });
   const stdinSocket = new zmq.Router({ linger: 0 });
@@ -58,8 +66,6 @@ export async function runJupyterKernel(connectionFile: string): Promise<never> {
   // The executor loads once the sockets are bound; meanwhile a frontend's first kernel_info_request is answered (that
   // answer is what "kernel started" means to it) and anything else waits, in order, for the executor.
   let handleShell: ((request: JupyterMessage) => void) | undefined;
-  let executorLoaded!: () => void;
-  const loading = new Promise<void>((resolve) => (executorLoaded = resolve));
   let starting = true;
   void welcomeSubscribers(iopubSocket, () => iopub.send(["status"], "status", {}, { execution_state: !starting && bridge.busy ? "busy" : "idle" }));
   void shell.serve(async (request) => {
@@ -121,12 +127,12 @@ export async function runJupyterKernel(connectionFile: string): Promise<never> {
     return new Promise<never>(() => undefined);
   }
 
-  control.on("message", (message: ControlToMain) => {
+  handleControl = (message: ControlToMain): void => {
     if (message.type === "interrupt") {
       executor.interrupt();
       control.postMessage({ type: "interrupted", id: message.id } satisfies MainToControl);
     } else if (message.type === "shutdown") void shutdown();
-  });
+  };
 
   /** Requests other than execute publish their own busy/idle, unless a cell is running (its status is the truth). */
   function withStatus(request: JupyterMessage, answer: () => void): void {
