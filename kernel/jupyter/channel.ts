@@ -3,8 +3,8 @@ import { decodeMessage, encodeMessage, newHeader, type JupyterHeader, type Jupyt
 
 /**
  * One Jupyter channel over one ZeroMQ socket: incoming messages are decoded and checked (a message whose signature
- * does not match is logged and dropped: it never reaches a handler), outgoing ones are signed and written one at a
- * time (zeromq 6 allows one pending send per socket; a second would throw EBUSY).
+ * does not match is logged and dropped: it never reaches a handler), outgoing ones are signed and written at once
+ * (see {@link Channel.send}); zeromq 6 allows one pending send per socket, so a backlog is written one at a time.
  */
 
 type Frames = (Buffer | string)[];
@@ -57,9 +57,19 @@ export class Channel {
     }
   }
 
-  /** Sends a message of `msgType`, child of `parent` (a request's header), to `prefix` (routing ids or iopub topic). */
+  /**
+   * Sends a message of `msgType`, child of `parent` (a request's header), to `prefix` (routing ids or iopub topic).
+   * The socket has `sendTimeout: 0`, so a message goes out synchronously, here: output a cell writes just before it
+   * blocks its thread in synchronous code still reaches the frontend. Only when the socket has no room (a subscriber
+   * 100k messages behind) do messages wait, in order, in a backlog written as room comes.
+   */
   send(prefix: readonly (Buffer | string)[], msgType: string, parent: Partial<JupyterHeader> | Record<string, never>, content: unknown, metadata?: Record<string, unknown>): void {
-    this.#queue.push(encodeMessage(this.#signer, prefix, newHeader(msgType, this.#session), parent, content, metadata));
+    const frames = encodeMessage(this.#signer, prefix, newHeader(msgType, this.#session), parent, content, metadata);
+    if (this.#queue.length === 0 && !this.#writing && !this.#socket.closed && this.#socket.writable) {
+      this.#socket.send(frames).catch((error: Error) => this.#failed(error));
+      return;
+    }
+    this.#queue.push(frames);
     if (!this.#writing) void this.#pump();
   }
 
@@ -80,6 +90,8 @@ export class Channel {
 
   async #pump(): Promise<void> {
     this.#writing = true;
+    // Waiting for room is what this loop is for: sends here may take as long as they need.
+    this.#socket.sendTimeout = -1;
     try {
       while (this.#queue.length > 0) {
         const frames = this.#queue.shift()!;
@@ -87,14 +99,19 @@ export class Channel {
           await this.#socket.send(frames);
         } catch (error) {
           if (this.#socket.closed) break;
-          this.#log(`chalknb jupyter: ${this.name}: send failed: ${(error as Error).message}`);
+          this.#failed(error as Error);
         }
       }
     } finally {
+      if (!this.#socket.closed) this.#socket.sendTimeout = 0;
       this.#writing = false;
       const waiting = this.#drained;
       this.#drained = [];
       for (const resolve of waiting) resolve();
     }
+  }
+
+  #failed(error: Error): void {
+    if (!this.#socket.closed) this.#log(`chalknb jupyter: ${this.name}: send failed: ${error.message}`);
   }
 }

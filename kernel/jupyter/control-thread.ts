@@ -36,7 +36,7 @@ const signer = new Signer(connection.key, connection.signature_scheme);
 const log = (line: string) => void writeSync(2, `${line}\n`);
 
 const heartbeat = new zmq.Reply({ linger: 0 });
-const controlSocket = new zmq.Router({ linger: 1000 });
+const controlSocket = new zmq.Router({ linger: 1000, sendTimeout: 0 });
 await Promise.all([heartbeat.bind(endpoint(connection, "hb")), controlSocket.bind(endpoint(connection, "control"))]);
 const control = new Channel({ name: "control", socket: controlSocket, signer, session, log });
 

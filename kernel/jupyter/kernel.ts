@@ -49,11 +49,12 @@ export async function runJupyterKernel(connectionFile: string): Promise<never> {
     else void loading.then(() => handleControl?.(message));
   });
 
-  const shellSocket = new zmq.Router({ linger: 1000 });
-  const stdinSocket = new zmq.Router({ linger: 0 });
+  // sendTimeout 0: sends complete synchronously (see Channel.send).
+  const shellSocket = new zmq.Router({ linger: 1000, sendTimeout: 0 });
+  const stdinSocket = new zmq.Router({ linger: 0, sendTimeout: 0 });
   // No silent drops under heavy output (a PUB socket drops at its high-water mark): sends wait instead. XPUB, so
   // each new subscriber is told the kernel's state at once (see welcomeSubscribers).
-  const iopubSocket = new zmq.XPublisher({ linger: 1000, noDrop: true, sendHighWaterMark: 100_000, verbosity: "allSubs" });
+  const iopubSocket = new zmq.XPublisher({ linger: 1000, noDrop: true, sendHighWaterMark: 100_000, sendTimeout: 0, verbosity: "allSubs" });
   await Promise.all([
     shellSocket.bind(endpoint(connection, "shell")),
     stdinSocket.bind(endpoint(connection, "stdin")),
