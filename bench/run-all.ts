@@ -10,6 +10,7 @@ const has = (command: string, args: string[]) => spawnSync(command, args, { stdi
 const benches: Array<{ title: string; file: string; skip?: string }> = [
   { title: "function queue (issue 3: P1 model, P2 no-op throughput, P3 latency)", file: "queue.js" },
   { title: "kernel (cell round trip, start time)", file: "kernel.js" },
+  { title: "IPC body validation (issue 9: cost of the check, time to refuse a corrupt body)", file: "ipc-validation.js" },
   { title: "results streamed to Parquet (issue 13: chunkedCall into vs in memory, 1M × 512-d)", file: "stream-into-parquet.js" },
   { title: "hot-loop cell ÷ plain Node (issue 13 item 5)", file: "cell-hot-loop.js" },
   { title: "memory vs Redis backend", file: "redis.js", skip: has("redis-server", ["--version"]) ? undefined : "redis-server is not installed" },

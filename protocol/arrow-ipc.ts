@@ -1,6 +1,6 @@
 import { DataType, RecordBatch, Schema, Table, tableFromIPC, tableToIPC, vectorFromArray } from "apache-arrow";
 import { distributeVectorsIntoRecordBatches } from "apache-arrow/util/recordbatch";
-import { validateIpcStream, type IpcStreamSummary } from "./ipc-validation.js";
+import { validateIpcStream } from "./ipc-validation.js";
 
 /**
  * Encodes rows as one Arrow IPC stream (the body format of every frame).
@@ -18,13 +18,8 @@ export function encodeRows(rows: Table | RecordBatch): Uint8Array {
  * so the stream is checked first (validateIpcStream): a corrupt one throws at once instead of stalling the decoder.
  */
 export function decodeRows(bytes: Uint8Array): Table {
-  return decodeCheckedRows(bytes).table;
-}
-
-/** decodeRows, with what the check found (row count and column names, known before any decoding). */
-export function decodeCheckedRows(bytes: Uint8Array): IpcStreamSummary & { table: Table } {
-  const summary = validateIpcStream(bytes);
-  return { ...summary, table: tableFromIPC(bytes) };
+  validateIpcStream(bytes);
+  return tableFromIPC(bytes);
 }
 
 function withDenseDictionaries(table: Table): Table {

@@ -2,8 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import * as A from "apache-arrow";
 import { decodeRows, encodeRows } from "../../protocol/arrow-ipc.js";
-import { validateIpcStream } from "../../protocol/ipc-validation.js";
-import { IpcFormatError } from "../../protocol/flatbuffer-reader.js";
+import { IpcFormatError, validateIpcStream } from "../../protocol/ipc-validation.js";
 import { mutate, readEveryValue, sampleBodies, seededRandom } from "../helpers/ipc-bodies.js";
 
 /** The 4-row body of issue 9: one changed byte at 40 made apache-arrow spend 16–82 s decoding it. */
@@ -70,6 +69,18 @@ describe("validateIpcStream()", () => {
     const list = A.makeData({ type: new A.List(new A.Field("item", new A.Null())), length: 1, valueOffsets: Int32Array.of(0, 2 ** 21), child: nulls });
     rejects(A.tableToIPC(new A.Table({ l: A.makeVector(list) }), "stream"),
       'message 1 (at byte 184 of 360): column "l.item": more than 1048576 nested values that take no bytes');
+  });
+
+  it("refuses more than 1024 record batches in one stream (each costs the decoder a fixed amount)", () => {
+    const batch = new A.Table({ text: A.vectorFromArray(["a"], new A.Utf8()) }).batches[0];
+    const writer = new A.RecordBatchStreamWriter();
+    for (let i = 0; i < 1024; i++) writer.write(batch);
+    assert.equal(validateIpcStream(writer.toUint8Array(true)).rows, 1024);
+    writer.write(batch);
+    writer.finish();
+    assert.throws(() => validateIpcStream(writer.toUint8Array(true)), {
+      message: /^message 1025 \(at byte \d+ of \d+\): more than 1024 record batches; rebuild a table glued from many small ones \(e\.g\. with tableFromArrays\) before sending it$/,
+    });
   });
 
   // CI: 5000 bodies, a fixed seed; `npm run fuzz` raises both. A decode that stalls fails by the test's timeout.
