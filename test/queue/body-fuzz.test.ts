@@ -50,7 +50,7 @@ async function rawClient(url: string) {
 
 /** What a correct queue must answer for this body: the shouted texts, or (for a body it cannot use) an error. */
 function expectedReply(bytes: Uint8Array, rows: number): { texts: string[] } | { error: "refused" | "any" } {
-  let table;
+  let table: ReturnType<typeof decodeRows>;
   try {
     table = decodeRows(bytes);
   } catch {
