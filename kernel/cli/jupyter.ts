@@ -28,7 +28,13 @@ export async function main(argv: string[], io: Io = { out: process.stdout, err: 
       args = parseArgs(rest, { options: ["connection-file"] });
       const file = args.options["connection-file"];
       if (!file) throw new UsageError("kernel: --connection-file is required");
-      const { runJupyterKernel } = await import("../jupyter/kernel.js");
+      // zeromq is an optional dependency (a native addon): users of the SDK alone never load or need it.
+      const { runJupyterKernel } = await import("../jupyter/kernel.js").catch((error: NodeJS.ErrnoException) => {
+        if (error?.code === "ERR_MODULE_NOT_FOUND" && String(error.message).includes("zeromq")) {
+          throw new Error("the Jupyter kernel needs the optional dependency zeromq, which is not installed here: run `npm install zeromq@6.8.0` next to chalknb");
+        }
+        throw error;
+      });
       return await runJupyterKernel(path.resolve(file));
     }
     if (sub !== "install" && sub !== "uninstall") throw new UsageError(`unknown subcommand "${sub}" (known: install, uninstall, kernel)`);
