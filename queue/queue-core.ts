@@ -247,7 +247,7 @@ export class QueueCore extends EventEmitter implements QueueBackend {
     const hung = this.#hung.byFunction();
     return [...this.#functions.values()].map((fn) => ({
       ...fn.spec,
-      workers: [...this.#workers].filter((w) => w.functions.has(fn.spec.name) && meetsNeeds(w.hardware, fn.spec.needs)).length,
+      workers: [...this.#workers].filter((w) => w.functions.has(fn.spec.name)).length,
       bufferedRows: fn.bufferedRows,
       bufferedBytes: fn.bufferedBytes,
       inFlightBatches: fn.inFlight.size,

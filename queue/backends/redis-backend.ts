@@ -153,6 +153,7 @@ export class RedisBackend extends EventEmitter implements QueueBackend {
         this.#finished.announce(keys);
         this.#dispatcher.dropFinished(new Set(keys));
       },
+      unplaced: (fn) => this.#dispatcher.unplaced(fn, this.#registry.totalWorkers()),
     });
     this.#dispatcher = new Dispatcher({
       gatewayId, clock: options.clock, retryBackoffMs: options.retryBackoffMs, maxWorkerLosses: options.maxWorkerLosses,

@@ -16,7 +16,7 @@ import { RELEASE_IDLE_MS, type HeldEntries } from "./redis-held.js";
 import { describeChunk } from "./redis-owned-chunks.js";
 import type { Registry } from "./redis-registry.js";
 import type { ResultRouter } from "./redis-routes.js";
-import { describeWorkers, meetsNeeds, type WorkerSummary } from "../policy/placement.js";
+import { describeWorkers, meetsNeeds, unplacedReason, type WorkerSummary } from "../policy/placement.js";
 
 interface LocalBatch {
   readonly id: string;
@@ -153,6 +153,15 @@ export class Dispatcher implements BatcherHost {
 
   workerList(): WorkerSummary[] {
     return describeWorkers([...this.#workers], (fn) => this.spec(fn));
+  }
+
+  /**
+   * Why `fn`'s rows wait though workers here declare it (policy/placement.ts). Judged from this gateway's workers:
+   * other gateways' hardware is not in their heartbeats.
+   */
+  unplaced(fn: string, connected: number): string | undefined {
+    const declaring = [...this.#workers].filter((w) => w.functions.has(fn)).map((w) => w.hardware);
+    return unplacedReason(fn, this.spec(fn)?.needs, declaring, connected);
   }
 
   localSpecs(): FunctionSpec[] {

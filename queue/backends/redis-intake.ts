@@ -26,6 +26,8 @@ export interface IntakeOptions {
   /** Chunks that finished before all their rows came back: gateways holding their rows drop them. */
   onAbandoned(keys: string[]): void;
   log(line: string): void;
+  /** Why no worker can take `fn`'s rows (policy/placement.ts), for timeout messages; undefined when one can. */
+  unplaced?(fn: string): string | undefined;
 }
 
 /**
@@ -43,7 +45,7 @@ export class Intake {
     this.owned = new OwnedChunks({
       clock: options.clock,
       counters: options.counters,
-      load: (fn) => ({ bufferedRows: options.registry.bufferedRows(fn), workers: options.registry.totalWorkers() }),
+      load: (fn) => ({ bufferedRows: options.registry.bufferedRows(fn), workers: options.registry.totalWorkers(), unplaced: options.unplaced?.(fn) }),
       onFinished: (chunk) => this.#chunkFinished(chunk),
     });
   }

@@ -30,7 +30,7 @@ export interface OwnedChunksOptions {
   clock: Clock;
   counters(fn: string): FunctionCounters;
   /** Queue state named in timeout messages. */
-  load(fn: string): { bufferedRows: number; workers: number };
+  load(fn: string): { bufferedRows: number; workers: number; unplaced?: string };
   /** A chunk finished (any way): the backend tells other gateways and drops its unread rows. */
   onFinished(chunk: OwnedChunk): void;
 }
@@ -148,7 +148,7 @@ export class OwnedChunks {
 
   #timeOut(entry: OwnedChunk, timeoutMs: number): void {
     if (entry.finished) return;
-    const { bufferedRows, workers } = this.#options.load(entry.functionName);
+    const { bufferedRows, workers, unplaced } = this.#options.load(entry.functionName);
     const done = entry.coverage.covered;
     // The owner cannot see other gateways' batches: rows are "running" once a worker has started on the chunk.
     const running = entry.running ? entry.rowCount - done : 0;
@@ -156,7 +156,8 @@ export class OwnedChunks {
     this.#options.counters(entry.functionName).timeouts += 1;
     this.fail(entry, ErrorCode.ChunkTimeout,
       `${describeChunk(entry.functionName, entry.chunk, entry.rows)} timed out after ${timeoutMs / 1000} s: ${done} rows done, ${running} running, ${queued} still queued ` +
-      `(${bufferedRows} rows buffered for the function, ${workers} workers connected); raise timeout or add workers`,
+      `(${bufferedRows} rows buffered for the function, ${workers} workers connected); ` +
+      (unplaced ? `${unplaced}: start a worker that has it` : "raise timeout or add workers"),
       entry.attempts, true);
   }
 

@@ -501,4 +501,58 @@ export function backendSuite(backend: SuiteBackend): void {
       });
     });
   });
+
+  describe(`${backend.label} backend: placement (issue 14)`, { skip: backend.skip }, () => {
+    const cpuBox = { gpus: [], cpus: 4, memoryBytes: 8 * 1024 ** 3 };
+    const l4Box = { gpus: [{ index: 0, name: "NVIDIA L4", memoryMiB: 23034, uuid: "GPU-7d1f0c2e" }], cpus: 8, memoryBytes: 32 * 1024 ** 3 };
+    const embed = (where: string) =>
+      defineFunction({ name: "embed", gpu: "nvidia-l4", maxBatchingSize: 2, maxBufferDuration: 1 }, (text: string[]) => text.map(() => where));
+    /** A worker whose hello declares this hardware (what detection would find on such a machine). */
+    const boxWorker = async (fixture: QueueFixture, name: string, hardware: Parameters<typeof startWorker>[0]["hardware"], functions: FunctionDefinition[]) => {
+      const log: string[] = [];
+      const joined = once(fixture.queue.core, "worker-joined");
+      const worker = await startWorker({ url: fixture.queue.url, name, functions, hardware, reconnect: false, log: (line) => log.push(line) });
+      extraWorkers.push(worker);
+      await worker.ready;
+      await joined;
+      return { worker, log };
+    };
+    const unplacedLine = (name: string) => `worker ${name}: not serving "embed": it needs gpu nvidia-l4 and it has no GPU; its calls wait for a worker that has it`;
+
+    it("gives a GPU function's batches only to a worker with that GPU; a CPU worker says it does not serve it", () => withWorkers({}, async (fixture) => {
+      const cpu = await boxWorker(fixture, "cpu-1", cpuBox, [embed("cpu")]);
+      assert.deepEqual(cpu.log, [unplacedLine("cpu-1")]);
+      assert.deepEqual(cpu.worker.functions, []);
+      await boxWorker(fixture, "l4-1", l4Box, [embed("l4")]);
+      const result = await fixture.remote.function("embed").chunkedCall(textTable(6), { chunkSize: 3, concurrentChunks: 2 });
+      assert.deepEqual(resultValues(result), ["l4", "l4", "l4", "l4", "l4", "l4"]);
+      assert.equal(cpu.worker.batchesHandled, 0);
+    }));
+
+    it("holds a call that no connected worker can serve; its timeout says why, and a worker with the GPU takes the next", () => withWorkers({}, async (fixture) => {
+      await boxWorker(fixture, "cpu-1", cpuBox, [embed("cpu")]);
+      await boxWorker(fixture, "cpu-2", cpuBox, [embed("cpu")]);
+      const fn = fixture.remote.function("embed");
+      await assert.rejects(fn.chunkedCall(textTable(2), { chunkSize: 2, timeout: 0.3 }), (error: ChalknbError) => {
+        assert.equal(error.code, ErrorCode.ChunkTimeout);
+        assert.match(error.message, /^chunk 0 \(rows 0–1 \(2 rows\)\) of function "embed" timed out after 0\.3 s: 0 rows done, 0 running, 2 still queued /);
+        assert.match(error.message, /workers connected\); embed needs gpu nvidia-l4; 2 workers connected, none with that GPU: start a worker that has it$/);
+        return true;
+      });
+      const waiting = fn.chunkedCall(textTable(3), { chunkSize: 3, timeout: 30 });
+      await until("the call's rows are queued", async () => (await info(fixture, "embed"))?.bufferedRows === 3);
+      await boxWorker(fixture, "l4-1", l4Box, [embed("l4")]);
+      assert.deepEqual(resultValues(await waiting), ["l4", "l4", "l4"]);
+    }));
+
+    it("lists each worker's GPUs in /v1/functions, and what it does not serve", () => withWorkers({}, async (fixture) => {
+      await boxWorker(fixture, "cpu-1", cpuBox, [embed("cpu")]);
+      await boxWorker(fixture, "l4-1", l4Box, [embed("l4")]);
+      const body = (await (await fetch(`${fixture.queue.httpUrl}/v1/functions`)).json()) as { workerList: { name: string }[] };
+      assert.deepEqual(body.workerList.sort((a, b) => a.name.localeCompare(b.name)), [
+        { name: "cpu-1", gpus: [], cpus: 4, memoryBytes: 8 * 1024 ** 3, functions: ["embed"], unmet: { embed: "it has no GPU" } },
+        { name: "l4-1", gpus: ["NVIDIA L4"], cpus: 8, memoryBytes: 32 * 1024 ** 3, functions: ["embed"], unmet: {} },
+      ]);
+    }));
+  });
 }
