@@ -23,6 +23,7 @@ if (!command || command === "--help" || command === "-h" || !(command in command
       "        [--redis-prefix p] [--claim-idle-ms ms]",
       "                                                                         start a function queue (gateway)",
       "  worker <functions.ts...> [--queue url] [--token t] [--concurrency n]   serve functions to a queue",
+      "        [--gpus all|0,2]                                                 one worker process per GPU",
       "  export <nb.chalknb> --to ipynb [--out file]                            convert for Jupyter",
       "  import <notebook.ipynb> [--out file] [--force]                         convert a TypeScript/JavaScript .ipynb",
       "  jupyter install [--user | --sys-prefix | --prefix DIR] [--name NAME]   add the kernel to Jupyter (uninstall: same)",
