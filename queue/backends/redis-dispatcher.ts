@@ -135,7 +135,8 @@ export class Dispatcher implements BatcherHost {
       this.#batchers.get(batch.fn)?.requeue(requeue, true);
     }
     for (const fn of worker.functions) {
-      if (![...this.#workers].some((w) => w.functions.has(fn))) void this.#releaseCarry(fn);
+      // Rows held for a function no worker left here can take go back (a CPU worker cannot take a GPU function's).
+      if (![...this.#workers].some((w) => w.functions.has(fn) && meetsNeeds(w.hardware, this.spec(fn)?.needs))) void this.#releaseCarry(fn);
     }
     this.#pokeAll();
     return true;
@@ -198,7 +199,8 @@ export class Dispatcher implements BatcherHost {
 
   /** Functions with a worker here: the ones this gateway reclaims rows for. */
   servedFunctions(): string[] {
-    return Object.keys(this.workersByFunction());
+    // Only functions a worker here may take (policy/placement.ts): reclaimed rows it cannot run would wait here.
+    return Object.keys(this.workersByFunction()).filter((fn) => [...this.#workers].some((w) => w.functions.has(fn) && meetsNeeds(w.hardware, this.spec(fn)?.needs)));
   }
 
   // ---- worker replies ------------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 import { ChalknbError, ErrorCode } from "../../protocol/errors.js";
 import type { FunctionSpec } from "../../protocol/messages.js";
+import { describeNeeds } from "../resources.js";
 
 /**
  * One spec per function name (issue 9, defect 8), the same on both backends. Workers that declare the same spec are
@@ -13,6 +14,8 @@ export function canonicalSpec(spec: FunctionSpec): string {
   return JSON.stringify({
     name: spec.name, maxBatchingSize: spec.maxBatchingSize, maxBufferDuration: spec.maxBufferDuration, retries: spec.retries,
     inputs: spec.inputs,
+    // Placement (policy/placement.ts): a spec without needs keeps its text.
+    needs: spec.needs,
   });
 }
 
@@ -29,6 +32,9 @@ export function specDifferences(current: FunctionSpec, incoming: FunctionSpec): 
   }
   if (JSON.stringify(current.inputs) !== JSON.stringify(incoming.inputs)) {
     differences.push(`inputs ${JSON.stringify(current.inputs)} vs ${JSON.stringify(incoming.inputs)}`);
+  }
+  if (JSON.stringify(current.needs) !== JSON.stringify(incoming.needs)) {
+    differences.push(`needs ${current.needs ? describeNeeds(current.needs) : "none"} vs ${incoming.needs ? describeNeeds(incoming.needs) : "none"}`);
   }
   return differences;
 }

@@ -554,5 +554,15 @@ export function backendSuite(backend: SuiteBackend): void {
         { name: "l4-1", gpus: ["NVIDIA L4"], cpus: 8, memoryBytes: 32 * 1024 ** 3, functions: ["embed"], unmet: {} },
       ]);
     }));
+
+    it("refuses a worker declaring other needs for a served function, naming both", () => withWorkers({}, async (fixture) => {
+      await boxWorker(fixture, "l4-1", l4Box, [embed("l4")]);
+      const h100 = defineFunction({ name: "embed", gpu: "nvidia-h100", maxBatchingSize: 2, maxBufferDuration: 1 }, (text: string[]) => text);
+      await assert.rejects(boxWorker(fixture, "h100-1", l4Box, [h100]), (error: ChalknbError) => {
+        assert.equal(error.code, ErrorCode.InvalidArgument);
+        assert.match(error.message, /^queue refused worker h100-1: function "embed" is already served by worker l4-1 with .* \(differs in needs gpu nvidia-l4 vs gpu nvidia-h100\)\. /);
+        return true;
+      });
+    }));
   });
 }
