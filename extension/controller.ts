@@ -7,9 +7,13 @@ import * as vscode from "vscode";
 import type { KernelOutput } from "../kernel/messages.js";
 import type { DisplayUpdate, KernelManager, KernelSession } from "./kernel-session.js";
 import { bundleToItems, errorItem, messageError } from "./output-mapping.js";
+import { readSettings } from "./settings.js";
+import { utf8Prefix } from "../kernel/stream-cap.js";
 
 export const CONTROLLER_ID = "chalknb-kernel";
 export const NOTEBOOK_TYPE = "chalknb";
+/** VS Code's own .ipynb notebooks: the kernel offers itself there for TypeScript notebooks (tslab, Deno, ours). */
+export const JUPYTER_NOTEBOOK_TYPE = "jupyter-notebook";
 
 export const UNTRUSTED_MESSAGE =
   "Cells do not run in an untrusted workspace: running a cell executes TypeScript with your user's rights. " +
@@ -25,16 +29,28 @@ export class ChalknbController implements vscode.Disposable {
   readonly #watched = new WeakSet<KernelSession>();
   readonly #subscriptions: vscode.Disposable[] = [];
 
-  constructor(kernels: KernelManager) {
+  constructor(kernels: KernelManager, notebookType: string = NOTEBOOK_TYPE) {
     this.#kernels = kernels;
-    this.controller = vscode.notebooks.createNotebookController(CONTROLLER_ID, NOTEBOOK_TYPE, "chalknb (TypeScript)");
+    const id = notebookType === NOTEBOOK_TYPE ? CONTROLLER_ID : `${CONTROLLER_ID}-${notebookType}`;
+    this.controller = vscode.notebooks.createNotebookController(id, notebookType, "chalknb (TypeScript)");
     this.controller.supportedLanguages = ["typescript"];
+    if (notebookType === JUPYTER_NOTEBOOK_TYPE) this.#preferForTypeScriptNotebooks();
     this.controller.supportsExecutionOrder = true;
     this.controller.description = "TypeScript kernel with the chalknb function queue";
     this.controller.executeHandler = (cells, notebook) => this.#run(cells, notebook);
     this.controller.interruptHandler = async (notebook) => {
       await this.#kernels.find(notebook)?.interrupt();
     };
+  }
+
+  /** An .ipynb whose kernelspec says TypeScript picks this kernel by default; other .ipynb files only list it. */
+  #preferForTypeScriptNotebooks(): void {
+    const prefer = (notebook: vscode.NotebookDocument) => {
+      if (notebook.notebookType !== JUPYTER_NOTEBOOK_TYPE || ipynbLanguage(notebook) !== "typescript") return;
+      this.controller.updateNotebookAffinity(notebook, vscode.NotebookControllerAffinity.Preferred);
+    };
+    vscode.workspace.notebookDocuments.forEach(prefer);
+    this.#subscriptions.push(vscode.workspace.onDidOpenNotebookDocument(prefer));
   }
 
   dispose(): void {
@@ -144,8 +160,10 @@ export class ChalknbController implements vscode.Disposable {
     const session = this.#kernels.get(notebook);
     this.#watch(session, notebook);
     const displays = this.#displaysOf(notebook);
-    // The last output appended, when it is a stream: more text of the same stream goes into it.
-    let lastStream: { name: string; output: vscode.NotebookCellOutput } | null = null;
+    // The last output appended, when it is a stream: more text of the same stream goes into it, up to the cap
+    // (a cell that prints gigabytes would make the notebook unsavable and the extension host run out of memory).
+    const maxOutputBytes = readSettings(notebook.uri).maxOutputBytes;
+    let lastStream: { name: string; output: vscode.NotebookCellOutput; bytes: number; truncated: boolean } | null = null;
     const own = new Set<vscode.NotebookCellOutput>();
     /** Per output, the newest update not yet applied. */
     const latestUpdate = new Map<vscode.NotebookCellOutput, vscode.NotebookCellOutputItem[]>();
@@ -157,13 +175,24 @@ export class ChalknbController implements vscode.Disposable {
     const onOutput = (o: KernelOutput): void => {
       switch (o.output_type) {
         case "stream": {
-          const item = o.name === "stderr" ? vscode.NotebookCellOutputItem.stderr(o.text) : vscode.NotebookCellOutputItem.stdout(o.text);
-          const last = lastStream;
-          if (last && last.name === o.name) {
-            enqueue(() => execution.appendOutputItems(item, last.output));
+          const itemOf = (text: string) => o.name === "stderr" ? vscode.NotebookCellOutputItem.stderr(text) : vscode.NotebookCellOutputItem.stdout(text);
+          const continued = lastStream !== null && lastStream.name === o.name ? lastStream : null;
+          if (continued?.truncated) return;
+          const kept = utf8Prefix(o.text, maxOutputBytes - (continued?.bytes ?? 0));
+          const items = kept.text ? [itemOf(kept.text)] : [];
+          const truncated = kept.text.length < o.text.length;
+          const bytes = (continued?.bytes ?? 0) + kept.bytes;
+          if (truncated) {
+            items.push(itemOf(`\n… output truncated after ${bytes} bytes (setting chalknb.maxOutputBytes); the rest of this stream is not kept\n`));
+          }
+          if (continued) {
+            continued.bytes = bytes;
+            continued.truncated = truncated;
+            const target = continued.output;
+            if (items.length > 0) enqueue(() => execution.appendOutputItems(items, target));
           } else {
-            const output = new vscode.NotebookCellOutput([item]);
-            lastStream = { name: o.name, output };
+            const output = new vscode.NotebookCellOutput(items);
+            lastStream = { name: o.name, output, bytes, truncated };
             own.add(output);
             enqueue(() => execution.appendOutput(output));
           }
@@ -227,4 +256,13 @@ export class ChalknbController implements vscode.Disposable {
     }
     return m;
   }
+}
+
+/** The language an .ipynb declares (VS Code's serializer keeps the file's metadata under `metadata`, older ones under `custom.metadata`). */
+function ipynbLanguage(notebook: vscode.NotebookDocument): string | undefined {
+  type IpynbMetadata = { kernelspec?: { language?: unknown }; language_info?: { name?: unknown } };
+  const meta = notebook.metadata as { metadata?: IpynbMetadata; custom?: { metadata?: IpynbMetadata } };
+  const fileMetadata = meta.metadata ?? meta.custom?.metadata;
+  const language = fileMetadata?.kernelspec?.language ?? fileMetadata?.language_info?.name;
+  return typeof language === "string" ? language.toLowerCase() : undefined;
 }

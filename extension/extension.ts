@@ -6,7 +6,7 @@ import * as vscode from "vscode";
 import { CellDiagnostics } from "./cell-diagnostics.js";
 import { registerCommands } from "./commands.js";
 import { registerCompletions } from "./completions.js";
-import { ChalknbController, NOTEBOOK_TYPE } from "./controller.js";
+import { ChalknbController, JUPYTER_NOTEBOOK_TYPE, NOTEBOOK_TYPE } from "./controller.js";
 import { KernelManager, type KernelState } from "./kernel-session.js";
 import { RendererMessages } from "./renderer-messages.js";
 import { ChalknbSerializer } from "./serializer.js";
@@ -41,6 +41,7 @@ export function activate(context: vscode.ExtensionContext): ChalknbApi {
       transientCellMetadata: { inputCollapsed: true, outputCollapsed: true },
     }),
     new ChalknbController(kernels),
+    new ChalknbController(kernels, JUPYTER_NOTEBOOK_TYPE),
     new KernelStatusBar(kernels, context.secrets),
     new TrustNotice(),
     ...registerCommands(context, kernels),

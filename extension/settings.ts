@@ -8,6 +8,8 @@ export interface QueueSettings {
   queueUrl: string;
   functionsFolder: string;
   pollIntervalMs: number;
+  /** Most UTF-8 bytes of one stream output (stdout or stderr run) kept in a cell. */
+  maxOutputBytes: number;
 }
 
 export function readSettings(scope?: vscode.Uri): QueueSettings {
@@ -16,6 +18,7 @@ export function readSettings(scope?: vscode.Uri): QueueSettings {
     queueUrl: (c.get<string>("queueUrl") ?? "").trim(),
     functionsFolder: (c.get<string>("functionsFolder") ?? "functions").trim() || "functions",
     pollIntervalMs: Math.max(250, c.get<number>("dashboard.pollIntervalMs") ?? 2000),
+    maxOutputBytes: Math.max(1024, c.get<number>("maxOutputBytes") ?? 10 * 1024 * 1024),
   };
 }
 

@@ -543,7 +543,7 @@ const trusted: TestCase[] = [
   },
   {
     name: "closing the notebook clears its cells' diagnostics",
-    timeoutMs: 60_000,
+    timeoutMs: 150_000,
     async fn() {
       const editor = vscode.window.activeNotebookEditor ?? vscode.window.visibleNotebookEditors.find((e) => e.notebook.notebookType === "chalknb")!;
       const nb = editor.notebook;
@@ -555,12 +555,55 @@ const trusted: TestCase[] = [
       await vscode.commands.executeCommand("workbench.actions.view.problems");
       await checkpoint("problems-before-close");
       const closed = new Promise<void>((resolve) => vscode.workspace.onDidCloseNotebookDocument((d) => d === nb && resolve()));
-      await vscode.window.showNotebookDocument(nb, { viewColumn: editor.viewColumn });
-      await vscode.commands.executeCommand("workbench.action.revertAndCloseActiveEditor");
+      // Saved, then its tab closed through the tab API: no save prompt, and no dependence on which editor has focus
+      // (the dashboard opened beside it may hold it).
+      await nb.save();
+      const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs)
+        .filter((t) => t.input instanceof vscode.TabInputNotebook && t.input.uri.toString() === nb.uri.toString());
+      assert.ok(tabs.length > 0, "the notebook has a tab");
+      await vscode.window.tabGroups.close(tabs);
       await closed;
       await waitFor("no diagnostics left on the closed notebook's cells", () => chalknb().length === 0, 30_000);
       const left = vscode.languages.getDiagnostics().filter(([, list]) => list.some((d) => d.source === "chalknb"));
       assert.deepEqual(left.map(([u]) => u.toString()), [], "no chalknb diagnostics anywhere");
+    },
+  },
+  {
+    name: "a TypeScript .ipynb runs on the chalknb kernel, which VS Code offers for it; a 3 MB print keeps chalknb.maxOutputBytes",
+    timeoutMs: 120_000,
+    async fn() {
+      const path = join(workspaceRoot(), "typescript-kernel.ipynb");
+      const ipynb = {
+        cells: [
+          { cell_type: "code", execution_count: null, metadata: {}, outputs: [], source: ["const answer: number = 40 + 2;\n", "answer"] },
+          { cell_type: "code", execution_count: null, metadata: {}, outputs: [], source: ["answer + 1"] },
+          { cell_type: "code", execution_count: null, metadata: {}, outputs: [], source: ['console.log("é".repeat(1_500_000));'] },
+        ],
+        metadata: {
+          kernelspec: { display_name: "TypeScript (chalknb)", language: "typescript", name: "chalknb" },
+          language_info: { name: "typescript", file_extension: ".ts", mimetype: "text/typescript" },
+        },
+        nbformat: 4,
+        nbformat_minor: 5,
+      };
+      writeFileSync(path, JSON.stringify(ipynb, null, 1));
+      // A cell printing 3 MB keeps 1 MiB and says so (chalknb.maxOutputBytes).
+      await vscode.workspace.getConfiguration("chalknb").update("maxOutputBytes", 1024 * 1024, vscode.ConfigurationTarget.Workspace);
+      const doc = await vscode.workspace.openNotebookDocument(vscode.Uri.file(path));
+      assert.equal(doc.notebookType, "jupyter-notebook");
+      const editor = await vscode.window.showNotebookDocument(doc);
+      await vscode.commands.executeCommand("notebook.selectKernel", { notebookEditor: editor, id: `${CONTROLLER}-jupyter-notebook`, extension: EXTENSION_ID });
+      const cells = await execute(editor, undefined, 90_000);
+      const plain = cells.slice(0, 2).map((c) => items(c, "text/plain").map((i) => new TextDecoder().decode(i.data)).join(""));
+      assert.deepEqual(plain, ["42", "43"], `outputs: ${cells.map(outputText).join(" | ")}`);
+      const printed = items(cells[2]!, "application/vnd.code.notebook.stdout").map((i) => new TextDecoder().decode(i.data)).join("");
+      const [kept, note] = printed.split("\n… output truncated after ");
+      assert.ok(note, `the 3 MB print ends with a truncation note: ${printed.slice(-200)}`);
+      assert.equal(kept, "é".repeat(524_288), "the first 1 MiB of the print is kept, whole characters only");
+      assert.match(note!, /^1048576 bytes \(setting chalknb\.maxOutputBytes\)/);
+      await vscode.workspace.getConfiguration("chalknb").update("maxOutputBytes", undefined, vscode.ConfigurationTarget.Workspace);
+      await checkpoint("ipynb-typescript");
+      await vscode.commands.executeCommand("workbench.action.revertAndCloseActiveEditor");
     },
   },
 ];
