@@ -15,6 +15,8 @@ export const ErrorCode = {
   ProtocolVersion: "CHALKNB_PROTOCOL_VERSION",
   ConnectionLost: "CHALKNB_CONNECTION_LOST",
   NotConnected: "CHALKNB_NOT_CONNECTED",
+  /** A row whose batches lost their worker past `maxWorkerLosses`, the last time while it ran alone (queue/policy/bisection.ts). */
+  PoisonRow: "CHALKNB_POISON_ROW",
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -38,22 +40,27 @@ export class InvalidArgumentError extends ChalknbError {
   }
 }
 
-/** A chunk (or a whole call) failed on the queue side; `rows` is the half-open input row range it covered. */
+/**
+ * A chunk (or a whole call) failed on the queue side; `rows` is the half-open input row range it covered, and
+ * `failedRows` the input rows that bisection found failing (empty when the failure was not narrowed to rows).
+ */
 export class ChunkError extends ChalknbError {
   readonly functionName: string;
   readonly chunk: number;
   readonly rows: readonly [number, number];
   readonly attempts: number;
+  readonly failedRows: readonly number[];
   constructor(
     code: ErrorCode,
     message: string,
-    details: { functionName: string; chunk: number; rows: readonly [number, number]; attempts?: number; retryable?: boolean },
+    details: { functionName: string; chunk: number; rows: readonly [number, number]; attempts?: number; retryable?: boolean; failedRows?: readonly number[] },
   ) {
     super(code, message, { retryable: details.retryable });
     this.functionName = details.functionName;
     this.chunk = details.chunk;
     this.rows = details.rows;
     this.attempts = details.attempts ?? 0;
+    this.failedRows = details.failedRows ?? [];
   }
 }
 

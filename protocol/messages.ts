@@ -17,6 +17,12 @@ export interface FunctionSpec {
   retries: number;
   /** Input column names the handler takes, or "table" for a handler that takes the whole batch. */
   inputs: string[] | "table";
+  /** Most cost one batch may hold (by `cost`); a single row above it goes alone (queue/policy/cost.ts). */
+  maxBatchingCost?: number;
+  /** How the queue prices each row, from a column of the submitted rows. */
+  cost?: CostSpec;
+  /** Batch rows of similar cost together within the buffer window (length bucketing). */
+  sortByCost?: boolean;
   /** What a worker's hardware must have to be given this function's batches (queue/resources.ts); absent: anything. */
   needs?: FunctionNeeds;
 }
@@ -50,6 +56,18 @@ export interface WorkerHardware {
   memoryBytes: number;
 }
 
+/** A row's cost, read by the queue from a column of the submitted rows (queue/policy/cost.ts). */
+export interface CostSpec {
+  column: string;
+  /**
+   * `"bytes/4"` (a string's UTF-8 bytes ÷ 4 ≈ tokens), `"bytes"`, `"items"` (a list's length), `"value"` (a numeric
+   * column holding the cost). Default: `"bytes/4"` for strings and binary, `"items"` for lists, `"value"` for numbers.
+   */
+  per?: CostUnit;
+}
+
+export type CostUnit = "bytes/4" | "bytes" | "items" | "value";
+
 export interface HelloMessage {
   type: "hello";
   protocolVersion: number;
@@ -79,6 +97,11 @@ export interface SubmitMessage {
   rows: [number, number];
   /** Null waits forever. */
   timeoutMs: number | null;
+  /**
+   * Rows that fail (found by bisection, after retries) come back as row errors in the chunk's result instead of
+   * failing the chunk. @default false
+   */
+  returnErrors?: boolean;
 }
 
 export interface CancelMessage {
@@ -106,8 +129,25 @@ export interface ResultMessage {
   type: "result";
   callId: string;
   chunk: number;
-  /** Byte length of each Arrow IPC stream in the body, in row order; their rows add up to the chunk's. */
+  /**
+   * Byte length of each Arrow IPC stream in the body, in row order. They hold the rows that succeeded: with `errors`,
+   * the rows of the error ranges have no part, and the parts fill the rest of the chunk in order.
+   */
   parts: number[];
+  attempts: number;
+  /** `returnErrors` only: the rows that failed, in row order; absent when none did. */
+  errors?: RowError[];
+}
+
+/** Rows of a chunk that failed, in a `returnErrors` result. */
+export interface RowError {
+  /** First failed row, as an offset within the chunk. */
+  offset: number;
+  /** Consecutive rows failed with this error (1 after a bisection). */
+  count: number;
+  code: string;
+  /** The handler's message (or, for a poison row, why it was judged one). */
+  message: string;
   attempts: number;
 }
 
@@ -120,6 +160,8 @@ export interface ErrorMessage {
   retryable: boolean;
   rows?: [number, number];
   attempts?: number;
+  /** Input rows found failing by bisection (queue/policy/bisection.ts); absent when the chunk failed as a whole. */
+  failedRows?: number[];
 }
 
 export interface ReadyMessage {

@@ -1,6 +1,7 @@
 import type { Table } from "apache-arrow";
 import { InvalidArgumentError } from "../protocol/errors.js";
-import type { FunctionSpec } from "../protocol/messages.js";
+import type { CostSpec, FunctionSpec } from "../protocol/messages.js";
+import { costOptionsProblem } from "./policy/cost.js";
 import { functionNameProblem } from "../protocol/function-name.js";
 import { parseResources, type ResourceOptions } from "./resources.js";
 
@@ -28,6 +29,24 @@ export interface FunctionOptions extends ResourceOptions {
    * Table. Default: the handler's parameter names (`(text) => ...` takes the column `text`).
    */
   inputs?: string[] | "table";
+  /**
+   * Most cost one batch may hold, by `cost`: a batch is dispatched when the next row would pass it, or
+   * `maxBatchingSize` rows, or `maxBufferDuration`, whichever comes first. A single row above it goes alone.
+   * Needs `cost`. @example 2048 (tokens, with cost: { column: "text", per: "bytes/4" })
+   */
+  maxBatchingCost?: number;
+  /**
+   * How the queue prices a row, read from a column of the submitted rows: `per: "bytes/4"` (UTF-8 bytes ÷ 4 ≈
+   * tokens; the default for strings), `"bytes"`, `"items"` (a list's length), or `"value"` (a numeric column that
+   * holds each row's cost, e.g. token counts from a real tokenizer). Not a function: the queue forms batches before
+   * any worker sees the rows and never runs user code (queue/policy/cost.ts).
+   */
+  cost?: CostSpec;
+  /**
+   * Length bucketing: form each batch from rows of similar cost within the buffer window, so a model that pads each
+   * batch to its longest row wastes less (queue/policy/cost-buckets.ts). Needs `cost`. @default false
+   */
+  sortByCost?: boolean;
 }
 
 const FUNCTION_BRAND = Symbol.for("chalknb.function");
@@ -66,6 +85,11 @@ export function defineFunction(options: FunctionOptions, handler: ColumnHandler 
   if (spec.inputs !== "table" && spec.inputs.length === 0) {
     throw new InvalidArgumentError(`${where}: the handler declares no inputs; give it one parameter per input column, e.g. (text: string[]) => ..., or set inputs`);
   }
+  const costProblem = costOptionsProblem(options);
+  if (costProblem) throw new InvalidArgumentError(`${where}: ${costProblem}`);
+  if (options.cost) spec.cost = options.cost.per === undefined ? { column: options.cost.column } : { column: options.cost.column, per: options.cost.per };
+  if (options.maxBatchingCost !== undefined) spec.maxBatchingCost = options.maxBatchingCost;
+  if (options.sortByCost === true) spec.sortByCost = true;
   return { [FUNCTION_BRAND]: true, spec, handler };
 }
 

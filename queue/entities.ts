@@ -1,5 +1,5 @@
 import type { Table } from "apache-arrow";
-import type { FunctionSpec, WorkerHardware } from "../protocol/messages.js";
+import type { FunctionSpec, RowError, WorkerHardware } from "../protocol/messages.js";
 import type { OutgoingFrame } from "../protocol/frame-codec.js";
 
 /** The queue's side of one client socket. */
@@ -42,6 +42,10 @@ export interface ChunkEntry {
   readonly batches: Set<Batch>;
   /** Result IPC streams by the row offset (within the chunk) they start at. */
   readonly results: Map<number, Uint8Array>;
+  /** The client's `returnErrors`: failed rows become row errors instead of failing the chunk (policy/bisection.ts). */
+  readonly returnErrors: boolean;
+  /** Rows that failed, with `returnErrors`; they count in `rowsDone`. */
+  readonly rowErrors: RowError[];
   rowsDone: number;
   attempts: number;
   running: boolean;
@@ -64,8 +68,16 @@ export interface Segment {
   failures: number;
   /** Workers lost while holding these rows (or batch deadlines passed). */
   losses: number;
-  /** Runs only in batches of its own chunk's rows (see policy/isolation.ts). */
+  /** Runs only in batches of its own chunk's rows (see policy/isolation.ts), or of its `group`. */
   isolated?: boolean;
+  /** A bisection part's group (policy/bisection.ts). */
+  group?: string;
+  /** In a bisection after handler failures (policy/bisection.ts). */
+  bisecting?: boolean;
+  /** In a bisection after lost workers: runs alone on a worker (policy/bisection.ts). */
+  exclusive?: boolean;
+  /** Each row's cost, when the function batches by cost (policy/cost.ts). */
+  readonly costs?: Float64Array;
 }
 
 export interface Batch {
@@ -78,6 +90,8 @@ export interface Batch {
   readonly dispatchedAt: number;
   /** Fires at the batch deadline (policy/batch-deadline.ts). */
   deadlineTimer?: unknown;
+  /** Runs alone on its worker: nothing else is dispatched there until it returns (policy/bisection.ts). */
+  readonly exclusive?: boolean;
 }
 
 export interface FunctionState {

@@ -1,6 +1,7 @@
 import { ChalknbError, ErrorCode } from "../protocol/errors.js";
 import type { FunctionSpec, SubmitMessage } from "../protocol/messages.js";
 import { functionNameProblem } from "../protocol/function-name.js";
+import { costOptionsProblem } from "./policy/cost.js";
 import { validateNeeds } from "./resources.js";
 
 /** Longest callId a submit may carry: messages about a chunk repeat it. @default 256 */
@@ -42,6 +43,12 @@ export function validateWorkerFunctions(functions: unknown): FunctionSpec[] {
     }
     const checked: FunctionSpec = { name: spec.name!, maxBatchingSize: spec.maxBatchingSize!, maxBufferDuration: spec.maxBufferDuration, retries: spec.retries!, inputs: spec.inputs };
     if (spec.needs !== undefined) checked.needs = validateNeeds(spec.needs, where);
+    const costProblem = costOptionsProblem(spec);
+    if (costProblem) throw fail(costProblem);
+    // Batching by cost (policy/cost.ts); only fields that are set, so a spec without them compares equal to before.
+    if (spec.cost !== undefined) checked.cost = spec.cost.per === undefined ? { column: spec.cost.column } : { column: spec.cost.column, per: spec.cost.per };
+    if (spec.maxBatchingCost !== undefined) checked.maxBatchingCost = spec.maxBatchingCost;
+    if (spec.sortByCost === true) checked.sortByCost = true;
     return checked;
   });
 }

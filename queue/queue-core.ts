@@ -2,16 +2,18 @@ import { EventEmitter } from "node:events";
 import { randomUUID } from "node:crypto";
 import { encodeFrame, encodeFrameParts } from "../protocol/frame-codec.js";
 import { ErrorCode, describeRows } from "../protocol/errors.js";
-import type { DoneMessage, ErrorMessage, FailedMessage, FunctionSpec, SubmitMessage } from "../protocol/messages.js";
+import { decodeRows } from "../protocol/arrow-ipc.js";
+import type { CostSpec, DoneMessage, ErrorMessage, FailedMessage, FunctionSpec, SubmitMessage } from "../protocol/messages.js";
 import { checkSubmit } from "./submit-checks.js";
 import type { Clock } from "./clock.js";
 import type { QueueBackend } from "./backend.js";
 import { chunkKey, type Batch, type ChunkEntry, type ClientPeer, type FunctionState, type Segment, type WorkerPeer } from "./entities.js";
 import { functionMetrics, newCounters, recordBatchSize, type FunctionCounters, type FunctionMetrics } from "./metrics.js";
-import { takeRows } from "./segments.js";
+import { splitSegment, takeRows } from "./segments.js";
 import { DEFAULT_BATCH_DEADLINE_MS, DEFAULT_FUNCTION_GRACE_MS, DEFAULT_MAX_BUFFERED_BYTES } from "./policy/defaults.js";
 import { HungBatches, deadlineFailureMessage } from "./policy/batch-deadline.js";
-import { planFailure } from "./policy/isolation.js";
+import { planFailure, planLoss, poisonRowMessage, poisonRowText, rowFailedMessage, type BisectOps } from "./policy/bisection.js";
+import { batchCost, costFull, costLimit, rowCosts } from "./policy/cost.js";
 import { bytesFull, bytesFullMessage, oversizedChunkMessage, rowsFullMessage } from "./policy/limits.js";
 import { FunctionRetention } from "./policy/retention.js";
 import { checkSpecs } from "./policy/spec-conflict.js";
@@ -43,6 +45,8 @@ export interface BatchEvent {
   reason: "full" | "deadline";
   attempt: number;
   workerId: string;
+  /** The rows' total cost, for a function that batches by cost (policy/cost.ts). */
+  cost?: number;
 }
 
 export interface FunctionInfo {
@@ -51,6 +55,10 @@ export interface FunctionInfo {
   maxBufferDuration: number;
   retries: number;
   inputs: string[] | "table";
+  /** Batching by cost (policy/cost.ts), when the function declares it. */
+  maxBatchingCost?: number;
+  cost?: CostSpec;
+  sortByCost?: boolean;
   workers: number;
   bufferedRows: number;
   /** Bytes of chunks submitted and not yet finished (queued or running): the `maxBufferedBytes` gauge. */
@@ -124,24 +132,13 @@ export class QueueCore extends EventEmitter implements QueueBackend {
     for (const name of worker.functions) {
       if (![...this.#workers].some((w) => w.functions.has(name))) this.#retention.observe(name, false, now);
     }
+    // A batch that was alone on the worker caused its loss, or shared it with none (policy/bisection.ts).
+    const alone = worker.inFlight.size === 1;
     for (const batch of [...worker.inFlight]) {
       if (this.#batches.get(batch.id) !== batch) continue; // abandoned meanwhile (its chunks finished)
       this.#forgetBatch(batch);
-      const fn = this.#functions.get(batch.functionName)!;
       this.#counter(batch.functionName).workerLosses += 1;
-      const requeue: Segment[] = [];
-      for (const segment of batch.segments) {
-        if (segment.chunk.finished) continue;
-        segment.losses += 1;
-        if (segment.losses > this.#options.maxWorkerLosses) {
-          this.#failChunk(segment.chunk, ErrorCode.HandlerFailed,
-            `${this.#describeChunk(segment.chunk)} failed: the worker holding it went away ${segment.losses} times ` +
-            `(the last one was ${worker.name}); check the workers' logs for crashes or out-of-memory kills`);
-        } else {
-          requeue.push(segment);
-        }
-      }
-      this.#enqueue(fn, requeue, true);
+      this.#batchLost(batch, "lost", alone);
     }
     this.emit("worker-left", worker);
     this.#dispatchAll();
@@ -178,7 +175,7 @@ export class QueueCore extends EventEmitter implements QueueBackend {
     const chunk: ChunkEntry = {
       key, callId: message.callId, chunk: message.chunk, functionName: fn.spec.name, rows: message.rows, rowCount,
       client, submittedAt: now, bytes: rowCount > 0 ? body.byteLength : 0, batches: new Set(), results: new Map(), rowsDone: 0,
-      attempts: 0, running: false, finished: false,
+      returnErrors: message.returnErrors === true, rowErrors: [], attempts: 0, running: false, finished: false,
     };
     client.chunks.set(key, chunk);
     fn.bufferedBytes += chunk.bytes;
@@ -192,7 +189,10 @@ export class QueueCore extends EventEmitter implements QueueBackend {
       this.#completeChunk(chunk);
       return;
     }
-    this.#enqueue(fn, [{ chunk, offset: 0, rowCount, bytes: body, enqueuedAt: now, failures: 0, losses: 0 }], false);
+    // A function that batches by cost prices each row now (policy/cost.ts); the decoded table serves later splits.
+    const table = fn.spec.cost ? decodeRows(body) : undefined;
+    const costs = table && fn.spec.cost ? rowCosts(table, fn.spec.cost) : undefined;
+    this.#enqueue(fn, [{ chunk, offset: 0, rowCount, bytes: body, table, costs, enqueuedAt: now, failures: 0, losses: 0 }], false);
     this.#dispatch(fn);
   }
 
@@ -315,19 +315,22 @@ export class QueueCore extends EventEmitter implements QueueBackend {
     while (fn.bufferedRows > 0) {
       const now = this.#options.clock.now();
       const oldest = Math.min(...fn.buffer.slice(0, 64).map((s) => s.enqueuedAt));
-      const full = fn.bufferedRows >= maxBatchingSize;
+      const maxCost = costLimit(fn.spec);
+      const full = fn.bufferedRows >= maxBatchingSize || (maxCost !== undefined && costFull(fn.buffer, maxBatchingSize, maxCost));
       const due = now - oldest >= maxBufferDuration;
       if (!full && !due) {
         this.#armFlush(fn, oldest + maxBufferDuration);
         return;
       }
-      const worker = this.#pickWorker(fn.spec.name);
+      // Rows of a bisection after lost workers run alone on a worker (policy/bisection.ts).
+      const exclusive = fn.buffer[0].isolated === true && fn.buffer[0].exclusive === true;
+      const worker = this.#pickWorker(fn.spec.name, exclusive);
       if (!worker) return; // a worker's credit or arrival calls #dispatchAll again
-      const segments = takeRows(fn.buffer, maxBatchingSize);
+      const segments = takeRows(fn.buffer, fn.spec);
       let rows = 0;
       for (const segment of segments) rows += segment.rowCount;
       fn.bufferedRows -= rows;
-      this.#sendBatch(fn, worker, segments, rows, full ? "full" : "deadline", now - oldest);
+      this.#sendBatch(fn, worker, segments, rows, full ? "full" : "deadline", now - oldest, exclusive);
     }
     this.#disarmFlush(fn);
   }
@@ -350,19 +353,26 @@ export class QueueCore extends EventEmitter implements QueueBackend {
   }
 
   /** Round robin over workers with free credit, so two workers share a steady stream evenly. */
-  #pickWorker(functionName: string): WorkerPeer | undefined {
+  #pickWorker(functionName: string, exclusive = false): WorkerPeer | undefined {
     const needs = this.#functions.get(functionName)?.spec.needs;
-    const candidates = [...this.#workers].filter((w) => w.credits > 0 && w.functions.has(functionName) && meetsNeeds(w.hardware, needs));
+    const candidates = [...this.#workers].filter((w) => w.credits > 0 && w.functions.has(functionName) && this.#mayTake(w, exclusive) && meetsNeeds(w.hardware, needs));
     if (candidates.length === 0) return undefined;
     this.#roundRobin = (this.#roundRobin + 1) % candidates.length;
     return candidates[this.#roundRobin];
   }
 
-  #sendBatch(fn: FunctionState, worker: WorkerPeer, segments: Segment[], rows: number, reason: "full" | "deadline", waitMs: number): void {
+  /** A worker holding a batch that runs alone takes nothing else; an exclusive batch needs an idle worker. */
+  #mayTake(worker: WorkerPeer, exclusive: boolean): boolean {
+    if (exclusive) return worker.inFlight.size === 0;
+    for (const batch of worker.inFlight) if (batch.exclusive) return false;
+    return true;
+  }
+
+  #sendBatch(fn: FunctionState, worker: WorkerPeer, segments: Segment[], rows: number, reason: "full" | "deadline", waitMs: number, exclusive = false): void {
     const attempt = Math.max(...segments.map((s) => s.failures + s.losses)) + 1;
     const batch: Batch = {
       id: randomUUID(), functionName: fn.spec.name, segments, rowCount: rows, attempt, worker,
-      dispatchedAt: this.#options.clock.now(),
+      dispatchedAt: this.#options.clock.now(), exclusive,
     };
     worker.credits -= 1;
     worker.inFlight.add(batch);
@@ -383,7 +393,8 @@ export class QueueCore extends EventEmitter implements QueueBackend {
       { type: "batch", batchId: batch.id, function: fn.spec.name, attempt, segments: segments.map((s) => ({ rows: s.rowCount, bytes: s.bytes.byteLength })) },
       segments.map((s) => s.bytes),
     ));
-    this.emit("batch", { functionName: fn.spec.name, batchId: batch.id, rows, reason, attempt, workerId: worker.id } satisfies BatchEvent);
+    const cost = fn.spec.cost ? batchCost(segments) : undefined;
+    this.emit("batch", { functionName: fn.spec.name, batchId: batch.id, rows, reason, attempt, workerId: worker.id, ...(cost === undefined ? {} : { cost }) } satisfies BatchEvent);
   }
 
   #takeBatch(worker: WorkerPeer, batchId: string): Batch | undefined {
@@ -414,26 +425,66 @@ export class QueueCore extends EventEmitter implements QueueBackend {
   #deadlinePassed(batch: Batch): void {
     batch.deadlineTimer = undefined;
     if (this.#batches.get(batch.id) !== batch) return;
-    const fn = this.#functions.get(batch.functionName)!;
     const worker = batch.worker;
     this.#forgetBatch(batch);
     worker.credits += 1;
     this.#hung.mark(worker, batch.id, batch.functionName);
     this.#counter(batch.functionName).batchDeadlines += 1;
-    const requeue: Segment[] = [];
-    for (const segment of batch.segments) {
-      if (segment.chunk.finished) continue;
-      segment.losses += 1;
-      if (segment.losses > this.#options.maxWorkerLosses) {
-        this.#failChunk(segment.chunk, ErrorCode.HandlerFailed,
-          deadlineFailureMessage(this.#describeChunk(segment.chunk), segment.losses, this.#batchDeadlineMs, worker.name, this.#hung.count(worker.id)),
-          segment.failures + segment.losses);
+    this.#batchLost(batch, "deadline", false);
+    this.#dispatchAll();
+  }
+
+  readonly #bisectOps: BisectOps<Segment> = { key: (s) => s.chunk.key, split: splitSegment };
+
+  /**
+   * A batch's worker went away, or the batch passed its deadline: its rows are delivered again, and past
+   * `maxWorkerLosses` bisected down to the row that costs workers (policy/bisection.ts).
+   */
+  #batchLost(batch: Batch, cause: "lost" | "deadline", alone: boolean): void {
+    const fn = this.#functions.get(batch.functionName)!;
+    const worker = batch.worker;
+    const live = batch.segments.filter((s) => !s.chunk.finished);
+    const plan = planLoss(live, this.#bisectOps, this.#options.maxWorkerLosses, cause, alone);
+    for (const segment of plan.failed) {
+      const chunk = segment.chunk;
+      const row = chunk.rows[0] + segment.offset;
+      const attempts = segment.failures + segment.losses;
+      if (cause === "lost") {
+        this.#failRow(segment, ErrorCode.PoisonRow, poisonRowText(segment.losses, worker.name),
+          poisonRowMessage(this.#describeChunk(chunk), row, segment.losses, worker.name), attempts);
       } else {
-        requeue.push(segment);
+        const hung = this.#hung.count(worker.id);
+        this.#failRow(segment, ErrorCode.HandlerFailed, deadlineFailureMessage(`row ${row}`, segment.losses, this.#batchDeadlineMs, worker.name, hung),
+          deadlineFailureMessage(this.#describeChunk(chunk) + (chunk.rowCount === 1 ? "" : ` at row ${row}`), segment.losses, this.#batchDeadlineMs, worker.name, hung),
+          attempts);
       }
     }
-    this.#enqueue(fn, requeue, true);
-    this.#dispatchAll();
+    this.#enqueue(fn, plan.requeue, true);
+    this.#enqueueNow(fn, plan.parts.flat());
+  }
+
+  /** Rows that run again at once, ahead of the buffer (isolation and bisection parts, policy/bisection.ts). */
+  #enqueueNow(fn: FunctionState, segments: Segment[]): void {
+    const due = this.#options.clock.now() - fn.spec.maxBufferDuration;
+    this.#enqueue(fn, segments.map((s) => ({ ...s, enqueuedAt: Math.min(s.enqueuedAt, due) })), true);
+  }
+
+  /**
+   * A row (or rows) failed for good: with the chunk's `returnErrors` it becomes a row error and the chunk goes on;
+   * without, the chunk fails naming the row.
+   */
+  #failRow(segment: Segment, code: string, rowMessage: string, chunkMessage: string, attempts: number): void {
+    const chunk = segment.chunk;
+    if (chunk.finished) return;
+    if (!chunk.returnErrors) {
+      const failedRows = Array.from({ length: segment.rowCount }, (_, i) => chunk.rows[0] + segment.offset + i);
+      this.#failChunk(chunk, code, chunkMessage, attempts, false, failedRows);
+      return;
+    }
+    chunk.rowErrors.push({ offset: segment.offset, count: segment.rowCount, code, message: rowMessage, attempts });
+    chunk.attempts = Math.max(chunk.attempts, attempts);
+    chunk.rowsDone += segment.rowCount;
+    if (chunk.rowsDone === chunk.rowCount) this.#completeChunk(chunk);
   }
 
   /** Drops functions no worker has served for the grace period, once nothing of theirs is left. */
@@ -454,21 +505,27 @@ export class QueueCore extends EventEmitter implements QueueBackend {
     const fn = this.#functions.get(batch.functionName)!;
     const counters = this.#counter(batch.functionName);
     const live = batch.segments.filter((s) => !s.chunk.finished);
-    const plan = planFailure(live, (s) => s.chunk.key, retryable, fn.spec.retries);
-    if (plan.isolate) {
+    const retries = fn.spec.retries;
+    const plan = planFailure(live, this.#bisectOps, retryable, retries);
+    if (plan.isolated.length > 0) {
       // Several chunks shared the batch: run each alone now (the caller dispatches); nothing is charged to them.
       counters.isolations += 1;
-      const now = this.#options.clock.now();
-      this.#enqueue(fn, plan.items.map((s) => ({ ...s, enqueuedAt: Math.min(s.enqueuedAt, now - fn.spec.maxBufferDuration) })), true);
+      this.#enqueueNow(fn, plan.isolated);
       return;
     }
-    const retry = plan.retry;
-    for (const segment of plan.fail) {
+    for (const segment of plan.unretryable) {
       const attempts = segment.failures + segment.losses;
-      this.#failChunk(segment.chunk, ErrorCode.HandlerFailed,
-        `${this.#describeChunk(segment.chunk)} failed after ${attempts} attempt${attempts === 1 ? "" : "s"} ` +
-        `(retries: ${fn.spec.retries}): ${handlerMessage}`, attempts);
+      this.#failChunk(segment.chunk, ErrorCode.HandlerFailed, rowFailedMessage(this.#describeChunk(segment.chunk), undefined, attempts, retries, handlerMessage), attempts);
     }
+    for (const segment of plan.failed) {
+      const chunk = segment.chunk;
+      const attempts = segment.failures + segment.losses;
+      const row = chunk.rowCount === 1 ? undefined : chunk.rows[0] + segment.offset;
+      this.#failRow(segment, ErrorCode.HandlerFailed, handlerMessage, rowFailedMessage(this.#describeChunk(chunk), row, attempts, retries, handlerMessage), attempts);
+    }
+    // Retries ran out for several rows: their halves run apart, at once (policy/bisection.ts).
+    this.#enqueueNow(fn, plan.parts.flat());
+    const retry = plan.retry;
     if (retry.length === 0) return;
     counters.retries += 1;
     const notified = new Set<ChunkEntry>();
@@ -508,11 +565,11 @@ export class QueueCore extends EventEmitter implements QueueBackend {
     return `chunk ${chunk.chunk} (${describeRows(chunk.rows)}) of function "${chunk.functionName}"`;
   }
 
-  #failChunk(chunk: ChunkEntry, code: string, message: string, attempts = chunk.attempts, retryable = false): void {
+  #failChunk(chunk: ChunkEntry, code: string, message: string, attempts = chunk.attempts, retryable = false, failedRows?: number[]): void {
     if (chunk.finished) return;
-    if (code === ErrorCode.HandlerFailed) this.#counter(chunk.functionName).failures += 1;
+    if (code === ErrorCode.HandlerFailed || code === ErrorCode.PoisonRow) this.#counter(chunk.functionName).failures += 1;
     this.#finishChunk(chunk);
-    const error: ErrorMessage = { type: "error", callId: chunk.callId, chunk: chunk.chunk, code, message, retryable, rows: chunk.rows, attempts };
+    const error: ErrorMessage = { type: "error", callId: chunk.callId, chunk: chunk.chunk, code, message, retryable, rows: chunk.rows, attempts, ...(failedRows ? { failedRows } : {}) };
     chunk.client.send(encodeFrame(error));
   }
 
@@ -521,8 +578,9 @@ export class QueueCore extends EventEmitter implements QueueBackend {
     const parts = offsets.map((o) => chunk.results.get(o)!);
     this.#counter(chunk.functionName).rowsOut += chunk.rowCount;
     this.#finishChunk(chunk);
+    const errors = chunk.rowErrors.length > 0 ? [...chunk.rowErrors].sort((a, b) => a.offset - b.offset) : undefined;
     chunk.client.send(encodeFrameParts(
-      { type: "result", callId: chunk.callId, chunk: chunk.chunk, parts: parts.map((p) => p.byteLength), attempts: chunk.attempts },
+      { type: "result", callId: chunk.callId, chunk: chunk.chunk, parts: parts.map((p) => p.byteLength), attempts: chunk.attempts, ...(errors ? { errors } : {}) },
       parts,
     ));
   }

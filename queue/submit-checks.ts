@@ -2,6 +2,7 @@ import { ErrorCode, describeRows } from "../protocol/errors.js";
 import { decodeRows } from "../protocol/arrow-ipc.js";
 import { echoed } from "../protocol/function-name.js";
 import type { FunctionSpec, SubmitMessage } from "../protocol/messages.js";
+import { costColumnProblem } from "./policy/cost.js";
 
 export type SubmitVerdict =
   | { ok: true; rowCount: number; spec: FunctionSpec }
@@ -25,10 +26,12 @@ export function checkSubmit(
   }
   let rowCount: number;
   let columns: string[];
+  let costProblem: string | undefined;
   try {
     const table = decodeRows(body);
     rowCount = table.numRows;
     columns = table.schema.fields.map((f) => f.name);
+    costProblem = costColumnProblem(spec, table);
   } catch (error) {
     return refuse(ErrorCode.MalformedFrame, `chunk ${message.chunk} of call ${message.callId}: the body is not an Arrow IPC stream (${(error as Error).message})`);
   }
@@ -45,6 +48,7 @@ export function checkSubmit(
         `missing: ${quoted(missing)}. Rename the input columns to match the handler's parameters.`);
     }
   }
+  if (costProblem) return refuse(ErrorCode.SchemaMismatch, costProblem);
   if (rowCount > maxBufferedRows) {
     return refuse(ErrorCode.QueueFull, `chunk ${message.chunk} has ${rowCount} rows, more than the queue's maxBufferedRows (${maxBufferedRows}); use a smaller chunkSize`);
   }

@@ -135,7 +135,14 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
       const rows = batch.segments.reduce((n, s) => n + s.rows, 0);
       const args = handlerArguments(definition.spec, tables);
       const output = await (definition.handler as ColumnHandler)(...args);
-      const result = toResultVector(output, rows);
+      let result: ReturnType<typeof toResultVector>;
+      try {
+        result = toResultVector(output, rows);
+      } catch (error) {
+        // The wrong number or kind of values is a bug in the handler, not a bad row: the queue neither retries nor
+        // bisects it (policy/bisection.ts).
+        throw Object.assign(error as Error, { retryable: false });
+      }
       const parts: Uint8Array[] = [];
       let from = 0;
       for (const segment of batch.segments) {
@@ -145,7 +152,8 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
       reply = encodeFrameParts({ type: "done", batchId: batch.batchId, segments: batch.segments.map((s, i) => ({ rows: s.rows, bytes: parts[i].byteLength })) }, parts);
     } catch (error) {
       const message = error instanceof Error ? `${error.name === "Error" ? "" : `${error.name}: `}${error.message}` : String(error);
-      reply = encodeFrameParts({ type: "failed", batchId: batch.batchId, message });
+      const retryable = (error as { retryable?: unknown } | null)?.retryable !== false;
+      reply = encodeFrameParts({ type: "failed", batchId: batch.batchId, message, ...(retryable ? {} : { retryable: false }) });
     }
     batchesHandled += 1;
     if (ws.readyState === ws.OPEN) sendFrame(ws, reply);

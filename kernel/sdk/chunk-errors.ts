@@ -11,6 +11,7 @@ export function chunkErrorFrom(error: ErrorMessage | Error, functionName: string
   }
   return new ChunkError(error.code as ErrorCode, error.message, {
     functionName, chunk, rows: error.rows ?? rows, attempts: error.attempts, retryable: error.retryable,
+    failedRows: Array.isArray(error.failedRows) ? error.failedRows.filter((n) => Number.isInteger(n)) : undefined,
   });
 }
 

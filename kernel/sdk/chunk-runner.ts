@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Table } from "apache-arrow";
 import { encodeRows } from "../../protocol/arrow-ipc.js";
 import { ChalknbError, ConnectionError, ErrorCode } from "../../protocol/errors.js";
+import type { RowError } from "../../protocol/messages.js";
 import type { CallProgress } from "../../protocol/progress.js";
 import { trackCall } from "./call-registry.js";
 import { chunkErrorFrom } from "./chunk-errors.js";
@@ -13,6 +14,8 @@ export interface FinishedChunk {
   index: number;
   rows: [number, number];
   parts: Uint8Array[];
+  /** `returnErrors` only: the chunk's rows that failed (row-errors.ts). */
+  errors?: RowError[];
 }
 
 export interface ChunkRunSpec {
@@ -26,6 +29,8 @@ export interface ChunkRunSpec {
   timeoutMs: number | null;
   /** Hand chunks over in input order (finished ones wait for earlier ones); otherwise as they finish. */
   ordered: boolean;
+  /** Failed rows come back as row errors instead of failing the call (queue/policy/bisection.ts). */
+  returnErrors?: boolean;
   signal?: AbortSignal;
   onProgress?: (progress: CallProgress) => void;
 }
@@ -124,8 +129,8 @@ export class ChunkRun {
       const index = this.#launched++;
       this.#slotsInUse += 1;
       this.#runChunk(index).then(
-        (parts) => {
-          this.#finished.set(index, { index, rows: ranges[index], parts });
+        ({ parts, errors }) => {
+          this.#finished.set(index, { index, rows: ranges[index], parts, ...(errors ? { errors } : {}) });
           this.#poke();
         },
         (error: ChalknbError) => this.#halt(error),
@@ -148,7 +153,7 @@ export class ChunkRun {
     this.#poke();
   }
 
-  async #runChunk(index: number): Promise<Uint8Array[]> {
+  async #runChunk(index: number): Promise<{ parts: Uint8Array[]; errors?: RowError[] }> {
     const { connection, functionName, input, timeoutMs: perChunkTimeout } = this.#spec;
     const rows = this.#spec.ranges[index];
     const tracker = this.#tracker;
@@ -163,12 +168,12 @@ export class ChunkRun {
         const remaining = perChunkTimeout === null || submissions === 0 ? perChunkTimeout : Math.max(1, perChunkTimeout - (Date.now() - startedAt));
         submissions += 1;
         const reply = await connection.submit(
-          { type: "submit", callId: this.callId, chunk: index, function: functionName, rows, timeoutMs: remaining },
+          { type: "submit", callId: this.callId, chunk: index, function: functionName, rows, timeoutMs: remaining, ...(this.#spec.returnErrors ? { returnErrors: true } : {}) },
           body,
           { onProgress: (state, attempts) => tracker.chunk(index, state, { attempts }) },
         );
         tracker.chunk(index, "done", { attempts: reply.attempts });
-        return reply.parts;
+        return reply;
       } catch (raw) {
         // Never connected (refused, unreachable): that is about the queue, not this chunk's rows.
         if (raw instanceof ConnectionError && raw.code !== ErrorCode.ConnectionLost) throw raw;

@@ -2,7 +2,7 @@ import { WebSocket } from "ws";
 import { bodyParts, encodeFrame, encodeFrameParts, FrameReader, sendFrame, type Frame } from "../../protocol/frame-codec.js";
 import { socketOptions } from "../../protocol/socket-options.js";
 import { ChalknbError, ConnectionError, ErrorCode } from "../../protocol/errors.js";
-import { PROTOCOL_VERSION, type ErrorMessage, type SubmitMessage } from "../../protocol/messages.js";
+import { PROTOCOL_VERSION, type ErrorMessage, type RowError, type SubmitMessage } from "../../protocol/messages.js";
 import { connectionLimits, type ConnectionLimits } from "./connection-options.js";
 import { Heartbeat } from "./heartbeat.js";
 import { boundText, salvageReply } from "./reply-salvage.js";
@@ -15,6 +15,8 @@ export interface ChunkEvents {
 export interface ChunkReply {
   parts: Uint8Array[];
   attempts: number;
+  /** `returnErrors` only: rows that failed (their rows have no part). */
+  errors?: RowError[];
 }
 
 interface Pending extends ChunkEvents {
@@ -187,11 +189,12 @@ export class QueueConnection {
         try {
           if (!Array.isArray(header.parts)) throw new Error(`"parts" must be an array of byte lengths, got ${JSON.stringify(header.parts)}`);
           parts = bodyParts(frame, header.parts);
+          if (header.errors !== undefined && !validRowErrors(header.errors)) throw new Error("\"errors\" must be a list of { offset, count, code, message, attempts }");
         } catch (error) {
           this.#failOne(key, `its result frame cannot be read: ${(error as Error).message}`);
           return undefined;
         }
-        this.#take(key)?.resolve({ parts, attempts: header.attempts });
+        this.#take(key)?.resolve({ parts, attempts: header.attempts, ...(header.errors ? { errors: header.errors } : {}) });
         return undefined;
       }
       case "error": {
@@ -296,4 +299,11 @@ export class QueueConnection {
     if (this.#pending.size > 0) raw.ref();
     else raw.unref();
   }
+}
+
+/** The `errors` of a returnErrors result, as the client relies on them (row-errors.ts). */
+function validRowErrors(errors: unknown): errors is RowError[] {
+  return Array.isArray(errors) && errors.every((e: Partial<RowError> | null) =>
+    typeof e === "object" && e !== null && Number.isInteger(e.offset) && e.offset! >= 0 && Number.isInteger(e.count) && e.count! > 0 &&
+    typeof e.code === "string" && typeof e.message === "string");
 }

@@ -8,6 +8,7 @@ import { streamIntoParquet } from "./parquet-stream-writer.js";
 import { openParquet, type ParquetTable } from "./parquet-table.js";
 import type { QueueConnection } from "./queue-connection.js";
 import { assembleResult } from "./result-assembly.js";
+import { assembleWithErrors, type ChunkWithErrors } from "./row-errors.js";
 import { DeferredCall } from "./deferred-call.js";
 
 export interface RemoteFunctionOptions {
@@ -28,6 +29,14 @@ export interface ChunkedCallOptions {
   timeout?: number | null;
   signal?: AbortSignal;
   onProgress?: (progress: CallProgress) => void;
+  /**
+   * Rows that fail come back as errors instead of failing the call: the queue bisects a batch whose retries ran out
+   * down to the failing rows, and the result table gets `result` (null where the row failed) and `error` (Utf8: the
+   * handler's message; null where the row succeeded). A poison row (one that kept killing its worker) fails alone the
+   * same way, with `CHALKNB_POISON_ROW: ...`. Without it, the call fails, the error naming the failing row
+   * (`ChunkError.failedRows`). Not with `into`. @default false
+   */
+  returnErrors?: boolean;
   /**
    * Write the result to this Parquet file as chunks finish instead of holding it in memory; the call then resolves
    * to a {@link ParquetTable}. `compression` @default "snappy"
@@ -51,7 +60,7 @@ export interface StreamedChunk {
   chunk: number;
   /** The chunk's input rows, [start, end). */
   rows: [number, number];
-  /** The chunk's `result` column, rows[1] - rows[0] rows. */
+  /** The chunk's `result` column (and, with `returnErrors`, its `error` column), rows[1] - rows[0] rows. */
   result: Table;
 }
 
@@ -83,7 +92,16 @@ export class RemoteFunction {
   chunkedCall(table: Table | RecordBatch, options?: ChunkedCallOptions): Promise<Table>;
   async chunkedCall(table: Table | RecordBatch, options: ChunkedCallOptions = {}): Promise<Table | ParquetTable> {
     const into = options.into === undefined ? undefined : intoOptions(options.into);
+    if (into && options.returnErrors) throw new InvalidArgumentError("returnErrors cannot be combined with into: the Parquet file holds only the result column");
     const plan = this.#plan(table, "chunkedCall", options);
+    if (options.returnErrors) {
+      const chunks: ChunkWithErrors[] = plan.ranges.map(([from, to]) => ({ rowCount: to - from, parts: [] }));
+      if (plan.ranges.length > 0) {
+        const run = await this.#start(plan, options, false);
+        for await (const chunk of run.chunks()) chunks[chunk.index] = { rowCount: chunk.rows[1] - chunk.rows[0], parts: chunk.parts, errors: chunk.errors };
+      }
+      return assembleWithErrors(chunks, this.outputType);
+    }
     if (into) {
       const run = plan.ranges.length === 0 ? undefined : await this.#start(plan, options, true);
       const parts = run ? mapChunks(run.chunks(), (chunk) => chunk.parts) : emptyChunks();
@@ -117,7 +135,10 @@ export class RemoteFunction {
     if (plan.ranges.length === 0) return;
     const run = await this.#start(plan, options, options.ordered ?? false);
     for await (const chunk of run.chunks()) {
-      yield { chunk: chunk.index, rows: [chunk.rows[0], chunk.rows[1]], result: assembleResult([chunk.parts], this.outputType) };
+      const result = options.returnErrors
+        ? assembleWithErrors([{ rowCount: chunk.rows[1] - chunk.rows[0], parts: chunk.parts, errors: chunk.errors }], this.outputType)
+        : assembleResult([chunk.parts], this.outputType);
+      yield { chunk: chunk.index, rows: [chunk.rows[0], chunk.rows[1]], result };
     }
   }
 
@@ -145,9 +166,11 @@ export class RemoteFunction {
     return { input, ranges: planChunks(input.numRows, options), concurrency: validateConcurrency(options.concurrentChunks), timeoutMs: timeoutMs(options.timeout) };
   }
 
-  async #start(plan: CallPlan, options: Pick<ChunkedCallOptions, "signal" | "onProgress">, ordered: boolean): Promise<ChunkRun> {
+  async #start(plan: CallPlan, options: Pick<ChunkedCallOptions, "signal" | "onProgress" | "returnErrors">, ordered: boolean): Promise<ChunkRun> {
     const connection = await this.#connection();
-    return new ChunkRun({ connection, functionName: this.name, ...plan, ordered, signal: options.signal, onProgress: options.onProgress });
+    return new ChunkRun({
+      connection, functionName: this.name, ...plan, ordered, signal: options.signal, onProgress: options.onProgress, returnErrors: options.returnErrors === true,
+    });
   }
 }
 

@@ -234,6 +234,7 @@ export class RedisBackend extends EventEmitter implements QueueBackend {
     for (const spec of this.#dispatcher.localSpecs()) specs.set(spec.name, spec);
     return [...specs.values()].map((spec) => ({
       name: spec.name, maxBatchingSize: spec.maxBatchingSize, maxBufferDuration: spec.maxBufferDuration, retries: spec.retries, inputs: spec.inputs,
+      ...(spec.cost ? { maxBatchingCost: spec.maxBatchingCost, cost: spec.cost, ...(spec.sortByCost ? { sortByCost: true } : {}) } : {}),
       workers: this.#registry.workers(spec.name),
       bufferedRows: this.#registry.bufferedRows(spec.name),
       bufferedBytes: this.#registry.bufferedBytes(spec.name),
@@ -293,7 +294,8 @@ export class RedisBackend extends EventEmitter implements QueueBackend {
   #deliver(message: RouteMessage, body: Uint8Array): void {
     if (message.t === "result") this.#intake.owned.result(message.k, message.o, message.n, body, message.a);
     else if (message.t === "progress") this.#intake.owned.progress(message.k, message.s, message.a);
-    else if (message.t === "error") this.#intake.owned.error(message.k, message.code, message.message, message.a, message.retryable);
+    else if (message.t === "error") this.#intake.owned.error(message.k, message.code, message.message, message.a, message.retryable, message.rows);
+    else if (message.t === "rowError") this.#intake.owned.rowError(message.k, message.o, message.n, message.code, message.message, message.a);
   }
 
   async #beat(): Promise<void> {

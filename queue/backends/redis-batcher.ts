@@ -3,6 +3,8 @@ import type { Clock } from "../clock.js";
 import { blockingReads, type BlockingReads, type RedisClient } from "./redis-connection.js";
 import { parseEntries, takePieces, type Piece, type RawEntry } from "./redis-entries.js";
 import { ROWS_GROUP } from "./redis-keys.js";
+import { costFull, costLimit } from "../policy/cost.js";
+import { SORT_WINDOW_BATCHES } from "../policy/cost-buckets.js";
 
 export interface BatcherHost {
   readonly gatewayId: string;
@@ -11,7 +13,7 @@ export interface BatcherHost {
   hasFreeWorker(fn: string): boolean;
   /** Turns entries just read into pieces (rows of finished chunks or dead owners are resolved, not returned). */
   adopt(fn: string, entries: RawEntry[], deliveries: number): Piece[];
-  /** Sends one batch to a worker with credit; false when none has any now (the caller keeps the pieces). */
+  /** Sends one batch to a worker with credit; false when none may take it now (the caller keeps the pieces and waits). */
   dispatch(fn: string, pieces: Piece[], reason: "full" | "deadline", waitMs: number): boolean;
   ensureGroup(fn: string): Promise<void>;
   log(line: string): void;
@@ -112,14 +114,22 @@ export class Batcher {
       const now = this.#host.clock.now();
       let oldest = Infinity;
       for (const piece of this.#carry) oldest = Math.min(oldest, piece.enqueuedAt);
-      const full = this.#carryRows >= maxBatchingSize;
+      const maxCost = costLimit(spec);
+      const full = this.#carryRows >= maxBatchingSize || (maxCost !== undefined && costFull(this.#carry, maxBatchingSize, maxCost));
       const due = this.#carryRows > 0 && now - oldest >= maxBufferDuration;
+      // Length bucketing chooses among a window of rows (policy/cost-buckets.ts): read that many while the stream has them.
+      const windowRows = spec.sortByCost ? maxBatchingSize * SORT_WINDOW_BATCHES : maxBatchingSize;
+      const readMore = spec.sortByCost === true && !this.#drained && this.#carryRows < windowRows;
       // The buffer is the carry plus the unread stream: a deadline batch goes only once the stream is drained, so a
       // backlog still forms full batches (as the memory backend, which sees its whole buffer, does).
-      if (full || (due && this.#drained)) {
-        const pieces = takePieces(this.#carry, maxBatchingSize);
+      if ((full && !readMore) || (due && this.#drained)) {
+        const pieces = takePieces(this.#carry, spec);
         for (const piece of pieces) this.#carryRows -= piece.rowCount;
-        if (!this.#host.dispatch(this.fn, pieces, full ? "full" : "deadline", now - oldest)) this.requeue(pieces, true);
+        if (!this.#host.dispatch(this.fn, pieces, full ? "full" : "deadline", now - oldest)) {
+          // No worker may take it now (an exclusive batch waits for an idle worker): wait for credit to change.
+          this.requeue(pieces, true);
+          await new Promise<void>((resolve) => (this.#wake = resolve));
+        }
         continue;
       }
       // On a Cluster, the reader's id on the key's master is learned before the first read there: then look again.
@@ -128,8 +138,8 @@ export class Batcher {
         await preparing;
         continue;
       }
-      const block = due ? 0 : this.#carryRows === 0 ? IDLE_BLOCK_MS : Math.min(IDLE_BLOCK_MS, Math.max(1, Math.ceil(oldest + maxBufferDuration - now)));
-      const wanted = maxBatchingSize - this.#carryRows;
+      const block = due || full ? 0 : this.#carryRows === 0 ? IDLE_BLOCK_MS : Math.min(IDLE_BLOCK_MS, Math.max(1, Math.ceil(oldest + maxBufferDuration - now)));
+      const wanted = windowRows - this.#carryRows;
       const count = Math.max(1, Math.ceil(wanted / (this.#avgEntryRows ?? maxBatchingSize)));
       let reply: unknown;
       this.#blocked = true;

@@ -1,9 +1,12 @@
 import { decodeRows, encodeRows } from "../../protocol/arrow-ipc.js";
+import type { RowError } from "../../protocol/messages.js";
 
 interface Part {
   offset: number;
   rows: number;
-  bytes: Uint8Array;
+  /** Result rows; absent for rows that failed (`error`). */
+  bytes?: Uint8Array;
+  error?: Omit<RowError, "offset" | "count">;
 }
 
 /**
@@ -42,9 +45,21 @@ export class ResultCoverage {
     return gaps.reduce((n, [from, to]) => n + to - from, 0);
   }
 
-  /** The parts in row order (they tile [0, rowCount) once complete). */
+  /** Rows [offset, offset + rows) failed for good (`returnErrors`); returns how many of them were new. */
+  addError(offset: number, rows: number, error: Omit<RowError, "offset" | "count">): number {
+    const gaps = this.#gaps(offset, offset + rows);
+    for (const [from, to] of gaps) this.#insert({ offset: from, rows: to - from, error });
+    return gaps.reduce((n, [from, to]) => n + to - from, 0);
+  }
+
+  /** The result parts in row order (with the error ranges they tile [0, rowCount) once complete). */
   parts(): Uint8Array[] {
-    return this.#parts.map((p) => p.bytes);
+    return this.#parts.flatMap((p) => (p.bytes ? [p.bytes] : []));
+  }
+
+  /** The failed row ranges in row order (`returnErrors`). */
+  errors(): RowError[] {
+    return this.#parts.flatMap((p) => (p.error ? [{ offset: p.offset, count: p.rows, ...p.error }] : []));
   }
 
   #insert(part: Part): void {

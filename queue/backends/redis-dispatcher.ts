@@ -2,15 +2,17 @@ import { randomUUID } from "node:crypto";
 import type { EventEmitter } from "node:events";
 import { encodeFrameParts } from "../../protocol/frame-codec.js";
 import { ErrorCode } from "../../protocol/errors.js";
+import { decodeRows } from "../../protocol/arrow-ipc.js";
 import type { DoneMessage, FailedMessage, FunctionSpec } from "../../protocol/messages.js";
 import type { Clock } from "../clock.js";
 import type { WorkerPeer } from "../entities.js";
 import { recordBatchSize, type FunctionCounters } from "../metrics.js";
 import type { BatchEvent } from "../queue-core.js";
 import { HungBatches, deadlineFailureMessage } from "../policy/batch-deadline.js";
-import { planFailure } from "../policy/isolation.js";
+import { planFailure, planLoss, poisonRowMessage, poisonRowText, rowFailedMessage, type BisectOps } from "../policy/bisection.js";
+import { batchCost, rowCosts } from "../policy/cost.js";
 import type { Batcher, BatcherHost } from "./redis-batcher.js";
-import { idMillis, type HeldEntry, type Piece, type RawEntry } from "./redis-entries.js";
+import { idMillis, splitPiece, type Piece, type RawEntry } from "./redis-entries.js";
 import type { FinishedChunks } from "./redis-finished.js";
 import { RELEASE_IDLE_MS, type HeldEntries } from "./redis-held.js";
 import { describeChunk } from "./redis-owned-chunks.js";
@@ -29,6 +31,8 @@ interface LocalBatch {
   progressTimer?: unknown;
   /** Fires at the batch deadline (policy/batch-deadline.ts). */
   deadlineTimer?: unknown;
+  /** Runs alone on its worker (policy/bisection.ts). */
+  readonly exclusive: boolean;
 }
 
 /**
@@ -36,6 +40,13 @@ interface LocalBatch {
  * sends its result instead, which says the same and more.
  */
 const REMOTE_PROGRESS_DELAY_MS = 50;
+
+/**
+ * When a function's last worker here leaves while rows of it are in a bisection (policy/bisection.ts), its rows stay
+ * here this long before they are handed back: the search lives in this gateway's memory (handed back, the rows would
+ * start over as whole entries), and a supervisor restarts a crashed worker at once. Other rows go back at once.
+ */
+const BISECTION_HOLD_MS = 5000;
 
 export interface DispatcherOptions {
   gatewayId: string;
@@ -74,6 +85,8 @@ export class Dispatcher implements BatcherHost {
   readonly #runningSent = new Set<string>();
   readonly #retryTimers = new Set<unknown>();
   readonly #hung = new HungBatches();
+  /** Functions whose rows in a bisection wait for a worker here before they are handed back (BISECTION_HOLD_MS). */
+  readonly #holds = new Map<string, NodeJS.Timeout>();
   #roundRobin = 0;
 
   constructor(options: DispatcherOptions) {
@@ -86,6 +99,10 @@ export class Dispatcher implements BatcherHost {
 
   addWorker(worker: WorkerPeer, specs: FunctionSpec[]): void {
     for (const spec of specs) this.#specs.set(spec.name, spec);
+    for (const spec of specs) {
+      clearTimeout(this.#holds.get(spec.name));
+      this.#holds.delete(spec.name);
+    }
     this.#workers.add(worker);
     this.#inFlight.set(worker, new Set());
     for (const spec of specs) {
@@ -109,34 +126,17 @@ export class Dispatcher implements BatcherHost {
     const batches = this.#inFlight.get(worker) ?? new Set();
     this.#inFlight.delete(worker);
     this.#hung.forgetWorker(worker.id);
+    // A batch that was alone on the worker caused its loss, or shared it with none (policy/bisection.ts).
+    const alone = batches.size === 1;
     for (const batch of batches) {
       this.#clearTimers(batch);
       this.#batches.delete(batch.id);
       this.#options.counters(batch.fn).workerLosses += 1;
-      const requeue: Piece[] = [];
-      const lost = new Set<HeldEntry>();
-      for (const piece of batch.pieces) {
-        if (this.#isFinished(piece)) {
-          this.#resolve(piece);
-          continue;
-        }
-        piece.losses += 1;
-        lost.add(piece.entry);
-        if (piece.losses > this.#options.maxWorkerLosses) {
-          this.#routeError(piece, ErrorCode.HandlerFailed,
-            `${this.#describe(piece)} failed: the worker holding it went away ${piece.losses} times ` +
-            `(the last one was ${worker.name}); check the workers' logs for crashes or out-of-memory kills`, piece.failures + piece.losses);
-        } else {
-          requeue.push(piece);
-        }
-      }
-      // A loss is a delivery that never finished: if these rows are handed to another gateway, it counts it too.
-      for (const entry of lost) entry.deliveries += 1;
-      this.#batchers.get(batch.fn)?.requeue(requeue, true);
+      this.#batchLost(batch, "lost", alone);
     }
     for (const fn of worker.functions) {
       // Rows held for a function no worker left here can take go back (a CPU worker cannot take a GPU function's).
-      if (![...this.#workers].some((w) => w.functions.has(fn) && meetsNeeds(w.hardware, this.spec(fn)?.needs))) void this.#releaseCarry(fn);
+      if (!this.#servesHere(fn)) this.#releaseSoon(fn);
     }
     this.#pokeAll();
     return true;
@@ -262,6 +262,8 @@ export class Dispatcher implements BatcherHost {
   }
 
   async close(): Promise<void> {
+    for (const timer of this.#holds.values()) clearTimeout(timer);
+    this.#holds.clear();
     for (const timer of this.#retryTimers) this.clock.clearTimeout(timer);
     this.#retryTimers.clear();
     for (const batch of this.#batches.values()) this.#clearTimers(batch);
@@ -301,6 +303,11 @@ export class Dispatcher implements BatcherHost {
         entry, offset: meta.o, rowCount: meta.n, bytes: raw.body, enqueuedAt: registry.toLocal(idMillis(raw.id)),
         failures: 0, losses: deliveries - 1,
       };
+      if (spec?.cost) {
+        // A function that batches by cost prices each row (policy/cost.ts); the decoded table serves later splits.
+        piece.table = decodeRows(raw.body);
+        piece.costs = rowCosts(piece.table, spec.cost);
+      }
       if (this.#isFinished(piece) || expired) {
         this.#resolve(piece);
         continue;
@@ -325,15 +332,14 @@ export class Dispatcher implements BatcherHost {
       return false;
     });
     if (pieces.length === 0) return true;
-    const worker = this.#pickWorker(fn);
-    if (!worker) {
-      this.#batchers.get(fn)?.requeue(pieces, true);
-      return true;
-    }
+    // Rows of a bisection after lost workers run alone on a worker (policy/bisection.ts).
+    const exclusive = pieces[0].isolated === true && pieces[0].exclusive === true;
+    const worker = this.#pickWorker(fn, exclusive);
+    if (!worker) return false; // the batcher keeps the rows and waits for a worker's credit
     const spec = this.spec(fn)!;
     const rows = pieces.reduce((n, p) => n + p.rowCount, 0);
     const attempt = Math.max(...pieces.map((p) => p.failures + p.losses)) + 1;
-    const batch: LocalBatch = { id: randomUUID(), fn, pieces, attempt, worker, dispatchedAt: this.clock.now() };
+    const batch: LocalBatch = { id: randomUUID(), fn, pieces, attempt, worker, dispatchedAt: this.clock.now(), exclusive };
     worker.credits -= 1;
     this.#inFlight.get(worker)!.add(batch);
     this.#batches.set(batch.id, batch);
@@ -350,7 +356,8 @@ export class Dispatcher implements BatcherHost {
       { type: "batch", batchId: batch.id, function: fn, attempt, segments: pieces.map((p) => ({ rows: p.rowCount, bytes: p.bytes.byteLength })) },
       pieces.map((p) => p.bytes),
     ));
-    this.#options.events.emit("batch", { functionName: fn, batchId: batch.id, rows, reason, attempt, workerId: worker.id } satisfies BatchEvent);
+    const cost = spec.cost ? batchCost(pieces) : undefined;
+    this.#options.events.emit("batch", { functionName: fn, batchId: batch.id, rows, reason, attempt, workerId: worker.id, ...(cost === undefined ? {} : { cost }) } satisfies BatchEvent);
     return true;
   }
 
@@ -364,21 +371,26 @@ export class Dispatcher implements BatcherHost {
       this.#resolve(piece);
       return false;
     });
-    const plan = planFailure(live, (p) => p.entry.meta.k, retryable, retries);
-    if (plan.isolate) {
+    const plan = planFailure(live, this.#bisectOps, retryable, retries);
+    if (plan.isolated.length > 0) {
       // Several chunks shared the batch: run each alone now; nothing is charged to them (policy/isolation.ts).
       this.#options.counters(batch.fn).isolations += 1;
-      const due = this.clock.now() - (spec?.maxBufferDuration ?? 0);
-      for (const piece of plan.items) piece.enqueuedAt = Math.min(piece.enqueuedAt, due);
-      this.#batchers.get(batch.fn)?.requeue(plan.items, true);
+      this.#requeueNow(batch.fn, plan.isolated);
       return;
     }
-    const retry = plan.retry;
-    for (const piece of plan.fail) {
+    for (const piece of plan.unretryable) {
       const attempts = piece.failures + piece.losses;
-      this.#routeError(piece, ErrorCode.HandlerFailed,
-        `${this.#describe(piece)} failed after ${attempts} attempt${attempts === 1 ? "" : "s"} (retries: ${retries}): ${handlerMessage}`, attempts);
+      this.#routeError(piece, ErrorCode.HandlerFailed, rowFailedMessage(this.#describe(piece), undefined, attempts, retries, handlerMessage), attempts);
     }
+    for (const piece of plan.failed) {
+      const attempts = piece.failures + piece.losses;
+      const meta = piece.entry.meta;
+      const row = meta.r[1] - meta.r[0] === 1 ? undefined : meta.r[0] + piece.offset;
+      this.#failRow(piece, ErrorCode.HandlerFailed, handlerMessage, rowFailedMessage(this.#describe(piece), row, attempts, retries, handlerMessage), attempts);
+    }
+    // Retries ran out for several rows: their halves run apart, at once (policy/bisection.ts).
+    this.#requeueNow(batch.fn, plan.parts.flat());
+    const retry = plan.retry;
     if (retry.length === 0) return;
     this.#options.counters(batch.fn).retries += 1;
     const notified = new Set<string>();
@@ -408,9 +420,68 @@ export class Dispatcher implements BatcherHost {
     this.#retryTimers.add(timer);
   }
 
-  #routeError(piece: Piece, code: string, message: string, attempts: number): void {
+  readonly #bisectOps: BisectOps<Piece> = { key: (p) => p.entry.meta.k, split: splitPiece };
+
+  /**
+   * A batch's worker went away, or the batch passed its deadline: its rows are delivered again, and past
+   * `maxWorkerLosses` bisected down to the row that costs workers (policy/bisection.ts).
+   */
+  #batchLost(batch: LocalBatch, cause: "lost" | "deadline", alone: boolean): void {
+    const worker = batch.worker;
+    const live = batch.pieces.filter((piece) => {
+      if (!this.#isFinished(piece)) return true;
+      this.#resolve(piece);
+      return false;
+    });
+    const plan = planLoss(live, this.#bisectOps, this.#options.maxWorkerLosses, cause, alone);
+    for (const piece of plan.failed) {
+      const meta = piece.entry.meta;
+      const row = meta.r[0] + piece.offset;
+      const attempts = piece.failures + piece.losses;
+      if (cause === "lost") {
+        this.#failRow(piece, ErrorCode.PoisonRow, poisonRowText(piece.losses, worker.name), poisonRowMessage(this.#describe(piece), row, piece.losses, worker.name), attempts);
+      } else {
+        const hung = this.#hung.count(worker.id);
+        const { batchDeadlineMs } = this.#options;
+        this.#failRow(piece, ErrorCode.HandlerFailed, deadlineFailureMessage(`row ${row}`, piece.losses, batchDeadlineMs, worker.name, hung),
+          deadlineFailureMessage(this.#describe(piece) + (meta.r[1] - meta.r[0] === 1 ? "" : ` at row ${row}`), piece.losses, batchDeadlineMs, worker.name, hung),
+          attempts);
+      }
+    }
+    // A loss is a delivery that never finished: if these rows are handed to another gateway, it counts it too.
+    for (const entry of new Set(live.map((p) => p.entry))) entry.deliveries += 1;
+    this.#batchers.get(batch.fn)?.requeue(plan.requeue, true);
+    this.#requeueNow(batch.fn, plan.parts.flat());
+  }
+
+  /** Rows that run again at once, ahead of the carry (isolation and bisection parts, policy/bisection.ts). */
+  #requeueNow(fn: string, pieces: Piece[]): void {
+    if (pieces.length === 0) return;
+    const due = this.clock.now() - (this.spec(fn)?.maxBufferDuration ?? 0);
+    for (const piece of pieces) piece.enqueuedAt = Math.min(piece.enqueuedAt, due);
+    this.#batchers.get(fn)?.requeue(pieces, true);
+  }
+
+  /**
+   * Rows failed for good: with the chunk's `returnErrors` they go to its owner as a row error and the chunk goes on;
+   * without, the chunk fails naming them.
+   */
+  #failRow(piece: Piece, code: string, rowMessage: string, chunkMessage: string, attempts: number): void {
     const meta = piece.entry.meta;
-    this.#options.router.send(meta.g, { t: "error", k: meta.k, code, message, a: attempts, retryable: false }).then(
+    if (meta.e !== 1) {
+      const failedRows = Array.from({ length: piece.rowCount }, (_, i) => meta.r[0] + piece.offset + i);
+      this.#routeError(piece, code, chunkMessage, attempts, failedRows);
+      return;
+    }
+    this.#options.router.send(meta.g, { t: "rowError", k: meta.k, o: piece.offset, n: piece.rowCount, code, message: rowMessage, a: attempts }).then(
+      () => this.#resolve(piece),
+      (error: Error) => this.#abandon(piece, error),
+    );
+  }
+
+  #routeError(piece: Piece, code: string, message: string, attempts: number, failedRows?: number[]): void {
+    const meta = piece.entry.meta;
+    this.#options.router.send(meta.g, { t: "error", k: meta.k, code, message, a: attempts, retryable: false, ...(failedRows ? { rows: failedRows } : {}) }).then(
       () => this.#resolve(piece),
       (error: Error) => this.#abandon(piece, error),
     );
@@ -451,34 +522,25 @@ export class Dispatcher implements BatcherHost {
     if (!this.#take(worker, batch.id)) return;
     this.#hung.mark(worker, batch.id, batch.fn);
     this.#options.counters(batch.fn).batchDeadlines += 1;
-    const requeue: Piece[] = [];
-    const lost = new Set<HeldEntry>();
-    for (const piece of batch.pieces) {
-      if (this.#isFinished(piece)) {
-        this.#resolve(piece);
-        continue;
-      }
-      piece.losses += 1;
-      lost.add(piece.entry);
-      if (piece.losses > this.#options.maxWorkerLosses) {
-        this.#routeError(piece, ErrorCode.HandlerFailed,
-          deadlineFailureMessage(this.#describe(piece), piece.losses, this.#options.batchDeadlineMs, worker.name, this.#hung.count(worker.id)),
-          piece.failures + piece.losses);
-      } else {
-        requeue.push(piece);
-      }
-    }
-    for (const entry of lost) entry.deliveries += 1;
-    this.#batchers.get(batch.fn)?.requeue(requeue, true);
+    this.#batchLost(batch, "deadline", false);
     this.#poke(worker);
   }
 
-  #pickWorker(fn: string): WorkerPeer | undefined {
+  #pickWorker(fn: string, exclusive: boolean): WorkerPeer | undefined {
     const needs = this.spec(fn)?.needs;
-    const candidates = [...this.#workers].filter((w) => w.credits > 0 && w.functions.has(fn) && meetsNeeds(w.hardware, needs));
+    const candidates = [...this.#workers].filter((w) => w.credits > 0 && w.functions.has(fn) && this.#mayTake(w, exclusive) && meetsNeeds(w.hardware, needs));
     if (candidates.length === 0) return undefined;
     this.#roundRobin = (this.#roundRobin + 1) % candidates.length;
     return candidates[this.#roundRobin];
+  }
+
+  /** A worker holding a batch that runs alone takes nothing else; an exclusive batch needs an idle worker. */
+  #mayTake(worker: WorkerPeer, exclusive: boolean): boolean {
+    const held = this.#inFlight.get(worker);
+    if (!held) return false;
+    if (exclusive) return held.size === 0;
+    for (const batch of held) if (batch.exclusive) return false;
+    return true;
   }
 
   #isFinished(piece: Piece): boolean {
@@ -493,6 +555,27 @@ export class Dispatcher implements BatcherHost {
   #abandon(piece: Piece, error: Error): void {
     this.#options.log(`could not route rows of ${piece.entry.meta.k} (they will run again): ${error.message}`);
     this.#options.held.abandon(piece.entry);
+  }
+
+  /** A worker here may take `fn`'s rows. */
+  #servesHere(fn: string): boolean {
+    return [...this.#workers].some((w) => w.functions.has(fn) && meetsNeeds(w.hardware, this.spec(fn)?.needs));
+  }
+
+  /** No worker here takes `fn` any more: its carry goes back now, or after BISECTION_HOLD_MS while a bisection runs. */
+  #releaseSoon(fn: string): void {
+    const searching = this.#batchers.get(fn)?.carried().some((piece) => piece.group !== undefined) ?? false;
+    if (!searching) {
+      void this.#releaseCarry(fn);
+      return;
+    }
+    if (this.#holds.has(fn)) return;
+    const timer = setTimeout(() => {
+      this.#holds.delete(fn);
+      if (!this.#servesHere(fn)) void this.#releaseCarry(fn);
+    }, BISECTION_HOLD_MS);
+    timer.unref();
+    this.#holds.set(fn, timer);
   }
 
   async #releaseCarry(fn: string): Promise<void> {

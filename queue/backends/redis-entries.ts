@@ -1,6 +1,9 @@
 import type { Table } from "apache-arrow";
 import { decodeRows, encodeRows } from "../../protocol/arrow-ipc.js";
+import type { FunctionSpec } from "../../protocol/messages.js";
 import { takeBatch } from "../policy/isolation.js";
+import { costLimit } from "../policy/cost.js";
+import { takeBucket } from "../policy/cost-buckets.js";
 
 /** What a rows-stream entry says about its rows (field `m`, JSON); the rows themselves are field `b` (Arrow IPC). */
 export interface EntryMeta {
@@ -18,6 +21,8 @@ export interface EntryMeta {
   n: number;
   /** When the chunk times out, in Redis time (ms); null waits forever. Holders drop rows past it. */
   d: number | null;
+  /** 1: the client's `returnErrors` (failed rows become row errors, policy/bisection.ts); absent: the chunk fails. */
+  e?: 1;
 }
 
 /** A rows-stream entry this gateway holds in its pending list (read, claimed or reclaimed) and has not acked. */
@@ -46,8 +51,16 @@ export interface Piece {
   failures: number;
   /** Workers lost while holding these rows (or batch deadlines passed). */
   losses: number;
-  /** Runs only in batches of its own chunk's rows (see policy/isolation.ts). */
+  /** Runs only in batches of its own chunk's rows (see policy/isolation.ts), or of its `group`. */
   isolated?: boolean;
+  /** A bisection part's group (policy/bisection.ts). */
+  group?: string;
+  /** In a bisection after handler failures (policy/bisection.ts). */
+  bisecting?: boolean;
+  /** In a bisection after lost workers: runs alone on a worker (policy/bisection.ts). */
+  exclusive?: boolean;
+  /** Each row's cost, when the function batches by cost (policy/cost.ts). */
+  costs?: Float64Array;
 }
 
 export interface RawEntry {
@@ -81,21 +94,30 @@ export function idMillis(id: string): number {
   return Number(id.slice(0, id.indexOf("-")));
 }
 
-/** Splits a piece after `rowCount` rows; both halves are re-encoded (only when a batch boundary cuts an entry). */
-export function splitPiece(piece: Piece, rowCount: number): [Piece, Piece] {
+/** Rows [from, to) of a piece, re-encoded (only when a batch boundary or a bucket cuts an entry). */
+export function slicePiece(piece: Piece, from: number, to: number): Piece {
   const table = (piece.table ??= decodeRows(piece.bytes));
-  const head = table.slice(0, rowCount);
-  const tail = table.slice(rowCount);
-  return [
-    { ...piece, rowCount, bytes: encodeRows(head), table: head },
-    { ...piece, offset: piece.offset + rowCount, rowCount: piece.rowCount - rowCount, bytes: encodeRows(tail), table: tail },
-  ];
+  const rows = table.slice(from, to);
+  return { ...piece, offset: piece.offset + from, rowCount: to - from, bytes: encodeRows(rows), table: rows, costs: piece.costs?.subarray(from, to) };
+}
+
+/** Splits a piece after `rowCount` rows; both halves are re-encoded. */
+export function splitPiece(piece: Piece, rowCount: number): [Piece, Piece] {
+  return [slicePiece(piece, 0, rowCount), slicePiece(piece, rowCount, piece.rowCount)];
 }
 
 /**
- * Takes up to `maxRows` rows from the front of `carry` (mutating it), splitting the piece that straddles the limit;
- * isolated pieces go in batches of their own chunk (policy/isolation.ts).
+ * Takes the next batch from the front of `carry` (mutating it): up to `maxBatchingSize` rows and, for a function
+ * that batches by cost, up to `maxBatchingCost` (with `sortByCost`, rows of similar cost), splitting the piece that
+ * straddles a limit; isolated pieces go in batches of their own chunk or bisection group (policy/isolation.ts,
+ * policy/cost.ts, policy/cost-buckets.ts). The same rule as the memory backend's takeRows (segments.ts).
  */
-export function takePieces(carry: Piece[], maxRows: number): Piece[] {
-  return takeBatch(carry, maxRows, (p) => p.entry.meta.k, splitPiece);
+export function takePieces(carry: Piece[], spec: Pick<FunctionSpec, "maxBatchingSize" | "maxBatchingCost" | "cost" | "sortByCost"> | number): Piece[] {
+  if (typeof spec === "number") return takeBatch(carry, spec, (p) => p.entry.meta.k, splitPiece);
+  const limits = { maxRows: spec.maxBatchingSize, maxCost: costLimit(spec) };
+  if (spec.sortByCost) {
+    const bucket = takeBucket(carry, limits, { slice: slicePiece });
+    if (bucket) return bucket;
+  }
+  return takeBatch(carry, limits, (p) => p.entry.meta.k, splitPiece);
 }

@@ -100,27 +100,39 @@ export class OwnedChunks {
   }
 
   /** An error decided elsewhere (retries ran out, worker losses): fails the chunk once. */
-  error(key: string, code: string, message: string, attempts: number, retryable: boolean): void {
+  error(key: string, code: string, message: string, attempts: number, retryable: boolean, failedRows?: number[]): void {
     const entry = this.#chunks.get(key);
-    if (entry) this.fail(entry, code, message, attempts, retryable);
+    if (entry) this.fail(entry, code, message, attempts, retryable, failedRows);
+  }
+
+  /** Rows of a `returnErrors` chunk failed for good (policy/bisection.ts): they complete with an error. */
+  rowError(key: string, offset: number, rows: number, code: string, message: string, attempts: number): void {
+    const entry = this.#chunks.get(key);
+    if (!entry || entry.finished) return;
+    entry.attempts = Math.max(entry.attempts, attempts);
+    entry.coverage.addError(offset, rows, { code, message, attempts });
+    if (entry.coverage.complete) this.complete(entry);
   }
 
   complete(entry: OwnedChunk): void {
     if (entry.finished) return;
     const parts = entry.coverage.parts();
+    const errors = entry.coverage.errors();
     this.#options.counters(entry.functionName).rowsOut += entry.rowCount;
     this.#finish(entry);
     entry.client.send(encodeFrameParts(
-      { type: "result", callId: entry.callId, chunk: entry.chunk, parts: parts.map((p) => p.byteLength), attempts: entry.attempts },
+      { type: "result", callId: entry.callId, chunk: entry.chunk, parts: parts.map((p) => p.byteLength), attempts: entry.attempts, ...(errors.length > 0 ? { errors } : {}) },
       parts,
     ));
   }
 
-  fail(entry: OwnedChunk, code: string, message: string, attempts = entry.attempts, retryable = false): void {
+  fail(entry: OwnedChunk, code: string, message: string, attempts = entry.attempts, retryable = false, failedRows?: number[]): void {
     if (entry.finished) return;
-    if (code === ErrorCode.HandlerFailed) this.#options.counters(entry.functionName).failures += 1;
+    if (code === ErrorCode.HandlerFailed || code === ErrorCode.PoisonRow) this.#options.counters(entry.functionName).failures += 1;
     this.#finish(entry);
-    const error: ErrorMessage = { type: "error", callId: entry.callId, chunk: entry.chunk, code, message, retryable, rows: entry.rows, attempts };
+    const error: ErrorMessage = {
+      type: "error", callId: entry.callId, chunk: entry.chunk, code, message, retryable, rows: entry.rows, attempts, ...(failedRows ? { failedRows } : {}),
+    };
     entry.client.send(encodeFrame(error));
   }
 

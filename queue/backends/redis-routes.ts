@@ -6,7 +6,9 @@ import type { RedisScripts } from "./redis-scripts.js";
 export type RouteMessage =
   | { t: "result"; k: string; o: number; n: number; a: number }
   | { t: "progress"; k: string; s: "running" | "retried"; a: number }
-  | { t: "error"; k: string; code: string; message: string; a: number; retryable: boolean };
+  | { t: "error"; k: string; code: string; message: string; a: number; retryable: boolean; rows?: number[] }
+  /** Rows [o, o + n) of a `returnErrors` chunk failed for good (policy/bisection.ts). */
+  | { t: "rowError"; k: string; o: number; n: number; code: string; message: string; a: number };
 
 export interface ResultRouterOptions {
   gatewayId: string;

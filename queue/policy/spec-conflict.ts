@@ -16,12 +16,15 @@ export function canonicalSpec(spec: FunctionSpec): string {
     inputs: spec.inputs,
     // Placement (policy/placement.ts): a spec without needs keeps its text.
     needs: spec.needs,
+    // Batching by cost (policy/cost.ts): absent fields leave the text of a spec without them as it was.
+    maxBatchingCost: spec.maxBatchingCost, cost: spec.cost && { column: spec.cost.column, per: spec.cost.per }, sortByCost: spec.sortByCost,
   });
 }
 
 export function describeSpec(spec: FunctionSpec): string {
   const inputs = spec.inputs === "table" ? '"table"' : `[${spec.inputs.map((n) => JSON.stringify(n)).join(", ")}]`;
-  return `maxBatchingSize ${spec.maxBatchingSize}, maxBufferDuration ${spec.maxBufferDuration}, retries ${spec.retries}, inputs ${inputs}`;
+  const cost = spec.cost ? `, maxBatchingCost ${spec.maxBatchingCost}, cost ${JSON.stringify(spec.cost)}${spec.sortByCost ? ", sortByCost" : ""}` : "";
+  return `maxBatchingSize ${spec.maxBatchingSize}, maxBufferDuration ${spec.maxBufferDuration}, retries ${spec.retries}, inputs ${inputs}${cost}`;
 }
 
 /** The fields in which two specs of one name differ ("maxBatchingSize 10 vs 20"). */
@@ -33,6 +36,9 @@ export function specDifferences(current: FunctionSpec, incoming: FunctionSpec): 
   if (JSON.stringify(current.inputs) !== JSON.stringify(incoming.inputs)) {
     differences.push(`inputs ${JSON.stringify(current.inputs)} vs ${JSON.stringify(incoming.inputs)}`);
   }
+  if (current.maxBatchingCost !== incoming.maxBatchingCost) differences.push(`maxBatchingCost ${current.maxBatchingCost} vs ${incoming.maxBatchingCost}`);
+  if (JSON.stringify(current.cost) !== JSON.stringify(incoming.cost)) differences.push(`cost ${JSON.stringify(current.cost)} vs ${JSON.stringify(incoming.cost)}`);
+  if (Boolean(current.sortByCost) !== Boolean(incoming.sortByCost)) differences.push(`sortByCost ${Boolean(current.sortByCost)} vs ${Boolean(incoming.sortByCost)}`);
   if (JSON.stringify(current.needs) !== JSON.stringify(incoming.needs)) {
     differences.push(`needs ${current.needs ? describeNeeds(current.needs) : "none"} vs ${incoming.needs ? describeNeeds(incoming.needs) : "none"}`);
   }

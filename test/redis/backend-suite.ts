@@ -183,10 +183,12 @@ export function backendSuite(backend: SuiteBackend): void {
       );
       assert.ok(error instanceof ChunkError);
       assert.equal(error.code, ErrorCode.HandlerFailed);
-      assert.equal(error.message, 'chunk 1 (rows 5–9 (5 rows)) of function "broken" failed after 2 attempts (retries: 1): cannot embed row 7');
+      assert.equal(error.message, 'chunk 1 (rows 5–9 (5 rows)) of function "broken" failed at row 7 after 2 attempts (retries: 1): cannot embed row 7');
       assert.deepEqual(error.rows, [5, 10]);
-      assert.equal(error.attempts, 2);
-      assert.equal(calls, 3, "one call for chunk 0, two for chunk 1");
+      assert.deepEqual(error.failedRows, [7], "bisection names the failing row");
+      assert.equal(error.attempts, 2, "row 7 ran alone 1 + retries times");
+      // Chunk 0 once; chunk 1 twice (retries: 1), then bisected: 5–7 and 8–9, then 5–6 and 7, then 7 again.
+      assert.equal(calls, 8);
     }));
 
     it("fails at once when the handler returns the wrong number of rows", () => withFixture({}, async (fixture) => {
@@ -324,7 +326,7 @@ export function backendSuite(backend: SuiteBackend): void {
         (e: unknown) => e as ChunkError,
       );
       assert.equal(error.code, ErrorCode.HandlerFailed);
-      assert.equal(error.message, 'chunk 3 (rows 30–39 (10 rows)) of function "picky" failed after 1 attempt (retries: 0): cannot handle value row 37');
+      assert.equal(error.message, 'chunk 3 (rows 30–39 (10 rows)) of function "picky" failed at row 37 after 1 attempt (retries: 0): cannot handle value row 37');
       assert.equal(error.chunk, 3);
       assert.deepEqual(error.rows, [30, 40]);
       assert.ok(calls.some((c) => c.length === 10 && c[0] === "row 20"), "chunk 2 ran alone after the merged batch failed");
@@ -562,6 +564,132 @@ export function backendSuite(backend: SuiteBackend): void {
         assert.equal(error.code, ErrorCode.InvalidArgument);
         assert.match(error.message, /^queue refused worker h100-1: function "embed" is already served by worker l4-1 with .* \(differs in needs gpu nvidia-l4 vs gpu nvidia-h100\)\. /);
         return true;
+      });
+    }));
+  });
+
+  describe(`${backend.label} backend: bad rows fail alone (issue 12)`, { skip: backend.skip }, () => {
+    const picky = (isBad: (text: string) => boolean, calls: string[][]) => (text: string[]) => {
+      calls.push([...text]);
+      const bad = text.find(isBad);
+      if (bad) throw new Error(`cannot handle value ${bad}`);
+      return text.map((t) => `<${t}>`);
+    };
+
+    it("bisection finds the one bad row among 1,000 (retries: 2): the error names it", () => withFixture({ retryBackoffMs: 5 }, async (fixture) => {
+      const calls: string[][] = [];
+      await fixture.worker({ name: "picky", maxBatchingSize: 100, maxBufferDuration: 5, retries: 2 }, picky((t) => t === "row 537", calls));
+      const error = await fixture.remote.function("picky").chunkedCall(textTable(1000), { chunkSize: 1000 }).then(
+        () => assert.fail("expected the call to fail"),
+        (e: unknown) => e as ChunkError,
+      );
+      assert.ok(error instanceof ChunkError);
+      assert.equal(error.code, ErrorCode.HandlerFailed);
+      assert.equal(error.message, 'chunk 0 (rows 0–999 (1000 rows)) of function "picky" failed at row 537 after 3 attempts (retries: 2): cannot handle value row 537');
+      assert.deepEqual(error.rows, [0, 1000]);
+      assert.deepEqual(error.failedRows, [537]);
+      assert.equal(error.attempts, 3);
+      // Rows 500–599 three times (retries: 2), then the halves holding row 537, then row 537 alone twice more.
+      assert.deepEqual(calls.filter((c) => c.includes("row 537")).map((c) => c.length), [100, 100, 100, 50, 25, 13, 6, 3, 1, 1, 1]);
+    }));
+
+    it("returnErrors: failed rows get a null result and the handler's message, the others their result (chunkedCall and stream)", () => withFixture({ retryBackoffMs: 5 }, async (fixture) => {
+      const calls: string[][] = [];
+      await fixture.worker({ name: "picky", maxBatchingSize: 8, maxBufferDuration: 5, retries: 1 }, picky((t) => t === "row 3" || t === "row 17", calls));
+      const fn = fixture.remote.function("picky");
+      const table = await fn.chunkedCall(textTable(20), { chunkSize: 10, returnErrors: true });
+      assert.deepEqual(table.schema.fields.map((f) => `${f.name}: ${f.type}`), ["result: Utf8", "error: Utf8"]);
+      assert.deepEqual(resultValues(table), Array.from({ length: 20 }, (_, i) => (i === 3 || i === 17 ? null : `<row ${i}>`)));
+      assert.deepEqual(Array.from(table.getChild("error")!), Array.from({ length: 20 }, (_, i) => (i === 3 || i === 17 ? `cannot handle value row ${i}` : null)));
+      const chunks: Array<[number, number[], unknown[], unknown[]]> = [];
+      for await (const { chunk, rows, result } of fn.stream(textTable(20), { chunkSize: 10, returnErrors: true, ordered: true })) {
+        chunks.push([chunk, rows, resultValues(result), Array.from(result.getChild("error")!)]);
+      }
+      assert.deepEqual(chunks.map(([chunk, rows]) => [chunk, rows]), [[0, [0, 10]], [1, [10, 20]]]);
+      assert.deepEqual(chunks[1][2], Array.from({ length: 10 }, (_, i) => (i === 7 ? null : `<row ${10 + i}>`)));
+      assert.deepEqual(chunks[1][3], Array.from({ length: 10 }, (_, i) => (i === 7 ? "cannot handle value row 17" : null)));
+      const clean = await fn.chunkedCall(textTable(5, "ok"), { chunkSize: 5, returnErrors: true });
+      assert.deepEqual(Array.from(clean.getChild("error")!), [null, null, null, null, null], "no failure: an all-null error column");
+    }));
+
+    it("a row that kills its worker three times is a poison row: it fails alone with CHALKNB_POISON_ROW, the other rows go on", () => withFixture({ maxWorkerLosses: 2 }, async (fixture) => {
+      // Each worker dies with the batch holding "row 3" (its connection drops mid-batch); a supervisor starts the next.
+      const crashed: number[] = [];
+      const workers: Worker[] = [];
+      let current: Worker | undefined;
+      let generation = 0;
+      let stopped = false;
+      const crashy = defineFunction({ name: "crashy", maxBatchingSize: 8, maxBufferDuration: 5 }, (text: string[]) => {
+        if (!text.includes("row 3")) return text.map((t) => `<${t}>`);
+        crashed.push(text.length);
+        void current!.close();
+        return new Promise<string[]>(() => {});
+      });
+      const start = async () => {
+        const worker = await startWorker({ url: fixture.queue.url, name: `w${++generation}`, functions: [crashy], reconnect: false, concurrency: 1, log: () => {} });
+        workers.push(worker);
+        current = worker;
+        await worker.ready;
+      };
+      const supervise = () => void (stopped ? undefined : start().catch(() => {}));
+      fixture.queue.core.on("worker-left", supervise);
+      try {
+        const joined = once(fixture.queue.core, "worker-joined");
+        await start();
+        await joined;
+        const fn = fixture.remote.function("crashy");
+        const table = await fn.chunkedCall(textTable(16), { chunkSize: 8, returnErrors: true });
+        assert.deepEqual(resultValues(table), Array.from({ length: 16 }, (_, i) => (i === 3 ? null : `<row ${i}>`)));
+        const errors = Array.from(table.getChild("error")!) as (string | null)[];
+        assert.match(errors[3]!, /^CHALKNB_POISON_ROW: every batch holding it lost its worker \(6 times\), the last time while it ran alone on worker w\d+; the other rows went on\. Check the workers' logs for crashes or out-of-memory kills$/);
+        assert.deepEqual(errors.filter((e) => e !== null).length, 1);
+        // Rows 0–7 three times (maxWorkerLosses: 2), then exclusive halves down to row 3: 0–3, 2–3, 3.
+        assert.deepEqual(crashed, [8, 8, 8, 4, 2, 1]);
+        crashed.length = 0;
+        await assert.rejects(fn.chunkedCall(textTable(4), { chunkSize: 4 }), (error: ChunkError) => {
+          assert.equal(error.code, ErrorCode.PoisonRow);
+          assert.match(error.message, /^chunk 0 \(rows 0–3 \(4 rows\)\) of function "crashy" failed: row 3 is a poison row: every batch holding it lost its worker \(5 times\), the last time while it ran alone on worker w\d+; /);
+          assert.deepEqual(error.failedRows, [3]);
+          return true;
+        });
+        assert.deepEqual(crashed, [4, 4, 4, 2, 1]);
+      } finally {
+        stopped = true;
+        fixture.queue.core.off("worker-left", supervise);
+        await Promise.all(workers.map((w) => w.close()));
+      }
+    }));
+  });
+
+  describe(`${backend.label} backend: batches by cost (issue 12)`, { skip: backend.skip }, () => {
+    // 10 to 199 "tokens" (4 bytes each) per row, in a scrambled order, and one row of 600 tokens: above the limit.
+    const texts = [...Array.from({ length: 300 }, (_, i) => "w".repeat(4 * (10 + ((i * 7919) % 190)))), "x".repeat(2400)];
+    for (const sortByCost of [false, true]) {
+      it(`never passes maxBatchingCost; a row above it goes alone${sortByCost ? " (sortByCost)" : ""}`, () => withFixture({}, async (fixture) => {
+        const batches: Array<{ rows: number; cost: number }> = [];
+        await fixture.worker({
+          name: "embed", maxBatchingSize: 32, maxBufferDuration: 20, maxBatchingCost: 500, cost: { column: "text", per: "bytes/4" }, sortByCost,
+        }, (text: string[]) => {
+          batches.push({ rows: text.length, cost: text.reduce((n, t) => n + Buffer.byteLength(t) / 4, 0) });
+          return text.map((t) => t.length);
+        });
+        const result = await fixture.remote.function("embed").chunkedCall(tableFromArrays({ text: texts }), { chunkSize: 50, concurrentChunks: 4 });
+        assert.deepEqual(resultValues(result), texts.map((t) => t.length));
+        assert.equal(batches.reduce((n, b) => n + b.rows, 0), texts.length, "every row ran once");
+        for (const batch of batches) assert.ok(batch.cost <= 500 || batch.rows === 1, `a batch of ${batch.rows} rows costs ${batch.cost}`);
+        assert.ok(batches.some((b) => b.rows === 1 && b.cost === 600), "the 600-token row ran alone");
+        const listed = (await fixture.remote.functions()).find((f) => f.name === "embed")!;
+        assert.deepEqual([listed.maxBatchingCost, listed.cost, listed.sortByCost ?? false], [500, { column: "text", per: "bytes/4" }, sortByCost]);
+      }));
+    }
+
+    it("refuses rows without the cost column, naming it", () => withFixture({}, async (fixture) => {
+      await fixture.worker({ name: "embed", maxBatchingSize: 8, maxBufferDuration: 5, maxBatchingCost: 100, cost: { column: "text" }, inputs: "table" }, (batch: unknown) => {
+        return Array.from({ length: (batch as { numRows: number }).numRows }, () => 1);
+      });
+      await assert.rejects(fixture.remote.function("embed").chunkedCall(tableFromArrays({ words: ["a"] }), { chunkSize: 1 }), {
+        code: ErrorCode.SchemaMismatch,
+        message: 'function "embed" prices rows by the column "text" (maxBatchingCost 100) but the input table has "words"; add that column',
       });
     }));
   });

@@ -103,7 +103,7 @@ describe("chunkedCall({ into })", () => {
       const path = join(folder, "out.parquet");
       await assert.rejects(fixture.remote.function("picky").chunkedCall(textTable(8), { chunkSize: 2, concurrentChunks: 1, into: path }), {
         code: ErrorCode.HandlerFailed,
-        message: 'chunk 2 (rows 4–5 (2 rows)) of function "picky" failed after 1 attempt (retries: 0): cannot take row 5',
+        message: 'chunk 2 (rows 4–5 (2 rows)) of function "picky" failed at row 5 after 1 attempt (retries: 0): cannot take row 5',
       });
       assert.deepEqual(await readdir(folder), []);
     }));

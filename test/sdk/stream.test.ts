@@ -118,7 +118,7 @@ describe("fn.stream()", () => {
       for await (const chunk of fixture.remote.function("picky").stream(textTable(6), { chunkSize: 2, concurrentChunks: 1 })) seen.push(summary(chunk));
     }, {
       code: ErrorCode.HandlerFailed,
-      message: 'chunk 1 (rows 2–3 (2 rows)) of function "picky" failed after 1 attempt (retries: 0): cannot take row 3',
+      message: 'chunk 1 (rows 2–3 (2 rows)) of function "picky" failed at row 3 after 1 attempt (retries: 0): cannot take row 3',
     });
     assert.deepEqual(seen, [{ chunk: 0, rows: [0, 2], result: ["row 0", "row 1"] }]);
   }));
