@@ -4,7 +4,7 @@ import { mkdtemp, realpath, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { KernelClient } from "../../kernel/client.js";
-import type { KernelOutput } from "../../kernel/messages.js";
+import { outputLines } from "../helpers/kernel-outputs.js";
 
 // A cell's top-level names that no function uses are locals of the cell's function, copied to their globals at sync
 // points (kernel/cell-bindings.ts). These tests run cells in one real kernel process and check that nothing a user can
@@ -22,14 +22,7 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function text(outputs: KernelOutput[]): string[] {
-  return outputs.map((o) => {
-    if (o.output_type === "stream") return `${o.name}: ${o.text}`;
-    if (o.output_type === "error") return `error: ${o.ename}: ${o.evalue}`;
-    if (o.output_type === "execute_result") return `result: ${String(o.data["text/plain"])}`;
-    return `${o.output_type}: ${String(o.data["text/plain"])}`;
-  });
-}
+const text = outputLines;
 
 async function value(code: string): Promise<string[]> {
   return text((await kernel.execute(code)).outputs);

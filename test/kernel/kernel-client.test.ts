@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { tableFromIPC } from "apache-arrow";
 import { KernelClient } from "../../kernel/client.js";
-import type { KernelOutput } from "../../kernel/messages.js";
+import { outputLines } from "../helpers/kernel-outputs.js";
 
 // One real kernel process, driven through KernelClient as the runner and the extension drive it.
 let dir: string;
@@ -26,14 +26,7 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function text(outputs: KernelOutput[]): string[] {
-  return outputs.map((o) => {
-    if (o.output_type === "stream") return `${o.name}: ${o.text}`;
-    if (o.output_type === "error") return `error: ${o.ename}: ${o.evalue}`;
-    if (o.output_type === "execute_result") return `result: ${String(o.data["text/plain"])}`;
-    return `${o.output_type}: ${String(o.data["text/plain"])}`;
-  });
-}
+const text = outputLines;
 
 test("declarations persist across cells and a const may be declared again", async () => {
   assert.equal((await kernel.execute("const a: number = 1\nlet b = 2\nfunction add(x: number) { return x + a + b }\nclass Box { v = 7 }")).status, "ok");
