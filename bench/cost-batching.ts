@@ -7,7 +7,7 @@
 import { join } from "node:path";
 import { Field, Float32, List, tableFromArrays } from "apache-arrow";
 import { startQueue, type BatchEvent } from "../queue/index.js";
-import { Remote } from "../kernel/sdk/index.js";
+import { Remote } from "../sdk/index.js";
 import { fmt, repoRoot, spawnWorker } from "./support.js";
 
 const rows = Number(process.env.COST_BENCH_ROWS ?? 200);

@@ -12,10 +12,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { tableFromArrays } from "apache-arrow";
-import { Remote } from "../kernel/sdk/index.js";
+import { Remote } from "../sdk/index.js";
 import { startQueue } from "../queue/index.js";
 import { detectHardware } from "../queue/hardware.js";
-import type { WorkerSummary } from "../queue/policy/placement.js";
+import type { WorkerSummary } from "../protocol/queue-api.js";
 
 const FUNCTIONS = `import { defineFunction } from "chalknb";
 export const onGpu = defineFunction({ name: "on-gpu", gpu: "any", maxBatchingSize: 4, maxBufferDuration: 1 }, (text: string[]) =>

@@ -3,7 +3,7 @@
 import { join } from "node:path";
 import { tableFromArrays, Field, Float32, List } from "apache-arrow";
 import { startQueue } from "../queue/index.js";
-import { Remote } from "../kernel/sdk/index.js";
+import { Remote } from "../sdk/index.js";
 import { spawnWorker, percentile, fmt, repoRoot } from "./support.js";
 
 const embedFile = join(repoRoot, "samples/functions/embed.ts");

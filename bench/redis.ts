@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 import { tableFromArrays } from "apache-arrow";
-import { Remote } from "../kernel/sdk/index.js";
+import { Remote } from "../sdk/index.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const bin = join(root, "bin/chalknb.js");

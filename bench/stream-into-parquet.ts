@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { tableFromArrays } from "apache-arrow";
 import { startQueue } from "../queue/index.js";
-import { Remote } from "../kernel/sdk/index.js";
+import { Remote } from "../sdk/index.js";
 import { fmt, repoRoot, spawnWorker } from "./support.js";
 
 interface ClientFigures {

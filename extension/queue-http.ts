@@ -1,11 +1,12 @@
 /** The extension's calls to the queue's HTTP API (undici): `/v1/functions` and `/metrics`, with the Bearer token. */
 import { request } from "undici";
 import { httpBase } from "./settings.js";
+import { QueuePaths, type FunctionInfo, type FunctionsResponse } from "../protocol/queue-api.js";
 
 export interface QueueSnapshot {
   at: number;
   url: string;
-  functions?: unknown[];
+  functions?: FunctionInfo[];
   metricsText?: string;
   error?: string;
 }
@@ -23,8 +24,8 @@ export async function pollQueue(queueUrl: string, token: string | undefined, tim
   const signal = AbortSignal.timeout(timeoutMs);
   const at = Date.now();
   try {
-    const [functionsText, metricsText] = await Promise.all([get(`${base}/v1/functions`, token, signal), get(`${base}/metrics`, token, signal)]);
-    const parsed = JSON.parse(functionsText) as { functions?: unknown[] };
+    const [functionsText, metricsText] = await Promise.all([get(`${base}${QueuePaths.functions}`, token, signal), get(`${base}${QueuePaths.metrics}`, token, signal)]);
+    const parsed = JSON.parse(functionsText) as Partial<FunctionsResponse>;
     return { at, url: queueUrl, functions: parsed.functions ?? [], metricsText };
   } catch (e) {
     const cause = (e as { cause?: { code?: string } }).cause?.code;

@@ -79,7 +79,7 @@ export function installCellRuntime(options: CellRuntimeOptions): CellRuntime {
   });
   let loaded = false;
   const ready = (async () => {
-    const [, sdk] = await Promise.all([arrowReady, import("./sdk/index.js").catch((error: unknown) => error as Error)]);
+    const [, sdk] = await Promise.all([arrowReady, import("../sdk/index.js").catch((error: unknown) => error as Error)]);
     loaded = true;
     if (sdk instanceof Error) {
       const fail = (): never => {

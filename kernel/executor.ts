@@ -1,5 +1,5 @@
 import vm from "node:vm";
-import { cancelAllCalls, setCallObserver } from "./sdk/call-registry.js";
+import { cancelAllCalls, setCallObserver } from "../sdk/call-registry.js";
 import { compileCell, type CompiledCell } from "./cell-compiler.js";
 import type { CellRuntime } from "./cell-runtime.js";
 import { progressBundle, toMimeBundle } from "./display.js";

@@ -102,7 +102,7 @@ process.on("message", (message: KernelRequest) => {
       break;
     case "queue_info_request":
       // The SDK is already loaded if any cell used a Remote; otherwise there is nothing to report.
-      void import("./sdk/remote.js").then(
+      void import("../sdk/remote.js").then(
         (sdk) => send({ msg_type: "queue_info_reply", parent_id: message.msg_id, content: { urls: sdk.queueUrlsInUse(), queues: sdk.queuesUsed() } }),
         () => send({ msg_type: "queue_info_reply", parent_id: message.msg_id, content: { urls: [], queues: [] } }),
       );

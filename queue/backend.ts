@@ -2,10 +2,10 @@ import type { EventEmitter } from "node:events";
 import type { DoneMessage, FailedMessage, FunctionSpec, SubmitMessage } from "../protocol/messages.js";
 import type { ClientPeer, WorkerPeer } from "./entities.js";
 import type { FunctionMetrics } from "./metrics.js";
-import type { FunctionInfo } from "./queue-core.js";
-import type { WorkerSummary } from "./policy/placement.js";
+import type { FunctionInfo, WorkerSummary } from "../protocol/queue-api.js";
 
-export type { BatchEvent, FunctionInfo } from "./queue-core.js";
+export type { BatchEvent } from "./queue-core.js";
+export type { FunctionInfo } from "../protocol/queue-api.js";
 
 /**
  * What `queue-server.ts` needs from a queue: the sockets live in the server, the rows and their scheduling live in

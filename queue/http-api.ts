@@ -3,6 +3,7 @@ import { renderPrometheus } from "./metrics.js";
 import type { QueueBackend } from "./backend.js";
 import { tokenMatches } from "./auth.js";
 import { echoed } from "../protocol/function-name.js";
+import { QueuePaths, type FunctionsResponse } from "../protocol/queue-api.js";
 
 /**
  * `GET /v1/functions` (JSON), `GET /metrics` (Prometheus text) and `GET /healthz`, beside the WebSocket on the same
@@ -24,7 +25,7 @@ export function createHttpHandler(core: QueueBackend, token: string | undefined,
       return sendError(400, `bad request target ${echoed(request.url ?? "")}: expected a path such as /v1/functions, /metrics or /healthz`);
     }
     if (request.method !== "GET") return sendError(405, `${echoed(request.method ?? "")} is not supported; use GET`);
-    if (path === "/v1/functions" || path === "/metrics") {
+    if (path === QueuePaths.functions || path === QueuePaths.metrics) {
       // The Redis backend reads queue depths and other gateways' workers from Redis first.
       try {
         await core.refresh?.();
@@ -32,11 +33,12 @@ export function createHttpHandler(core: QueueBackend, token: string | undefined,
         // serve what is known
       }
     }
-    if (path === "/v1/functions") {
-      return send(200, "application/json", JSON.stringify({ functions: core.functions(), workers: core.workerCount(), workerList: core.workerList?.() ?? [] }));
+    if (path === QueuePaths.functions) {
+      const body: FunctionsResponse = { functions: core.functions(), workers: core.workerCount(), workerList: core.workerList?.() ?? [] };
+      return send(200, "application/json", JSON.stringify(body));
     }
-    if (path === "/metrics") return send(200, "text/plain; version=0.0.4", renderPrometheus(core.metrics()));
-    if (path === "/healthz") return send(200, "text/plain", "ok\n");
+    if (path === QueuePaths.metrics) return send(200, "text/plain; version=0.0.4", renderPrometheus(core.metrics()));
+    if (path === QueuePaths.health) return send(200, "text/plain", "ok\n");
     sendError(404, `no route ${echoed(path)}; try /v1/functions, /metrics or /healthz`);
   };
   return (request: IncomingMessage, response: ServerResponse): void => {

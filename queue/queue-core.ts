@@ -17,7 +17,8 @@ import { batchCost, costFull, costLimit, rowCosts } from "./policy/cost.js";
 import { bytesFull, bytesFullMessage, oversizedChunkMessage, rowsFullMessage } from "./policy/limits.js";
 import { FunctionRetention } from "./policy/retention.js";
 import { checkSpecs } from "./policy/spec-conflict.js";
-import { describeWorkers, meetsNeeds, unplacedReason, type WorkerSummary } from "./policy/placement.js";
+import { describeWorkers, meetsNeeds, unplacedReason } from "./policy/placement.js";
+import type { FunctionInfo, WorkerSummary } from "../protocol/queue-api.js";
 
 export interface QueueCoreOptions {
   clock: Clock;
@@ -47,25 +48,6 @@ export interface BatchEvent {
   workerId: string;
   /** The rows' total cost, for a function that batches by cost (policy/cost.ts). */
   cost?: number;
-}
-
-export interface FunctionInfo {
-  name: string;
-  maxBatchingSize: number;
-  maxBufferDuration: number;
-  retries: number;
-  inputs: string[] | "table";
-  /** Batching by cost (policy/cost.ts), when the function declares it. */
-  maxBatchingCost?: number;
-  cost?: CostSpec;
-  sortByCost?: boolean;
-  workers: number;
-  bufferedRows: number;
-  /** Bytes of chunks submitted and not yet finished (queued or running): the `maxBufferedBytes` gauge. */
-  bufferedBytes: number;
-  inFlightBatches: number;
-  /** Workers holding a batch of this function past the batch deadline (at most 10 names). */
-  hung: string[];
 }
 
 /**

@@ -6,16 +6,7 @@
 import { byFunction, counterRate, parsePrometheus, type Sample } from "./lib/prometheus.js";
 import { formatCount, formatNumber } from "./lib/format.js";
 import { h } from "./dom.js";
-
-export interface FunctionInfo {
-  name: string;
-  maxBatchingSize: number;
-  maxBufferDuration: number;
-  retries: number;
-  workers: number;
-  bufferedRows: number;
-  inFlightBatches: number;
-}
+import type { FunctionInfo } from "../protocol/queue-api.js";
 
 export interface DashboardSnapshot {
   type: "snapshot";

@@ -7,7 +7,7 @@ import type { QueueBackend } from "../backend.js";
 import type { Clock } from "../clock.js";
 import type { ClientPeer, WorkerPeer } from "../entities.js";
 import { functionMetrics, newCounters, type FunctionCounters, type FunctionMetrics } from "../metrics.js";
-import type { FunctionInfo } from "../queue-core.js";
+import type { FunctionInfo, WorkerSummary } from "../../protocol/queue-api.js";
 import { DEFAULT_BATCH_DEADLINE_MS, DEFAULT_FUNCTION_GRACE_MS, DEFAULT_MAX_BUFFERED_BYTES } from "../policy/defaults.js";
 import { checkSpecs, specConflictError } from "../policy/spec-conflict.js";
 import { Batcher } from "./redis-batcher.js";
@@ -21,7 +21,6 @@ import { reclaimIdle } from "./redis-reclaim.js";
 import { Registry } from "./redis-registry.js";
 import { ResultRouter, type RouteMessage } from "./redis-routes.js";
 import { defineScripts, type RedisScripts } from "./redis-scripts.js";
-import type { WorkerSummary } from "../policy/placement.js";
 
 export interface RedisBackendOptions {
   /**

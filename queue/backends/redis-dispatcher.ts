@@ -18,7 +18,8 @@ import { RELEASE_IDLE_MS, type HeldEntries } from "./redis-held.js";
 import { describeChunk } from "./redis-owned-chunks.js";
 import type { Registry } from "./redis-registry.js";
 import type { ResultRouter } from "./redis-routes.js";
-import { describeWorkers, meetsNeeds, unplacedReason, type WorkerSummary } from "../policy/placement.js";
+import { describeWorkers, meetsNeeds, unplacedReason } from "../policy/placement.js";
+import type { WorkerSummary } from "../../protocol/queue-api.js";
 
 interface LocalBatch {
   readonly id: string;

@@ -1,4 +1,5 @@
 import type { FunctionNeeds, FunctionSpec, GpuInfo, WorkerHardware } from "../../protocol/messages.js";
+import type { WorkerSummary } from "../../protocol/queue-api.js";
 import { describeNeeds, formatBytes, normalizeGpuType } from "../resources.js";
 
 /**
@@ -74,19 +75,6 @@ export function unplacedReason(
     return `${lead}, none with ${formatBytes(needs.memoryBytes)} memory`;
   }
   return `${lead}, none that has all of it`;
-}
-
-/** One connected worker as /v1/functions lists it (issue 14: each worker's GPU, and what it may not serve). */
-export interface WorkerSummary {
-  name: string;
-  /** GPU names as nvidia-smi gives them ("NVIDIA L4"); empty for a CPU worker. */
-  gpus: string[];
-  /** Cores and memory from its hello; null for a worker that did not say. */
-  cpus: number | null;
-  memoryBytes: number | null;
-  functions: string[];
-  /** Functions it declares and is not given batches of, with why ("it has no GPU"). */
-  unmet: Record<string, string>;
 }
 
 export function describeWorkers(

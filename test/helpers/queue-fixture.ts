@@ -1,7 +1,7 @@
 import { once } from "node:events";
 import { tableFromArrays, type Table } from "apache-arrow";
 import { startQueue, startWorker, defineFunction, type QueueOptions, type QueueServer, type Worker, type FunctionOptions, type BatchEvent } from "../../queue/index.js";
-import { Remote } from "../../kernel/sdk/index.js";
+import { Remote } from "../../sdk/index.js";
 import type { ColumnHandler } from "../../queue/define-function.js";
 
 /** A real queue on a free loopback port, real workers, and a Remote pointed at it; closed by `close()`. */

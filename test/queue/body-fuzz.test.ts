@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { once } from "node:events";
 import { WebSocket } from "ws";
 import { startQueue } from "../../queue/index.js";
-import { Remote } from "../../kernel/sdk/index.js";
+import { Remote } from "../../sdk/index.js";
 import { decodeRows } from "../../protocol/arrow-ipc.js";
 import { ErrorCode } from "../../protocol/errors.js";
 import { encodeFrame, FrameReader, type Frame } from "../../protocol/frame-codec.js";

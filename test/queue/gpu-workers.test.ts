@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { tableFromArrays } from "apache-arrow";
 import { startQueue, type QueueServer } from "../../queue/index.js";
-import { Remote } from "../../kernel/sdk/index.js";
+import { Remote } from "../../sdk/index.js";
 import { chalknbBin, fixtureFunctions } from "../helpers/paths.js";
 import { fakeNvidiaSmi, TWO_GPUS } from "../helpers/fake-nvidia-smi.js";
 import { resultValues } from "../helpers/queue-fixture.js";

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { once } from "node:events";
 import { WebSocket } from "ws";
 import { startQueue } from "../../queue/index.js";
-import { Remote } from "../../kernel/sdk/index.js";
+import { Remote } from "../../sdk/index.js";
 import { encodeFrame } from "../../protocol/frame-codec.js";
 import { ErrorCode } from "../../protocol/errors.js";
 import { startFixture, textTable, resultValues } from "../helpers/queue-fixture.js";

@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { ErrorCode } from "../../protocol/errors.js";
-import { cancelAllCalls } from "../../kernel/sdk/index.js";
+import { cancelAllCalls } from "../../sdk/index.js";
 import { startFixture, textTable, sleep } from "../helpers/queue-fixture.js";
 import { QueueCore } from "../../queue/queue-core.js";
 import type { ClientPeer, WorkerPeer } from "../../queue/entities.js";

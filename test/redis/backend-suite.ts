@@ -7,7 +7,7 @@ import { type ChalknbError, ChunkError, ErrorCode } from "../../protocol/errors.
 import { encodeRows } from "../../protocol/arrow-ipc.js";
 import { decodeFrame, encodeFrame } from "../../protocol/frame-codec.js";
 import { PROTOCOL_VERSION, type Message } from "../../protocol/messages.js";
-import { Remote } from "../../kernel/sdk/index.js";
+import { Remote } from "../../sdk/index.js";
 import { defineFunction, startWorker, type FunctionDefinition, type FunctionInfo, type QueueOptions, type Worker } from "../../queue/index.js";
 import { ManualClock } from "../helpers/manual-clock.js";
 import { startFixture, textTable, resultValues, sleep, type QueueFixture } from "../helpers/queue-fixture.js";

@@ -4,7 +4,7 @@ import { once } from "node:events";
 import { createServer } from "node:net";
 import type { Cluster } from "ioredis";
 import { ErrorCode } from "../../protocol/errors.js";
-import { Remote } from "../../kernel/sdk/index.js";
+import { Remote } from "../../sdk/index.js";
 import { defineFunction, startQueue, startWorker, type QueueServer, type Worker } from "../../queue/index.js";
 import { createRedisBackend, type RedisBackend } from "../../queue/backends/redis-backend.js";
 import { parseClusterUrl } from "../../queue/backends/redis-connection.js";

@@ -1,7 +1,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { ErrorCode } from "../../protocol/errors.js";
-import { Remote } from "../../kernel/sdk/index.js";
+import { Remote } from "../../sdk/index.js";
 import { textTable, resultValues, sleep } from "../helpers/queue-fixture.js";
 import { REDIS_URL, SKIP_WITHOUT_REDIS, deleteKeys, testPrefix } from "./redis-env.js";
 import { startGatewayProcess, startWorkerProcess, type ChalknbProcess } from "./processes.js";

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { once } from "node:events";
 import { Redis, type Cluster } from "ioredis";
 import { type ChalknbError, ErrorCode } from "../../protocol/errors.js";
-import { Remote } from "../../kernel/sdk/index.js";
+import { Remote } from "../../sdk/index.js";
 import { defineFunction, startQueue, startWorker, type QueueOptions, type QueueServer, type Worker } from "../../queue/index.js";
 import { ManualClock } from "../helpers/manual-clock.js";
 import { resultValues, sleep, textTable } from "../helpers/queue-fixture.js";

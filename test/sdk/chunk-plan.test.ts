@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { planChunks, timeoutMs, validateConcurrency } from "../../kernel/sdk/chunk-plan.js";
+import { planChunks, timeoutMs, validateConcurrency } from "../../sdk/chunk-plan.js";
 import { ErrorCode } from "../../protocol/errors.js";
 
 describe("planChunks()", () => {

@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { createInterface } from "node:readline";
 import { ErrorCode } from "../../protocol/errors.js";
-import { Remote } from "../../kernel/sdk/index.js";
+import { Remote } from "../../sdk/index.js";
 import { resultValues, startFixture, textTable } from "../helpers/queue-fixture.js";
 import { chalknbBin } from "../helpers/paths.js";
 

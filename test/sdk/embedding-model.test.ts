@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { tableFromArrays, Field, Float32, List } from "apache-arrow";
 import { startQueue, startWorker } from "../../queue/index.js";
-import { Remote } from "../../kernel/sdk/index.js";
+import { Remote } from "../../sdk/index.js";
 import { repoRoot } from "../helpers/paths.js";
 
 function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { Field, Float32, List } from "apache-arrow";
 import { ErrorCode } from "../../protocol/errors.js";
 import type { CallProgress } from "../../protocol/progress.js";
-import { openParquet, ParquetTable, readParquet } from "../../kernel/sdk/index.js";
+import { openParquet, ParquetTable, readParquet } from "../../sdk/index.js";
 import { startFixture, textTable, resultValues, type QueueFixture } from "../helpers/queue-fixture.js";
 
 const embedding = new List(new Field("item", new Float32(), true));

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { Table, tableFromArrays } from "apache-arrow";
 import { ErrorCode } from "../../protocol/errors.js";
-import { readParquet, writeParquet } from "../../kernel/sdk/index.js";
+import { readParquet, writeParquet } from "../../sdk/index.js";
 import { startFixture, textTable, resultValues } from "../helpers/queue-fixture.js";
 import { fixtureFunctions, repoRoot } from "../helpers/paths.js";
 
@@ -99,7 +99,7 @@ describe("embedded default", () => {
   });
 
   it("says what to do when there is no queue and no ./functions", async () => {
-    const { Remote } = await import("../../kernel/sdk/index.js");
+    const { Remote } = await import("../../sdk/index.js");
     const folder = await mkdtemp(join(tmpdir(), "chalknb-empty-"));
     const cwd = process.cwd();
     const url = process.env.CHALKNB_QUEUE_URL;

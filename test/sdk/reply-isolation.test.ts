@@ -8,7 +8,7 @@ import { encodeRows } from "../../protocol/arrow-ipc.js";
 import { ErrorCode } from "../../protocol/errors.js";
 import { encodeFrame, FrameReader, MAX_HEADER_BYTES } from "../../protocol/frame-codec.js";
 import type { SubmitMessage } from "../../protocol/messages.js";
-import { Remote } from "../../kernel/sdk/index.js";
+import { Remote } from "../../sdk/index.js";
 import { resultValues, textTable } from "../helpers/queue-fixture.js";
 
 // Issue 9, defect 9 (client part): one reply the client cannot read fails at most the chunk it names. A queue written

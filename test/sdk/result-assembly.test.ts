@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { Data, Float32 } from "apache-arrow";
-import { assembleResult } from "../../kernel/sdk/result-assembly.js";
+import { assembleResult } from "../../sdk/result-assembly.js";
 import { encodeResultSlice, floatListVector } from "../../queue/result-encoding.js";
 
 describe("assembleResult()", () => {

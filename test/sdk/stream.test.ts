@@ -2,7 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { ErrorCode } from "../../protocol/errors.js";
 import type { CallProgress } from "../../protocol/progress.js";
-import type { StreamedChunk } from "../../kernel/sdk/index.js";
+import type { StreamedChunk } from "../../sdk/index.js";
 import { startFixture, textTable, resultValues, type QueueFixture } from "../helpers/queue-fixture.js";
 
 /** A promise with its resolver, to hold a handler until the test says so. */

@@ -1,4 +1,4 @@
-import type { CallProgress, ChunkProgress, ChunkState } from "../../protocol/progress.js";
+import type { CallProgress, ChunkProgress, ChunkState } from "../protocol/progress.js";
 import { publishProgress } from "./call-registry.js";
 
 /** Most often a copy is published while nothing notable happens (a copy costs O(chunks)). */

@@ -1,5 +1,5 @@
-import { InvalidArgumentError } from "../../protocol/errors.js";
-import type { FunctionInfo } from "../../queue/queue-core.js";
+import { InvalidArgumentError } from "../protocol/errors.js";
+import { QueuePaths, type FunctionInfo, type FunctionsResponse } from "../protocol/queue-api.js";
 import { connectionLimits, type ConnectionLimits, type ConnectionOptions } from "./connection-options.js";
 import { defaultFunctionFiles, ensureEmbedded } from "./embedded-default.js";
 import { QueueConnection } from "./queue-connection.js";
@@ -68,13 +68,13 @@ export class Remote {
   /** Registered functions with their workers, buffered rows and in-flight batches (`GET /v1/functions`). */
   async functions(): Promise<FunctionInfo[]> {
     const { url, token } = await this.#resolve();
-    return (await getJson<{ functions: FunctionInfo[] }>(url, "/v1/functions", token)).functions;
+    return (await getJson<FunctionsResponse>(url, QueuePaths.functions, token)).functions;
   }
 
   /** The queue's Prometheus metrics (`GET /metrics`) as text. */
   async stats(): Promise<string> {
     const { url, token } = await this.#resolve();
-    return getText(url, "/metrics", token);
+    return getText(url, QueuePaths.metrics, token);
   }
 
   /** Closes the connection; the embedded queue, if any, stays up for other Remotes of this process. */

@@ -1,7 +1,7 @@
 import { Table, Utf8, Vector, vectorFromArray, type Data, type DataType } from "apache-arrow";
-import { decodeRows } from "../../protocol/arrow-ipc.js";
-import { ChalknbError, ErrorCode } from "../../protocol/errors.js";
-import type { RowError } from "../../protocol/messages.js";
+import { decodeRows } from "../protocol/arrow-ipc.js";
+import { ChalknbError, ErrorCode } from "../protocol/errors.js";
+import type { RowError } from "../protocol/messages.js";
 import { castVector } from "./result-assembly.js";
 
 /** One chunk's result as a `returnErrors` call receives it: parts for the rows that succeeded, errors for the rest. */

@@ -1,8 +1,8 @@
 import { WebSocket } from "ws";
-import { bodyParts, encodeFrame, encodeFrameParts, FrameReader, sendFrame, type Frame } from "../../protocol/frame-codec.js";
-import { socketOptions } from "../../protocol/socket-options.js";
-import { ChalknbError, ConnectionError, ErrorCode } from "../../protocol/errors.js";
-import { PROTOCOL_VERSION, type ErrorMessage, type RowError, type SubmitMessage } from "../../protocol/messages.js";
+import { bodyParts, encodeFrame, encodeFrameParts, FrameReader, sendFrame, type Frame } from "../protocol/frame-codec.js";
+import { socketOptions } from "../protocol/socket-options.js";
+import { ChalknbError, ConnectionError, ErrorCode } from "../protocol/errors.js";
+import { PROTOCOL_VERSION, type ErrorMessage, type RowError, type SubmitMessage } from "../protocol/messages.js";
 import { connectionLimits, type ConnectionLimits } from "./connection-options.js";
 import { Heartbeat } from "./heartbeat.js";
 import { boundText, salvageReply } from "./reply-salvage.js";

@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from "../../protocol/errors.js";
+import { InvalidArgumentError } from "../protocol/errors.js";
 
 /**
  * The client's own deadlines. The queue enforces a chunk's timeout, but only while it answers: a stopped or

@@ -3,7 +3,7 @@ import { resolve } from "node:path";
 import { inspect } from "node:util";
 import { tableFromIPC, type Schema, type Table } from "apache-arrow";
 import type { ParquetFile } from "parquet-wasm";
-import { InvalidArgumentError } from "../../protocol/errors.js";
+import { InvalidArgumentError } from "../protocol/errors.js";
 import { loadParquetWasm } from "./parquet.js";
 
 /**

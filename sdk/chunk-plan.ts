@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from "../../protocol/errors.js";
+import { InvalidArgumentError } from "../protocol/errors.js";
 
 export interface ChunkingOptions {
   chunkSize?: number;

@@ -1,5 +1,5 @@
 import type { Table } from "apache-arrow";
-import { ChalknbError, ErrorCode } from "../../protocol/errors.js";
+import { ChalknbError, ErrorCode } from "../protocol/errors.js";
 import { timeoutMs } from "./chunk-plan.js";
 
 export type DeferredCallStatus = "pending" | "done" | "failed" | "cancelled";

@@ -2,7 +2,7 @@ import { fork, type ChildProcess } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { ChalknbError, ErrorCode } from "../../protocol/errors.js";
+import { ChalknbError, ErrorCode } from "../protocol/errors.js";
 
 interface Embedded {
   url: string;
@@ -63,7 +63,7 @@ export async function shutdownEmbedded(): Promise<void> {
 }
 
 function start(files: string[]): Promise<Embedded> {
-  const entry = process.env.CHALKNB_EMBEDDED_ENTRY ?? fileURLToPath(new URL("../../queue/embedded-main.js", import.meta.url));
+  const entry = process.env.CHALKNB_EMBEDDED_ENTRY ?? fileURLToPath(new URL("../queue/embedded-main.js", import.meta.url));
   const child = fork(entry, files, { stdio: ["ignore", "ignore", "pipe", "ipc"] });
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-8000)));

@@ -4,7 +4,7 @@ import { resolve } from "node:path";
 import { Writable } from "node:stream";
 import { DataType, Table, type Vector } from "apache-arrow";
 import type { RecordBatch as WasmRecordBatch } from "parquet-wasm";
-import { decodeRows, encodeRows } from "../../protocol/arrow-ipc.js";
+import { decodeRows, encodeRows } from "../protocol/arrow-ipc.js";
 import { loadParquetWasm, parquetBytes, parquetCodec, type ParquetCompression } from "./parquet.js";
 import { assembleResult, castVector } from "./result-assembly.js";
 

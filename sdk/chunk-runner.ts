@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
 import type { Table } from "apache-arrow";
-import { encodeRows } from "../../protocol/arrow-ipc.js";
-import { ChalknbError, ConnectionError, ErrorCode } from "../../protocol/errors.js";
-import type { RowError } from "../../protocol/messages.js";
-import type { CallProgress } from "../../protocol/progress.js";
+import { encodeRows } from "../protocol/arrow-ipc.js";
+import { ChalknbError, ConnectionError, ErrorCode } from "../protocol/errors.js";
+import type { RowError } from "../protocol/messages.js";
+import type { CallProgress } from "../protocol/progress.js";
 import { trackCall } from "./call-registry.js";
 import { chunkErrorFrom } from "./chunk-errors.js";
 import { ProgressTracker } from "./progress-tracker.js";

@@ -1,5 +1,5 @@
 import { Table, Vector, vectorFromArray, type DataType, type Data } from "apache-arrow";
-import { decodeRows } from "../../protocol/arrow-ipc.js";
+import { decodeRows } from "../protocol/arrow-ipc.js";
 
 /** Joins the result parts of every chunk, in input order, into one `result` column of `outputType`. */
 export function assembleResult(chunkParts: Uint8Array[][], outputType: DataType | undefined): Table {

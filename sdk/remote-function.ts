@@ -1,6 +1,6 @@
 import { RecordBatch, Table, type DataType } from "apache-arrow";
-import { ChunkError, InvalidArgumentError } from "../../protocol/errors.js";
-import type { CallProgress } from "../../protocol/progress.js";
+import { ChunkError, InvalidArgumentError } from "../protocol/errors.js";
+import type { CallProgress } from "../protocol/progress.js";
 import { planChunks, timeoutMs, validateConcurrency } from "./chunk-plan.js";
 import { ChunkRun, type FinishedChunk } from "./chunk-runner.js";
 import type { ParquetCompression } from "./parquet.js";

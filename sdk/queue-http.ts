@@ -1,5 +1,5 @@
 import { request } from "undici";
-import { ChalknbError, ErrorCode } from "../../protocol/errors.js";
+import { ChalknbError, ErrorCode } from "../protocol/errors.js";
 
 /** The queue's HTTP API lives on the same port as its WebSocket: ws://h:p → http://h:p. */
 export function httpBase(queueUrl: string): string {

@@ -1,5 +1,5 @@
-import { ChunkError, ErrorCode, describeRows } from "../../protocol/errors.js";
-import type { ErrorMessage } from "../../protocol/messages.js";
+import { ChunkError, ErrorCode, describeRows } from "../protocol/errors.js";
+import type { ErrorMessage } from "../protocol/messages.js";
 
 /** Rebuilds the queue's error frame as a ChunkError that names the function, the chunk and its rows. */
 export function chunkErrorFrom(error: ErrorMessage | Error, functionName: string, chunk: number, rows: [number, number]): ChunkError {

@@ -1,4 +1,4 @@
-import type { CallProgress } from "../../protocol/progress.js";
+import type { CallProgress } from "../protocol/progress.js";
 
 /**
  * The calls in flight in this process. The kernel observes their progress (to render it live in the cell) and

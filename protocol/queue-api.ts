@@ -1,0 +1,54 @@
+import type { CostSpec } from "./messages.js";
+
+/**
+ * The queue's HTTP contract, beside its WebSocket on the same port: what the SDK, the extension's dashboard and
+ * `curl` read. Every route wants `Authorization: Bearer <token>` when the queue has a token.
+ */
+export const QueuePaths = {
+  /** JSON {@link FunctionsResponse}. */
+  functions: "/v1/functions",
+  /** Prometheus text exposition. */
+  metrics: "/metrics",
+  /** `ok` while the queue serves. */
+  health: "/healthz",
+} as const;
+
+/** One function as the queue knows it: its batching spec and live gauges. */
+export interface FunctionInfo {
+  name: string;
+  maxBatchingSize: number;
+  maxBufferDuration: number;
+  retries: number;
+  inputs: string[] | "table";
+  /** Batching by cost, when the function declares it. */
+  maxBatchingCost?: number;
+  cost?: CostSpec;
+  sortByCost?: boolean;
+  workers: number;
+  bufferedRows: number;
+  /** Bytes of chunks submitted and not yet finished (queued or running): the `maxBufferedBytes` gauge. */
+  bufferedBytes: number;
+  inFlightBatches: number;
+  /** Workers holding a batch of this function past the batch deadline (at most 10 names). */
+  hung: string[];
+}
+
+/** One connected worker: its GPUs, and the functions it declares but may not serve, with why ("it has no GPU"). */
+export interface WorkerSummary {
+  name: string;
+  /** GPU names as nvidia-smi gives them ("NVIDIA L4"); empty for a CPU worker. */
+  gpus: string[];
+  /** Cores and memory from its hello; null for a worker that did not say. */
+  cpus: number | null;
+  memoryBytes: number | null;
+  functions: string[];
+  unmet: Record<string, string>;
+}
+
+/** The body of `GET /v1/functions`. */
+export interface FunctionsResponse {
+  functions: FunctionInfo[];
+  /** Connected workers (all gateways, with Redis). */
+  workers: number;
+  workerList: WorkerSummary[];
+}
