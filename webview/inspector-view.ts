@@ -13,6 +13,7 @@ import { EmbeddingClient } from "./embedding-client.js";
 import type { PcaSummary } from "./embedding-compute.js";
 import { fitCanvas, h } from "./dom.js";
 import { themeColor } from "./styles.js";
+import type { KernelTableSource } from "./kernel-table-source.js";
 
 export interface InspectorReady {
   rows: number;
@@ -26,6 +27,11 @@ export interface InspectorOptions {
   onRevealRow?(row: number): void;
   onReady?(info: InspectorReady): void;
   allowWorker?: boolean;
+  /**
+   * A lazy table with a live kernel: coordinates, neighbours and the selection are computed in the kernel over all
+   * rows. Absent (a plain in-output table, or a saved preview with no kernel): computed over the rows at hand.
+   */
+  source?: KernelTableSource;
 }
 
 const NEIGHBOURS = 10;
