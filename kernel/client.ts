@@ -8,6 +8,7 @@ import type {
   KernelMessage,
   KernelOutput,
   KernelRequest,
+  TableReply,
   MimeBundle,
   VariableInfo,
 } from "./messages.js";
@@ -257,6 +258,28 @@ export class KernelClient {
     return reply?.msg_type === "variables_reply" ? reply.content.variables : [];
   }
 
+  /**
+   * Asks the kernel about a table it holds (a lazy table's `handle` from its output's metadata): a row window, a
+   * sorted or filtered view... Resolves to the kernel's answer; `ok: false` with a code and message when the handle is
+   * stale, the op unknown or its arguments wrong. A kernel that is not running answers CHALKNB_NO_KERNEL.
+   */
+  async tableRequest(handle: string, op: string, args?: unknown, timeoutMs = 60_000): Promise<TableReply["content"]> {
+    await this.#ready;
+    if (this.#status === "dead" || !this.#child) return { ok: false, code: "CHALKNB_NO_KERNEL", message: "No kernel is running for this notebook: run the cell to browse all rows." };
+    const msgId = this.#nextId();
+    const reply = await this.#awaitReply(msgId, timeoutMs, () => this.#send({ msg_type: "table_request", msg_id: msgId, content: { handle, op, args } }));
+    if (reply?.msg_type === "table_reply") return reply.content;
+    return { ok: false, code: "CHALKNB_NO_REPLY", message: `The kernel did not answer "${op}" within ${Math.round(timeoutMs / 1000)} s (busy in synchronous code, or restarted).` };
+  }
+
+  /** Whether displayed tables carry the whole table (`fullTables`) or a preview plus a handle (default). */
+  async configure(options: { fullTables?: boolean }, timeoutMs = 2000): Promise<void> {
+    await this.#ready;
+    this.#assertAlive("configure");
+    const msgId = this.#nextId();
+    await this.#awaitReply(msgId, timeoutMs, () => this.#send({ msg_type: "configure_request", msg_id: msgId, content: { full_tables: options.fullTables === true } }));
+  }
+
   // ---- internals ------------------------------------------------------------------------------------------------
 
   #nextId(): string {
@@ -366,6 +389,8 @@ export class KernelClient {
       case "inspect_reply":
       case "queue_info_reply":
       case "variables_reply":
+      case "table_reply":
+      case "configure_reply":
       case "interrupt_reply": {
         const waiter = this.#replies.get(message.parent_id);
         this.#replies.delete(message.parent_id);

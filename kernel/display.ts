@@ -1,11 +1,13 @@
 import { inspect } from "node:util";
 import { ARROW_MIME, PROGRESS_MIME, type CallProgress } from "../protocol/progress.js";
 import type { MimeBundle } from "./messages.js";
+import type { LazyTableMetadata } from "../protocol/renderer-messages.js";
+import { holdTable } from "./table-ops/store.js";
 import { describeProgress, previewTable, type TableLike } from "./text-preview.js";
 
 /**
- * Turns cell values into MIME bundles. An Arrow Table / RecordBatch becomes Arrow IPC file bytes (base64) plus a text
- * preview; anything else becomes `text/plain` (util.inspect, as Node's REPL prints). An object may offer its own
+ * Turns cell values into MIME bundles. An Arrow Table / RecordBatch becomes Arrow IPC file bytes (base64) of its first
+ * rows plus a text preview; the kernel holds the table under a handle (in the metadata) so the grid can fetch the rest; anything else becomes `text/plain` (util.inspect, as Node's REPL prints). An object may offer its own
  * bundle through {@link MIME_BUNDLE}.
  */
 
@@ -13,10 +15,38 @@ import { describeProgress, previewTable, type TableLike } from "./text-preview.j
 export const MIME_BUNDLE = Symbol.for("chalknb.mimeBundle");
 
 /**
- * Largest Arrow IPC payload put in one output; a bigger table is cut to its first rows (the text says so).
+ * Largest Arrow IPC payload put in one output when the whole table is asked for (notebooks that save full outputs);
+ * a bigger table is cut to its first rows (the text and the grid say so).
  * @default 64 MiB
  */
 export const MAX_ARROW_BYTES = 64 * 1024 * 1024;
+
+/** Rows a displayed table's output holds; the kernel keeps the table and the grid asks it for the rest. */
+export const DEFAULT_PREVIEW_ROWS = 1000;
+
+/** Most bytes of a preview: wide rows (long vectors) get fewer preview rows so the output opens at once. */
+export const PREVIEW_MAX_BYTES = 8 * 1024 * 1024;
+
+export interface DisplayOptions {
+  /** Put whole tables in outputs (up to {@link MAX_ARROW_BYTES}) instead of a preview: for notebooks that save full outputs. */
+  fullTables: boolean;
+  previewRows: number;
+}
+
+const displayOptions: DisplayOptions = {
+  fullTables: false,
+  previewRows: positiveInt(process.env.CHALKNB_PREVIEW_ROWS) ?? DEFAULT_PREVIEW_ROWS,
+};
+
+export function setDisplayOptions(options: Partial<DisplayOptions>): void {
+  if (options.fullTables !== undefined) displayOptions.fullTables = options.fullTables;
+  if (options.previewRows !== undefined) displayOptions.previewRows = Math.max(1, Math.floor(options.previewRows));
+}
+
+function positiveInt(text: string | undefined): number | undefined {
+  const n = Number(text);
+  return text && Number.isInteger(n) && n > 0 ? n : undefined;
+}
 
 type ArrowNs = Record<string, unknown>;
 
@@ -63,19 +93,27 @@ function asArrowTable(value: unknown, arrow: ArrowNs | undefined): TableLike | u
 
 function tableBundle(table: TableLike, arrow: ArrowNs, kind: string): Bundle {
   const tableToIPC = arrow.tableToIPC as (t: unknown, type: "file") => Uint8Array;
-  let shown = table;
+  const slice = (t: TableLike, end: number): TableLike => (t as unknown as { slice(a: number, b: number): TableLike }).slice(0, end);
+  const handle = holdTable(table);
+  const lazy = !displayOptions.fullTables && table.numRows > displayOptions.previewRows;
+  let shown = lazy ? slice(table, displayOptions.previewRows) : table;
+  const budget = lazy ? PREVIEW_MAX_BYTES : MAX_ARROW_BYTES;
   let bytes = tableToIPC(shown, "file");
-  let truncated = false;
-  while (bytes.byteLength > MAX_ARROW_BYTES && shown.numRows > 1) {
-    const keep = Math.max(1, Math.floor(shown.numRows * (MAX_ARROW_BYTES / bytes.byteLength) * 0.9));
-    shown = (shown as unknown as { slice(a: number, b: number): TableLike }).slice(0, keep);
+  while (bytes.byteLength > budget && shown.numRows > 1) {
+    const keep = Math.max(1, Math.floor(shown.numRows * (budget / bytes.byteLength) * 0.9));
+    shown = slice(shown, keep);
     bytes = tableToIPC(shown, "file");
-    truncated = true;
   }
+  const truncated = shown.numRows < table.numRows;
   let text = previewTable(table, kind);
-  if (truncated) text += `\n(the rich view holds the first ${shown.numRows} rows: the whole table is over ${MAX_ARROW_BYTES} bytes)`;
+  if (truncated) {
+    text += lazy
+      ? `\n(the output holds the first ${shown.numRows} of ${table.numRows} rows; the grid fetches the rest from the kernel as you scroll)`
+      : `\n(the rich view holds the first ${shown.numRows} of ${table.numRows} rows: the whole table is over ${MAX_ARROW_BYTES} bytes)`;
+  }
+  const metadata: LazyTableMetadata = { numRows: shown.numRows, totalRows: table.numRows, truncated, handle };
   return {
     data: { [ARROW_MIME]: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64"), "text/plain": text },
-    metadata: { [ARROW_MIME]: { numRows: shown.numRows, totalRows: table.numRows, truncated } },
+    metadata: { [ARROW_MIME]: metadata },
   };
 }

@@ -4,6 +4,7 @@ import { warmUpCompiler } from "./cell-compiler.js";
 import { complete, inspectAt } from "./completer.js";
 import { createExecutor } from "./executor.js";
 import { listVariables } from "./variables.js";
+import { setDisplayOptions } from "./display.js";
 import { KERNEL_PROTOCOL_VERSION, type KernelMessage, type KernelRequest } from "./messages.js";
 
 /**
@@ -106,6 +107,19 @@ process.on("message", (message: KernelRequest) => {
         (sdk) => send({ msg_type: "queue_info_reply", parent_id: message.msg_id, content: { urls: sdk.queueUrlsInUse(), queues: sdk.queuesUsed() } }),
         () => send({ msg_type: "queue_info_reply", parent_id: message.msg_id, content: { urls: [], queues: [] } }),
       );
+      break;
+    case "table_request": {
+      // The table ops load apache-arrow: only once a renderer asks.
+      const { handle, op, args } = message.content;
+      void import("./table-ops/serve.js")
+        .then((m) => m.serveTableRequest(handle, op, args))
+        .catch((error: unknown) => ({ ok: false as const, code: "CHALKNB_TABLE_OP_FAILED", message: error instanceof Error ? error.message : String(error) }))
+        .then((content) => send({ msg_type: "table_reply", parent_id: message.msg_id, content }));
+      break;
+    }
+    case "configure_request":
+      setDisplayOptions({ fullTables: message.content?.full_tables === true });
+      send({ msg_type: "configure_reply", parent_id: message.msg_id, content: { status: "ok" } });
       break;
     case "shutdown_request":
       void shutdown(0);

@@ -64,6 +64,23 @@ export interface InterruptRequest {
   content: { msg_ids?: string[] };
 }
 
+/**
+ * Asks about a table the kernel holds (a lazy table's handle, from its output's metadata): a row window, a sorted or
+ * filtered view, an inspector computation. Answered by `table_reply`, also while a cell runs.
+ */
+export interface TableRequest {
+  msg_type: "table_request";
+  msg_id: string;
+  content: { handle: string; op: string; args?: unknown };
+}
+
+/** Chooses what displayed tables carry: a preview and a handle (default), or the whole table (notebooks that save full outputs). */
+export interface ConfigureRequest {
+  msg_type: "configure_request";
+  msg_id: string;
+  content: { full_tables?: boolean };
+}
+
 export interface ShutdownRequest {
   msg_type: "shutdown_request";
   msg_id: string;
@@ -76,7 +93,9 @@ export type KernelRequest =
   | InterruptRequest
   | ShutdownRequest
   | QueueInfoRequest
-  | VariablesRequest;
+  | VariablesRequest
+  | TableRequest
+  | ConfigureRequest;
 
 // ---- kernel → client -------------------------------------------------------------------------------------------
 
@@ -167,6 +186,19 @@ export interface VariablesReply {
   content: { variables: VariableInfo[] };
 }
 
+/** The answer to a `table_request`: `ipc` is base64 of the op's bytes (an Arrow IPC stream for "window"). */
+export interface TableReply {
+  msg_type: "table_reply";
+  parent_id: string;
+  content: { ok: true; result: unknown; ipc?: string } | { ok: false; code: string; message: string };
+}
+
+export interface ConfigureReply {
+  msg_type: "configure_reply";
+  parent_id: string;
+  content: { status: "ok" };
+}
+
 /** Acknowledges an interrupt_request: the kernel was not stuck in synchronous code. */
 export interface InterruptReply {
   msg_type: "interrupt_reply";
@@ -208,6 +240,8 @@ export type KernelMessage =
   | InspectReply
   | QueueInfoReply
   | VariablesReply
+  | TableReply
+  | ConfigureReply
   | InterruptReply
   | DiagnosticsMessage
   | IdleStreamMessage;
