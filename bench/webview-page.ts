@@ -86,7 +86,7 @@ export async function servePage(root: string, files: Record<string, Uint8Array>)
     if (path === "/renderer.js") return send("text/javascript", renderer);
     if (path === "/favicon.ico") return void res.writeHead(204).end();
     const file = files[path.slice(1)];
-    if (file) return send("application/octet-stream", file);
+    if (file) return send(path.endsWith(".js") ? "text/javascript" : "application/octet-stream", file);
     res.writeHead(404).end();
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

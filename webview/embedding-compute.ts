@@ -1,13 +1,15 @@
 /**
- * The inspector's heavy maths (norms, PCA, cosine neighbours) behind one message protocol, so it runs the same in a
+ * The inspector's heavy maths (norms, PCA, UMAP, cosine neighbours) behind one message protocol, so it runs the same in a
  * Worker and, where the webview refuses workers, on the main thread.
  */
 import { pca } from "./lib/pca.js";
+import type { SampledUmapOptions, SampledUmapResult } from "./lib/umap-sampled.js";
 import { nearestByCosine, rowNorms, type Neighbor } from "./lib/vector-stats.js";
 
 export type ComputeRequest =
   | { id: number; type: "load"; matrix: Float32Array; rows: number; dim: number; valid: Uint8Array }
   | { id: number; type: "pca"; sampleSize?: number }
+  | { id: number; type: "umap"; sampleSize?: number }
   | { id: number; type: "neighbors"; query: number; k: number };
 
 export interface PcaSummary {
@@ -18,9 +20,17 @@ export interface PcaSummary {
   ms: number;
 }
 
+export interface UmapSummary {
+  projection: Float32Array;
+  /** Rows UMAP laid out itself; the others were placed among their nearest of them. */
+  sampleRows: number;
+  ms: number;
+}
+
 export type ComputeResponse =
   | { id: number; type: "load"; norms: Float32Array }
   | { id: number; type: "pca"; result: PcaSummary }
+  | { id: number; type: "umap"; result: UmapSummary }
   | { id: number; type: "neighbors"; neighbors: Neighbor[] }
   | { id: number; type: "error"; message: string };
 
@@ -32,8 +42,11 @@ interface Loaded {
   norms: Float32Array;
 }
 
+/** UMAP is passed in by the worker entry only: umap-js and its matrix library stay out of the renderer bundle. */
+export type UmapFn = (matrix: Float32Array, rows: number, dim: number, options: SampledUmapOptions) => SampledUmapResult;
+
 /** Handles requests in order; returns the response and the buffers to transfer. */
-export function createComputeHandler(): (req: ComputeRequest) => [ComputeResponse, Transferable[]] {
+export function createComputeHandler(umap?: UmapFn): (req: ComputeRequest) => [ComputeResponse, Transferable[]] {
   let data: Loaded | null = null;
   return (req) => {
     try {
@@ -52,6 +65,13 @@ export function createComputeHandler(): (req: ComputeRequest) => [ComputeRespons
           ms: performance.now() - t0,
         };
         return [{ id: req.id, type: "pca", result }, [r.projection.buffer]];
+      }
+      if (req.type === "umap") {
+        const t0 = performance.now();
+        if (!umap) throw new Error("UMAP runs in a Worker, and this webview refused one: use PCA");
+        const r = umap(data.matrix, data.rows, data.dim, { valid: data.valid, sampleSize: req.sampleSize });
+        const result: UmapSummary = { projection: r.projection, sampleRows: r.sampleRows, ms: performance.now() - t0 };
+        return [{ id: req.id, type: "umap", result }, [r.projection.buffer]];
       }
       const neighbors = nearestByCosine(data.matrix, data.rows, data.dim, req.query, req.k, { norms: data.norms, valid: data.valid });
       return [{ id: req.id, type: "neighbors", neighbors }, []];

@@ -1,16 +1,25 @@
 /**
- * The embedding inspector: a 2-D PCA projection of a float-vector column on a canvas (up to 100k points), hover to
- * see a row's label column, click to select a point and list its nearest neighbours by cosine, and a histogram of
- * vector norms. The maths runs in a Worker (see embedding-client.ts).
+ * The embedding inspector: a 2-D projection (PCA or UMAP) of a float-vector column drawn on the GPU (up to millions of
+ * points, with density shading), pan and zoom, colour by any column with a legend, box or lasso selection, text
+ * search over a label column, hover for a row's label, click for its nearest neighbours by cosine, and a histogram of
+ * vector norms. For a table in the output item the maths runs in a Worker; for a lazy table whose kernel is alive
+ * (`source`) it runs in the kernel over every row, and a selection becomes the kernel variable `selection`.
+ *
+ * DOM hooks (tests): data-chalknb="inspector" with data-state (loading | ready | error), data-source (local | kernel),
+ * data-projection, data-projection-ms, data-rows; the plot is data-chalknb="scatter" (see scatter/scatter-view.ts);
+ * controls data-chalknb="projection" | "color-by" | "label" | "search" | "mode-pan" | "mode-box" | "mode-lasso" |
+ * "clear-selection"; the selection panel data-chalknb="selection" with data-rows and, once the kernel holds it,
+ * data-kernel-variable and data-kernel-rows.
  */
 import { DataType } from "apache-arrow/type";
 import type { Table } from "apache-arrow";
-import type { PackedVectors, VectorColumn } from "./lib/arrow-vectors.js";
+import type { VectorColumn } from "./lib/arrow-vectors.js";
+import { codeColor, type ColorLegend, hexToRgb, paletteFor, RAMP_STEPS } from "./lib/color-scale.js";
 import { formatCount, formatNumber, formatValue } from "./lib/format.js";
-import { fitPoints, PointGrid, toScreen } from "./lib/scatter.js";
-import { histogram, type Neighbor } from "./lib/vector-stats.js";
-import { EmbeddingClient } from "./embedding-client.js";
-import type { PcaSummary } from "./embedding-compute.js";
+import type { Neighbor } from "./lib/vector-stats.js";
+import { type InspectorBackend, KernelBackend, LocalBackend, type NormSummary, type Projection, type ProjectionMethod } from "./inspector-backend.js";
+import { ScatterView, type SelectMode } from "./scatter/scatter-view.js";
+import { ensureInspectorStyles } from "./scatter/inspector-styles.js";
 import { fitCanvas, h } from "./dom.js";
 import { themeColor } from "./styles.js";
 import type { KernelTableSource } from "./kernel-table-source.js";
@@ -19,120 +28,191 @@ export interface InspectorReady {
   rows: number;
   dim: number;
   ms: number;
+  /** Time of the projection (PCA or UMAP, whichever was asked for). */
   pcaMs: number;
   worker: boolean;
+  projection?: ProjectionMethod;
+  backend?: "webgl2" | "canvas2d";
 }
 
 export interface InspectorOptions {
   onRevealRow?(row: number): void;
   onReady?(info: InspectorReady): void;
+  /** The rows of a box or lasso selection (empty when cleared), e.g. to show them in the table. */
+  onSelect?(rows: Uint32Array): void;
   allowWorker?: boolean;
   /**
    * A lazy table with a live kernel: coordinates, neighbours and the selection are computed in the kernel over all
    * rows. Absent (a plain in-output table, or a saved preview with no kernel): computed over the rows at hand.
    */
   source?: KernelTableSource;
+  /** Draw without WebGL2 (tests of the fallback). */
+  forceCpu?: boolean;
 }
 
 const NEIGHBOURS = 10;
+const SELECTION_LISTED = 100;
 
 export class InspectorView {
   readonly element: HTMLDivElement;
   readonly #table: Table;
   readonly #columns: VectorColumn[];
   readonly #options: InspectorOptions;
+  readonly #backend: InspectorBackend;
   readonly #status: HTMLSpanElement;
   readonly #columnSelect: HTMLSelectElement;
+  readonly #projectionSelect: HTMLSelectElement;
+  readonly #colorSelect: HTMLSelectElement;
   readonly #labelSelect: HTMLSelectElement;
-  readonly #wrap: HTMLDivElement;
-  readonly #canvas: HTMLCanvasElement;
+  readonly #search: HTMLInputElement;
+  readonly #modeButtons = new Map<SelectMode, HTMLButtonElement>();
+  readonly #scatter: ScatterView;
+  readonly #legend: HTMLDivElement;
   readonly #tooltip: HTMLDivElement;
   readonly #hist: HTMLCanvasElement;
   readonly #histStats: HTMLDivElement;
   readonly #neighbourHead: HTMLDivElement;
   readonly #neighbourList: HTMLOListElement;
-  #client: EmbeddingClient | null = null;
+  readonly #selectionPanel: HTMLDivElement;
+  readonly #selectionHead: HTMLDivElement;
+  readonly #selectionList: HTMLOListElement;
   #column: VectorColumn | null = null;
-  #packed: PackedVectors | null = null;
-  #norms: Float32Array | null = null;
-  #pca: PcaSummary | null = null;
-  #grid: PointGrid | null = null;
-  #base: ImageData | null = null;
+  #norms: NormSummary | null = null;
+  #projection: Projection | null = null;
   #selected = -1;
-  #hovered = -1;
   #neighbours: Neighbor[] = [];
+  #selection: Uint32Array | null = null;
+  #matches: Uint32Array | null = null;
   #generation = 0;
+  #searchGeneration = 0;
+  #searchTimer: ReturnType<typeof setTimeout> | undefined;
   #resize: ResizeObserver | null = null;
   #labelColumn = -1;
-  #size: [number, number] = [0, 0];
+  #labelCache = new Map<number, string>();
+  #started = false;
 
   constructor(table: Table, columns: VectorColumn[], options: InspectorOptions = {}) {
     this.#table = table;
     this.#columns = columns;
     this.#options = options;
+    this.#backend = options.source ? new KernelBackend(options.source, table) : new LocalBackend(table, options.allowWorker);
     this.element = h("div", "cnb-inspector");
+    this.element.dataset.chalknb = "inspector";
+    this.element.dataset.source = this.#backend.kind;
+    this.element.dataset.state = "idle";
     const controls = h("div", "cnb-insp-controls");
-    this.#columnSelect = h("select");
-    this.#columnSelect.title = "Vector column";
-    for (const c of columns) {
-      const o = h("option", "", `${c.name} (${c.dim}-d)`);
-      o.value = String(c.index);
-      this.#columnSelect.append(o);
-    }
+    this.#columnSelect = select("Vector column", "vector-column");
+    for (const c of columns) this.#columnSelect.append(option(String(c.index), `${c.name} (${c.dim}-d)`));
     this.#columnSelect.addEventListener("change", () => void this.#load(Number(this.#columnSelect.value)));
-    this.#labelSelect = h("select");
-    this.#labelSelect.title = "Column shown on hover and in the neighbour list";
-    const none = h("option", "", "(row number)");
-    none.value = "-1";
-    this.#labelSelect.append(none);
+    this.#projectionSelect = select("Projection", "projection");
+    this.#projectionSelect.append(option("pca", "PCA"), option("umap", "UMAP"));
+    this.#projectionSelect.addEventListener("change", () => void this.#project());
+    this.#colorSelect = select("Colour the points by a column", "color-by");
+    this.#colorSelect.append(option("-1", "(none)"));
+    this.#labelSelect = select("Column shown on hover, searched, and listed with neighbours", "label");
+    this.#labelSelect.append(option("-1", "(row number)"));
     table.schema.fields.forEach((f, i) => {
       if (columns.some((c) => c.index === i)) return;
-      const o = h("option", "", f.name);
-      o.value = String(i);
-      this.#labelSelect.append(o);
+      this.#colorSelect.append(option(String(i), f.name));
+      this.#labelSelect.append(option(String(i), f.name));
     });
+    this.#colorSelect.addEventListener("change", () => void this.#applyColors());
     this.#labelColumn = table.schema.fields.findIndex((f) => DataType.isUtf8(f.type) || DataType.isLargeUtf8(f.type));
     this.#labelSelect.value = String(this.#labelColumn);
     this.#labelSelect.addEventListener("change", () => {
       this.#labelColumn = Number(this.#labelSelect.value);
+      this.#labelCache.clear();
       this.#renderNeighbours();
+      this.#renderSelection();
+      this.#scheduleSearch(0);
     });
+    this.#search = h("input");
+    this.#search.type = "search";
+    this.#search.placeholder = "search labels";
+    this.#search.title = "Highlight the rows whose label contains this text";
+    this.#search.dataset.chalknb = "search";
+    this.#search.addEventListener("input", () => this.#scheduleSearch(200));
+    const modes = h("span", "cnb-insp-modes");
+    for (const [mode, label, title] of [
+      ["pan", "Pan", "Drag to pan; wheel (once the plot is focused) to zoom; double-click to fit"],
+      ["box", "Box", "Drag a box to select rows"],
+      ["lasso", "Lasso", "Draw around rows to select them (or hold Shift in any mode)"],
+    ] as const) {
+      const b = h("button", "", label);
+      b.type = "button";
+      b.title = title;
+      b.dataset.chalknb = `mode-${mode}`;
+      b.setAttribute("aria-pressed", String(mode === "pan"));
+      b.addEventListener("click", () => this.#setMode(mode));
+      this.#modeButtons.set(mode, b);
+      modes.append(b);
+    }
+    const clear = h("button", "cnb-insp-button", "Clear selection");
+    clear.type = "button";
+    clear.dataset.chalknb = "clear-selection";
+    clear.addEventListener("click", () => this.#onSelect(new Uint32Array(0)));
     this.#status = h("span", "cnb-muted", "");
-    controls.append(h("span", "", "vectors"), this.#columnSelect, h("span", "", "label"), this.#labelSelect, this.#status);
+    this.#status.dataset.chalknb = "status";
+    controls.append(
+      h("span", "", "vectors"), this.#columnSelect, h("span", "", "projection"), this.#projectionSelect,
+      h("span", "", "colour"), this.#colorSelect, h("span", "", "label"), this.#labelSelect,
+    );
+    const controls2 = h("div", "cnb-insp-controls");
+    controls2.append(this.#search, modes, clear, this.#status);
 
-    const main = h("div", "cnb-insp-main");
-    this.#wrap = h("div", "cnb-scatter-wrap");
-    this.#canvas = h("canvas");
-    this.#canvas.setAttribute("role", "img");
-    this.#canvas.setAttribute("aria-label", "2-D PCA projection of the vectors");
+    const el = this.element;
+    this.#scatter = new ScatterView({
+      forceCpu: options.forceCpu,
+      onHover: (row, x, y) => this.#onHover(row, x, y),
+      onPick: (row) => void this.#select(row),
+      onSelect: (rows) => this.#onSelect(rows),
+      get colors() {
+        return {
+          picked: themeColor(el, "--vscode-charts-red", "#f14c4c"),
+          neighbour: themeColor(el, "--vscode-charts-orange", "#d18616"),
+          hover: themeColor(el, "--vscode-foreground", "#cccccc"),
+          text: themeColor(el, "--vscode-descriptionForeground", "#999999"),
+          stroke: themeColor(el, "--vscode-foreground", "#cccccc"),
+          match: [255, 200, 0] as [number, number, number],
+        };
+      },
+    });
     this.#tooltip = h("div", "cnb-tooltip");
     this.#tooltip.hidden = true;
-    this.#wrap.append(this.#canvas, this.#tooltip);
-    this.#canvas.addEventListener("mousemove", (e) => this.#onHover(e));
-    this.#canvas.addEventListener("mouseleave", () => { this.#hovered = -1; this.#tooltip.hidden = true; this.#drawOverlay(); });
-    this.#canvas.addEventListener("click", (e) => this.#onClick(e));
+    this.#scatter.element.append(this.#tooltip);
+    this.#legend = h("div", "cnb-insp-legend cnb-muted");
+    this.#legend.dataset.chalknb = "legend";
+    const plot = h("div", "cnb-insp-plot");
+    plot.append(this.#scatter.element, this.#legend);
 
     const side = h("div", "cnb-side");
     this.#hist = h("canvas", "cnb-hist");
     this.#histStats = h("div", "cnb-muted");
     this.#neighbourHead = h("div", "cnb-muted", "Click a point to list its nearest neighbours (cosine).");
     this.#neighbourList = h("ol", "cnb-neighbours");
-    side.append(h("h4", "", "Vector norms"), this.#hist, this.#histStats, h("h4", "", "Nearest neighbours"), this.#neighbourHead, this.#neighbourList);
-    main.append(this.#wrap, side);
-    this.element.append(controls, main);
+    this.#selectionPanel = h("div", "cnb-insp-selection");
+    this.#selectionPanel.dataset.chalknb = "selection";
+    this.#selectionPanel.dataset.rows = "0";
+    this.#selectionHead = h("div", "cnb-muted", "Drag a box or lasso (Shift-drag) to select rows.");
+    this.#selectionList = h("ol");
+    this.#selectionPanel.append(this.#selectionHead, this.#selectionList);
+    side.append(
+      h("h4", "", "Vector norms"), this.#hist, this.#histStats, h("h4", "", "Nearest neighbours"), this.#neighbourHead,
+      this.#neighbourList, h("h4", "", "Selection"), this.#selectionPanel,
+    );
+    const main = h("div", "cnb-insp-main");
+    main.append(plot, side);
+    this.element.append(controls, controls2, main);
   }
 
   /** Computes and draws; call once the element is attached and visible. */
   async start(): Promise<void> {
-    if (this.#column || this.#columns.length === 0) return;
+    if (this.#started || this.#columns.length === 0) return;
+    this.#started = true;
+    ensureInspectorStyles(this.element.ownerDocument);
     if (typeof ResizeObserver !== "undefined") {
-      let last = 0;
-      this.#resize = new ResizeObserver(() => {
-        const w = this.#wrap.clientWidth;
-        if (w !== last && this.#pca) this.#drawScatter();
-        last = w;
-      });
-      this.#resize.observe(this.#wrap);
+      this.#resize = new ResizeObserver(() => this.#scatter.resize());
+      this.#resize.observe(this.#scatter.element);
     }
     await this.#load(this.#columns[0]!.index);
   }
@@ -142,76 +222,260 @@ export class InspectorView {
     void this.#select(row);
   }
 
+  /** The plot (tests and the benchmark drive it directly). */
+  get scatter(): ScatterView {
+    return this.#scatter;
+  }
+
+  /** Switches the projection and recomputes (as the projection menu does). */
+  async setProjection(method: ProjectionMethod): Promise<void> {
+    this.#projectionSelect.value = method;
+    await this.#project();
+  }
+
   dispose(): void {
     this.#generation++;
+    clearTimeout(this.#searchTimer);
     this.#resize?.disconnect();
-    this.#client?.dispose();
+    this.#backend.dispose();
+    this.#scatter.dispose();
     this.element.remove();
   }
 
   async #load(columnIndex: number): Promise<void> {
     const generation = ++this.#generation;
-    const t0 = performance.now();
     const column = this.#columns.find((c) => c.index === columnIndex)!;
     this.#column = column;
-    this.#pca = null;
-    this.#grid = null;
+    this.#state("loading");
+    this.#status.textContent = `Reading ${formatCount(this.#backend.rows)} vectors…`;
+    try {
+      const norms = await this.#backend.load(column);
+      if (generation !== this.#generation) return;
+      this.#norms = norms;
+      this.#drawHistogram();
+    } catch (e) {
+      if (generation === this.#generation) this.#fail(e);
+      return;
+    }
+    await this.#project();
+  }
+
+  async #project(): Promise<void> {
+    const column = this.#column;
+    if (!column) return;
+    const generation = ++this.#generation;
+    const t0 = performance.now();
+    const method = this.#projectionSelect.value as ProjectionMethod;
+    const rows = this.#backend.rows;
+    this.#state("loading");
     this.#selected = -1;
     this.#neighbours = [];
     this.#renderNeighbours();
-    this.#client?.dispose();
-    this.#client = new EmbeddingClient({ allowWorker: this.#options.allowWorker });
-    this.#status.textContent = `Reading ${formatCount(column.rows)} vectors…`;
-    this.#packed = column.pack();
-    const { matrix, rows, dim, valid } = this.#packed;
-    const loaded = await this.#client.request({ type: "load", matrix, rows, dim, valid });
+    const where = this.#backend.kind === "kernel" ? " in the kernel" : "";
+    this.#status.textContent = `Projecting ${formatCount(rows)} × ${column.dim} with ${method.toUpperCase()}${where}…`;
+    let p: Projection;
+    try {
+      p = await this.#backend.project(method);
+    } catch (e) {
+      if (generation === this.#generation) this.#fail(e);
+      return;
+    }
     if (generation !== this.#generation) return;
-    if (loaded.type !== "load") return this.#fail(loaded);
-    this.#norms = loaded.norms;
-    this.#drawHistogram();
-    this.#status.textContent = `Projecting ${formatCount(rows)} × ${dim} with PCA…`;
-    const res = await this.#client.request({ type: "pca" });
+    this.#projection = p;
+    this.#scatter.setPoints(p.xy);
+    if (method === "pca") {
+      const r = p.explainedRatio ?? [];
+      this.#scatter.setAxes(`PC1 ${((r[0] ?? 0) * 100).toFixed(1)}% →`, `PC2 ${((r[1] ?? 0) * 100).toFixed(1)}% →`);
+    } else this.#scatter.setAxes("UMAP 1 →", "UMAP 2 →");
+    await this.#applyColors();
     if (generation !== this.#generation) return;
-    if (res.type !== "pca") return this.#fail(res);
-    this.#pca = res.result;
-    const r = res.result;
-    const pcs = r.explainedRatio.map((x, i) => `PC${i + 1} ${(x * 100).toFixed(1)}%`).join(", ");
-    const fitted = r.fittedRows < rows ? ` (fitted on ${formatCount(r.fittedRows)} rows)` : "";
-    this.#status.textContent = `PCA of ${formatCount(rows)} × ${dim}${fitted}: ${pcs} · ${Math.round(r.ms)} ms ${this.#client.usesWorker ? "in a worker" : "on the main thread"}`;
-    this.#drawScatter();
-    this.#options.onReady?.({ rows, dim, ms: performance.now() - t0, pcaMs: r.ms, worker: this.#client.usesWorker });
+    this.#selection = null;
+    this.#renderSelection();
+    this.#scheduleSearch(0);
+    const fitted = method === "pca"
+      ? (p.fittedRows < rows ? ` (fitted on ${formatCount(p.fittedRows)} rows)` : "")
+      : (p.fittedRows < rows ? ` (UMAP of ${formatCount(p.fittedRows)} rows, the rest placed by nearest neighbours)` : "");
+    const pcs = method === "pca" ? `: ${(p.explainedRatio ?? []).map((x, i) => `PC${i + 1} ${(x * 100).toFixed(1)}%`).join(", ")}` : "";
+    const how = this.#backend.kind === "kernel" ? "in the kernel" : p.worker ? "in a worker" : "on the main thread";
+    const drawn = `${this.#scatter.backend === "webgl2" ? "WebGL2" : "canvas"}${this.#scatter.density ? ", density shaded" : ""}`;
+    this.#status.textContent = `${method.toUpperCase()} of ${formatCount(rows)} × ${column.dim}${fitted}${pcs} · ${Math.round(p.ms)} ms ${how} · ${drawn}`;
+    this.#status.className = "cnb-muted";
+    this.element.dataset.projection = method;
+    this.element.dataset.projectionMs = String(Math.round(p.ms));
+    this.element.dataset.rows = String(rows);
+    this.#state("ready");
+    this.#options.onReady?.({ rows, dim: column.dim, ms: performance.now() - t0, pcaMs: p.ms, worker: p.worker, projection: method, backend: this.#scatter.backend });
   }
 
-  #fail(res: { type: string; message?: string }): void {
-    this.#status.textContent = `Could not compute: ${res.message ?? res.type}`;
+  #state(s: "loading" | "ready" | "error"): void {
+    this.element.dataset.state = s;
+  }
+
+  #fail(e: unknown): void {
+    this.#status.textContent = `Could not compute: ${e instanceof Error ? e.message : String(e)}`;
     this.#status.className = "cnb-error";
+    this.#state("error");
+  }
+
+  async #applyColors(): Promise<void> {
+    const index = Number(this.#colorSelect.value);
+    const base = hexToRgb(normalizeHex(themeColor(this.element, "--vscode-charts-blue", "#3794ff")));
+    if (index < 0 || !this.#projection) {
+      if (this.#projection) this.#scatter.setColors(new Uint8Array(this.#backend.rows), paletteFor({ kind: "none" }, base));
+      this.#renderLegend({ kind: "none" }, null);
+      return;
+    }
+    const generation = this.#generation;
+    try {
+      const { codes, legend } = await this.#backend.colours(index);
+      if (generation !== this.#generation) return;
+      const palette = paletteFor(legend, base);
+      this.#scatter.setColors(codes, palette);
+      this.#renderLegend(legend, palette);
+    } catch (e) {
+      this.#legend.textContent = `Could not colour: ${e instanceof Error ? e.message : String(e)}`;
+    }
+  }
+
+  #renderLegend(legend: ColorLegend, palette: Uint8Array | null): void {
+    this.#legend.replaceChildren();
+    this.#legend.dataset.kind = legend.kind;
+    if (legend.kind === "none" || !palette) return;
+    const item = (code: number, text: string): HTMLSpanElement => {
+      const s = h("span", "cnb-legend-entry");
+      const sw = h("span", "cnb-swatch");
+      sw.style.background = codeColor(palette, code);
+      s.append(sw, document.createTextNode(text));
+      return s;
+    };
+    if (legend.kind === "categorical") {
+      for (const e of legend.entries) this.#legend.append(item(e.code, `${formatValue(e.label, { maxLength: 40 })} (${formatCount(e.count)})`));
+      if (legend.other) this.#legend.append(item(20, `other (${formatCount(legend.other)})`));
+    } else {
+      const bar = h("canvas");
+      const ctx = fitCanvas(bar, 160, 10);
+      if (ctx) {
+        for (let c = 0; c < RAMP_STEPS; c++) {
+          ctx.fillStyle = codeColor(palette, c);
+          ctx.fillRect((c / RAMP_STEPS) * 160, 0, 160 / RAMP_STEPS + 0.5, 10);
+        }
+      }
+      this.#legend.append(h("span", "", formatNumber(legend.min, 4)), bar, h("span", "", formatNumber(legend.max, 4)));
+    }
+    if (legend.nulls) this.#legend.append(item(255, `null (${formatCount(legend.nulls)})`));
+  }
+
+  #scheduleSearch(delay: number): void {
+    clearTimeout(this.#searchTimer);
+    this.#searchTimer = setTimeout(() => void this.#runSearch(), delay);
+  }
+
+  async #runSearch(): Promise<void> {
+    const generation = ++this.#searchGeneration;
+    const query = this.#search.value;
+    if (!this.#projection) return;
+    let matches: Uint32Array | null = null;
+    if (query.trim() !== "" && this.#labelColumn >= 0) {
+      try {
+        matches = await this.#backend.search(this.#labelColumn, query);
+      } catch (e) {
+        this.#search.title = `Search failed: ${e instanceof Error ? e.message : String(e)}`;
+        return;
+      }
+    }
+    if (generation !== this.#searchGeneration) return;
+    this.#matches = matches;
+    this.#search.dataset.matches = String(matches?.length ?? 0);
+    this.#search.title = matches ? `${formatCount(matches.length)} rows match` : "Highlight the rows whose label contains this text";
+    this.#scatter.setHighlights(this.#selection, this.#matches);
+  }
+
+  #setMode(mode: SelectMode): void {
+    this.#scatter.mode = mode;
+    for (const [m, b] of this.#modeButtons) b.setAttribute("aria-pressed", String(m === mode));
+  }
+
+  #onSelect(rows: Uint32Array): void {
+    this.#selection = rows.length > 0 ? rows : null;
+    this.#scatter.setHighlights(this.#selection, this.#matches);
+    this.#renderSelection();
+    this.#options.onSelect?.(rows);
+    if (this.#backend.kind !== "kernel") return;
+    const panel = this.#selectionPanel;
+    delete panel.dataset.kernelVariable;
+    delete panel.dataset.kernelRows;
+    void this.#backend.select(rows).then(
+      (r) => {
+        if (!r || this.#selection !== (rows.length > 0 ? rows : null)) return;
+        panel.dataset.kernelVariable = r.variable;
+        panel.dataset.kernelRows = String(r.numRows);
+        this.#selectionHead.textContent = `${formatCount(r.numRows)} rows selected · in the kernel as \`${r.variable}\` (an Arrow table)`;
+      },
+      (e: unknown) => {
+        this.#selectionHead.textContent = `${formatCount(rows.length)} rows selected · the kernel did not take them: ${e instanceof Error ? e.message : String(e)}`;
+      },
+    );
+  }
+
+  #renderSelection(): void {
+    const rows = this.#selection;
+    this.#selectionPanel.dataset.rows = String(rows?.length ?? 0);
+    this.#selectionList.replaceChildren();
+    if (!rows) {
+      this.#selectionHead.textContent = "Drag a box or lasso (Shift-drag) to select rows.";
+      return;
+    }
+    this.#selectionHead.textContent = `${formatCount(rows.length)} rows selected`;
+    const listed = Array.from(rows.subarray(0, SELECTION_LISTED));
+    for (const r of listed) {
+      const li = h("li", "", this.#rowText(r));
+      li.value = r;
+      li.addEventListener("click", () => {
+        void this.#select(r);
+        this.#options.onRevealRow?.(r);
+      });
+      this.#selectionList.append(li);
+    }
+    if (rows.length > SELECTION_LISTED) this.#selectionList.append(h("li", "cnb-muted", `… ${formatCount(rows.length - SELECTION_LISTED)} more`));
+    void this.#fetchLabels(listed).then(() => {
+      if (this.#selection !== rows) return;
+      this.#selectionList.querySelectorAll("li").forEach((li, i) => {
+        if (i < listed.length) li.textContent = this.#rowText(listed[i]!);
+      });
+    });
+  }
+
+  #rowText(row: number): string {
+    const label = this.#label(row, 120);
+    return `row ${row}${label ? ` · ${label}` : ""}`;
   }
 
   #drawHistogram(): void {
     const norms = this.#norms!;
+    const hst = norms.hist;
     const width = Math.max(200, this.#hist.clientWidth || 280), height = 90;
     const ctx = fitCanvas(this.#hist, width, height);
-    const hst = histogram(norms, 40);
-    const valid = norms.length - hst.skipped;
-    let sum = 0;
-    for (const x of norms) if (!Number.isNaN(x)) sum += x;
+    let total = hst.skipped;
+    for (const c of hst.counts) total += c;
+    const valid = total - hst.skipped;
     this.#histStats.textContent = valid === 0
       ? "no vectors"
-      : `min ${formatNumber(hst.min, 4)} · mean ${formatNumber(sum / valid, 4)} · max ${formatNumber(hst.max, 4)}` +
+      : `min ${formatNumber(hst.min, 4)} · mean ${formatNumber(norms.mean, 4)} · max ${formatNumber(hst.max, 4)}` +
         (hst.skipped ? ` · ${formatCount(hst.skipped)} null` : "");
     if (!ctx) return;
     ctx.clearRect(0, 0, width, height);
+    const blue = themeColor(this.element, "--vscode-charts-blue", "#3794ff");
     if (valid > 0 && hst.max - hst.min <= 1e-4 * Math.abs(hst.max)) {
       // Normalized embeddings: every norm is 1 to float precision; 40 bins of rounding noise would mislead.
       this.#histStats.textContent = `all ${formatCount(valid)} norms ≈ ${formatNumber(hst.max, 5)} (normalized vectors)`;
-      ctx.fillStyle = themeColor(this.element, "--vscode-charts-blue", "#3794ff");
+      ctx.fillStyle = blue;
       ctx.fillRect(width / 2 - 3, 2, 6, height - 2);
       return;
     }
     let max = 0;
     for (const c of hst.counts) max = Math.max(max, c);
     if (max === 0) return;
-    ctx.fillStyle = themeColor(this.element, "--vscode-charts-blue", "#3794ff");
+    ctx.fillStyle = blue;
     const bw = width / hst.counts.length;
     hst.counts.forEach((c, i) => {
       const bh = (c / max) * (height - 2);
@@ -219,123 +483,55 @@ export class InspectorView {
     });
   }
 
-  #drawScatter(): void {
-    const proj = this.#pca!.projection;
-    const width = Math.max(200, this.#wrap.clientWidth), height = Math.max(200, this.#wrap.clientHeight);
-    const ctx = fitCanvas(this.#canvas, width, height);
-    if (!ctx) return;
-    this.#size = [width, height];
-    const t = fitPoints(proj, width, height, 14);
-    this.#grid = new PointGrid(proj, t, width, height);
-    const dpr = this.#canvas.width / width;
-    const img = ctx.createImageData(this.#canvas.width, this.#canvas.height);
-    const [r, g, b] = parseColor(ctx, themeColor(this.element, "--vscode-charts-blue", "#3794ff"));
-    const n = proj.length >> 1;
-    const alpha = n > 20_000 ? 0.3 : n > 2_000 ? 0.55 : 0.85;
-    const size = Math.max(1, Math.round((n > 20_000 ? 1.5 : n > 2_000 ? 2 : 3.5) * dpr));
-    const data = img.data, W = img.width, H = img.height;
-    for (let i = 0; i < n; i++) {
-      const [sx, sy] = toScreen(t, proj[2 * i]!, proj[2 * i + 1]!);
-      if (Number.isNaN(sx) || Number.isNaN(sy)) continue;
-      const px = Math.round(sx * dpr - size / 2), py = Math.round(sy * dpr - size / 2);
-      for (let yy = py; yy < py + size; yy++) {
-        if (yy < 0 || yy >= H) continue;
-        for (let xx = px; xx < px + size; xx++) {
-          if (xx < 0 || xx >= W) continue;
-          const o = (yy * W + xx) * 4;
-          // One colour for all points: only coverage (alpha) accumulates.
-          const a = data[o + 3]! / 255;
-          data[o] = r; data[o + 1] = g; data[o + 2] = b;
-          data[o + 3] = Math.round((a + alpha * (1 - a)) * 255);
-        }
-      }
-    }
-    this.#base = img;
-    this.#drawOverlay();
-  }
-
-  #drawOverlay(): void {
-    if (!this.#base || !this.#grid) return;
-    const ctx = this.#canvas.getContext("2d")!;
-    ctx.putImageData(this.#base, 0, 0);
-    const [, height] = this.#size;
-    const fg = themeColor(this.element, "--vscode-descriptionForeground", "#999");
-    ctx.fillStyle = fg;
-    ctx.font = "11px sans-serif";
-    const ratios = this.#pca?.explainedRatio ?? [];
-    ctx.fillText(`PC1 ${((ratios[0] ?? 0) * 100).toFixed(1)}% →`, 6, height - 6);
-    ctx.save();
-    ctx.translate(12, 110);
-    ctx.rotate(-Math.PI / 2);
-    ctx.fillText(`PC2 ${((ratios[1] ?? 0) * 100).toFixed(1)}% →`, 0, 0);
-    ctx.restore();
-    const ring = (i: number, color: string, radius: number): void => {
-      const [x, y] = this.#grid!.position(i);
-      ctx.beginPath();
-      ctx.arc(x, y, radius, 0, Math.PI * 2);
-      ctx.strokeStyle = color;
-      ctx.lineWidth = 2;
-      ctx.stroke();
-    };
-    const orange = themeColor(this.element, "--vscode-charts-orange", "#d18616");
-    for (const nb of this.#neighbours) ring(nb.index, orange, 4);
-    if (this.#selected >= 0) ring(this.#selected, themeColor(this.element, "--vscode-charts-red", "#f14c4c"), 6);
-    if (this.#hovered >= 0) ring(this.#hovered, themeColor(this.element, "--vscode-foreground", "#ccc"), 5);
-  }
-
-  #pointAt(e: MouseEvent): number {
-    if (!this.#grid) return -1;
-    const rect = this.#canvas.getBoundingClientRect();
-    return this.#grid.nearest(e.clientX - rect.left, e.clientY - rect.top, 8);
-  }
-
-  #onHover(e: MouseEvent): void {
-    const i = this.#pointAt(e);
-    if (i === this.#hovered) return;
-    this.#hovered = i;
-    if (i < 0) {
+  #onHover(row: number, x: number, y: number): void {
+    if (row < 0) {
       this.#tooltip.hidden = true;
-    } else {
-      const rect = this.#canvas.getBoundingClientRect();
-      const label = this.#label(i, 300);
-      this.#tooltip.textContent = `row ${i}${this.#norms ? ` · norm ${formatNumber(this.#norms[i]!, 4)}` : ""}${label ? `\n${label}` : ""}`;
-      this.#tooltip.hidden = false;
-      const x = e.clientX - rect.left, y = e.clientY - rect.top;
-      this.#tooltip.style.left = `${Math.min(x + 12, Math.max(0, rect.width - 200))}px`;
-      this.#tooltip.style.top = `${Math.min(y + 12, Math.max(0, rect.height - 60))}px`;
+      return;
     }
-    this.#drawOverlay();
-  }
-
-  #onClick(e: MouseEvent): void {
-    const i = this.#pointAt(e);
-    if (i >= 0) void this.#select(i);
+    const show = (): void => {
+      const label = this.#label(row, 300);
+      this.#tooltip.textContent = `row ${row}${label ? `\n${label}` : ""}`;
+    };
+    show();
+    if (!this.#hasLabel(row)) void this.#fetchLabels([row]).then(() => { if (!this.#tooltip.hidden) show(); });
+    this.#tooltip.hidden = false;
+    const w = this.#scatter.element.clientWidth, hgt = this.#scatter.element.clientHeight;
+    this.#tooltip.style.left = `${Math.min(x + 12, Math.max(0, w - 200))}px`;
+    this.#tooltip.style.top = `${Math.min(y + 12, Math.max(0, hgt - 60))}px`;
   }
 
   async #select(row: number): Promise<void> {
-    if (!this.#client) return;
+    if (!this.#projection) return;
     this.#selected = row;
     this.#neighbours = [];
     this.#neighbourHead.textContent = `Row ${row}: searching…`;
-    this.#drawOverlay();
+    this.#scatter.setMarks({ picked: row, neighbours: [] });
     const generation = this.#generation;
-    const res = await this.#client.request({ type: "neighbors", query: row, k: NEIGHBOURS });
+    let found: Neighbor[] = [];
+    try {
+      found = await this.#backend.neighbours(row, NEIGHBOURS);
+      await this.#fetchLabels([row, ...found.map((n) => n.index)]);
+    } catch (e) {
+      this.#neighbourHead.textContent = `Row ${row}: ${e instanceof Error ? e.message : String(e)}`;
+      return;
+    }
     if (generation !== this.#generation || this.#selected !== row) return;
-    this.#neighbours = res.type === "neighbors" ? res.neighbors : [];
+    this.#neighbours = found;
     this.#renderNeighbours();
-    this.#drawOverlay();
+    this.#scatter.setMarks({ picked: row, neighbours: found.map((n) => n.index) });
   }
 
   #renderNeighbours(): void {
     this.#neighbourList.replaceChildren();
     if (this.#selected < 0) {
       this.#neighbourHead.textContent = "Click a point to list its nearest neighbours (cosine).";
+      this.#scatter.setMarks({ picked: -1, neighbours: [] });
       return;
     }
     const head = this.#neighbourHead;
     const label = this.#label(this.#selected, 120);
     head.replaceChildren(h("span", "", `row ${this.#selected}${label ? `: ${label}` : ""} `));
-    if (this.#options.onRevealRow) {
+    if (this.#options.onRevealRow && this.#selected < this.#table.numRows) {
       const show = h("button", "cnb-linkbutton", "show in table");
       const row = this.#selected;
       show.addEventListener("click", () => this.#options.onRevealRow!(row));
@@ -350,19 +546,45 @@ export class InspectorView {
     }
   }
 
+  #hasLabel(row: number): boolean {
+    return this.#labelColumn < 0 || row < this.#table.numRows || this.#labelCache.has(row);
+  }
+
+  /** Labels of rows past the preview the webview holds, asked of the kernel in one request. */
+  async #fetchLabels(rows: number[]): Promise<void> {
+    const missing = rows.filter((r) => !this.#hasLabel(r));
+    if (missing.length === 0) return;
+    const column = this.#labelColumn;
+    const labels = await this.#backend.labels(column, missing).catch(() => missing.map(() => ""));
+    if (column !== this.#labelColumn) return;
+    missing.forEach((r, i) => this.#labelCache.set(r, labels[i] ?? ""));
+  }
+
   #label(row: number, max: number): string {
     if (this.#labelColumn < 0) return "";
+    if (row >= this.#table.numRows) return formatValue(this.#labelCache.get(row) ?? "", { maxLength: max });
     const v = this.#table.getChildAt(this.#labelColumn)?.get(row) as unknown;
     return formatValue(v, { maxLength: max });
   }
 }
 
-/** Any CSS colour → [r, g, b], letting the canvas normalize it. */
-function parseColor(ctx: CanvasRenderingContext2D, color: string): [number, number, number] {
-  ctx.fillStyle = "#3794ff";
-  ctx.fillStyle = color;
-  const s = String(ctx.fillStyle);
-  if (s.startsWith("#") && s.length === 7) return [parseInt(s.slice(1, 3), 16), parseInt(s.slice(3, 5), 16), parseInt(s.slice(5, 7), 16)];
-  const m = /rgba?\(([\d.]+),\s*([\d.]+),\s*([\d.]+)/.exec(s);
-  return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : [55, 148, 255];
+function select(title: string, hook: string): HTMLSelectElement {
+  const s = h("select");
+  s.title = title;
+  s.dataset.chalknb = hook;
+  return s;
+}
+
+function option(value: string, text: string): HTMLOptionElement {
+  const o = h("option", "", text);
+  o.value = value;
+  return o;
+}
+
+/** Theme colours come as #rgb, #rrggbb or #rrggbbaa; the palette wants #rrggbb. */
+function normalizeHex(color: string): string {
+  const c = color.trim();
+  if (/^#[0-9a-f]{3}$/i.test(c)) return `#${c[1]}${c[1]}${c[2]}${c[2]}${c[3]}${c[3]}`;
+  if (/^#[0-9a-f]{6}/i.test(c)) return c.slice(0, 7);
+  return "#3794ff";
 }

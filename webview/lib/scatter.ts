@@ -32,6 +32,23 @@ export function toScreen(t: ScatterTransform, x: number, y: number): [number, nu
   return [t.offsetX + x * t.scale, t.offsetY - y * t.scale];
 }
 
+/** Screen (CSS px) → data coordinates; the inverse of {@link toScreen}. */
+export function toData(t: ScatterTransform, sx: number, sy: number): [number, number] {
+  return [(sx - t.offsetX) / t.scale, (t.offsetY - sy) / t.scale];
+}
+
+/** Zooms by `factor` keeping the data point under (sx, sy) where it is; the scale stays within [minScale, maxScale]. */
+export function zoomAt(t: ScatterTransform, factor: number, sx: number, sy: number, minScale = 0, maxScale = Infinity): ScatterTransform {
+  const scale = Math.min(maxScale, Math.max(minScale, t.scale * factor));
+  const [x, y] = toData(t, sx, sy);
+  return { scale, offsetX: sx - x * scale, offsetY: sy + y * scale };
+}
+
+/** Moves the view by (dx, dy) screen px. */
+export function panBy(t: ScatterTransform, dx: number, dy: number): ScatterTransform {
+  return { scale: t.scale, offsetX: t.offsetX + dx, offsetY: t.offsetY + dy };
+}
+
 /** Uniform grid over screen positions: nearest point to the pointer in O(points per cell). */
 export class PointGrid {
   readonly #cell: number;
