@@ -6,6 +6,7 @@
 import * as vscode from "vscode";
 import type { KernelOutput } from "../kernel/messages.js";
 import type { DisplayUpdate, KernelManager, KernelSession } from "./kernel-session.js";
+import { savesFullOutputs } from "../kernel/saved-outputs.js";
 import { bundleToItems, errorItem, messageError } from "./output-mapping.js";
 import { readSettings } from "./settings.js";
 import { utf8Prefix } from "../kernel/stream-cap.js";
@@ -235,6 +236,8 @@ export class ChalknbController implements vscode.Disposable {
     let success = false;
     try {
       // The cell's URI as its id: the kernel's type checker keeps one entry per cell and labels findings with it.
+      // A notebook that saves full outputs gets whole tables in its outputs; others get a preview and a handle.
+      await session.configureTables(savesFullOutputs(notebook));
       const outcome = await session.execute(cell.document.getText(), cell.document.uri.toString(), onOutput);
       execution.executionOrder = outcome.executionCount;
       success = outcome.status === "ok";

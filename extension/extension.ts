@@ -30,7 +30,7 @@ export function activate(context: vscode.ExtensionContext): ChalknbApi {
   const log = vscode.window.createOutputChannel("chalknb", { log: true });
   const diagnostics = new CellDiagnostics();
   kernels = new KernelManager(context.secrets, log, context.extensionPath, diagnostics);
-  const rendered = new RendererMessages(log);
+  const rendered = new RendererMessages(log, kernels);
   context.subscriptions.push(
     log,
     diagnostics,

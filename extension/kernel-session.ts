@@ -8,7 +8,9 @@ import type { CellDiagnostics } from "./cell-diagnostics.js";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Completion, KernelClient } from "../kernel/client.js";
-import type { KernelOutput, VariableInfo } from "../kernel/messages.js";
+import type { KernelOutput, TableReply, VariableInfo } from "../kernel/messages.js";
+
+type TableReplyContent = TableReply["content"];
 import { readSettings, readToken } from "./settings.js";
 
 export type KernelState = "not started" | "starting" | "idle" | "busy" | "restarting" | "dead";
@@ -113,6 +115,25 @@ export class KernelSession implements vscode.Disposable {
     const client = this.#client;
     if (!client || this.#state === "dead") return [];
     return (await client.queueInfo(1_500).catch(() => ({ queues: [] as QueueEndpoint[] }))).queues;
+  }
+
+  /**
+   * Asks the kernel about a table it holds (the grid's row windows, sorts, filters; the inspector's ops). Never starts
+   * a kernel: without one the answer says so (the saved preview is all there is until the cell runs again).
+   */
+  async tableRequest(handle: string, op: string, args: unknown): Promise<TableReplyContent> {
+    const client = this.#client;
+    if (!client || this.#state === "dead" || this.#state === "not started") {
+      return { ok: false, code: "CHALKNB_NO_KERNEL", message: "No kernel is running for this notebook: run the cell to browse all rows." };
+    }
+    return client.tableRequest(handle, op, args).catch((e: unknown) => ({ ok: false as const, code: "CHALKNB_NO_KERNEL", message: `The kernel could not answer: ${e instanceof Error ? e.message : String(e)}` }));
+  }
+
+  /** Whether displayed tables carry the whole table (notebooks that save full outputs) or a preview and a handle. */
+  async configureTables(fullTables: boolean): Promise<void> {
+    // Sent before every run: a restarted kernel process starts with previews again.
+    const client = await this.#ensure();
+    await client.configure({ fullTables });
   }
 
   /** Interrupts the running and queued cells; restarts the kernel if a synchronous loop does not stop in 5 s. */

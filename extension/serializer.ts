@@ -6,6 +6,7 @@
  * sample swallows bad JSON and returns no cells, so the next save wipes the file — the opposite of what we want.)
  */
 import * as vscode from "vscode";
+import { readSettings } from "./settings.js";
 import { isBinaryMime, isJsonMime } from "../kernel/messages.js";
 import { emptyNotebook, parseNotebook, serializeNotebook, type NotebookFile, type NotebookCell as FileCell } from "../kernel/notebook-format.js";
 
@@ -31,8 +32,9 @@ export class ChalknbSerializer implements vscode.NotebookSerializer {
     return toNotebookData(file);
   }
 
+  /** Outputs over `chalknb.maxSavedOutputBytes` are saved as their preview (the rule `chalknb run` applies too). */
   serializeNotebook(data: vscode.NotebookData): Uint8Array {
-    return new TextEncoder().encode(serializeNotebook(fromNotebookData(data)));
+    return new TextEncoder().encode(serializeNotebook(fromNotebookData(data), { maxOutputBytes: readSettings().maxSavedOutputBytes }));
   }
 }
 

@@ -10,6 +10,8 @@ export interface QueueSettings {
   pollIntervalMs: number;
   /** Most UTF-8 bytes of one stream output (stdout or stderr run) kept in a cell. */
   maxOutputBytes: number;
+  /** Most bytes of one output in the saved notebook; larger ones are saved as their preview. */
+  maxSavedOutputBytes: number;
 }
 
 export function readSettings(scope?: vscode.Uri): QueueSettings {
@@ -19,6 +21,7 @@ export function readSettings(scope?: vscode.Uri): QueueSettings {
     functionsFolder: (c.get<string>("functionsFolder") ?? "functions").trim() || "functions",
     pollIntervalMs: Math.max(250, c.get<number>("dashboard.pollIntervalMs") ?? 2000),
     maxOutputBytes: Math.max(1024, c.get<number>("maxOutputBytes") ?? 10 * 1024 * 1024),
+    maxSavedOutputBytes: Math.max(1024, c.get<number>("maxSavedOutputBytes") ?? 1024 * 1024),
   };
 }
 

@@ -2,6 +2,8 @@ import { inspect } from "node:util";
 import { ARROW_MIME, PROGRESS_MIME, type CallProgress } from "../protocol/progress.js";
 import type { MimeBundle } from "./messages.js";
 import type { LazyTableMetadata } from "../protocol/renderer-messages.js";
+import type { Table as ArrowTable } from "apache-arrow";
+import { compactDictionaries } from "./table-ops/compact.js";
 import { holdTable } from "./table-ops/store.js";
 import { describeProgress, previewTable, type TableLike } from "./text-preview.js";
 
@@ -93,7 +95,8 @@ function asArrowTable(value: unknown, arrow: ArrowNs | undefined): TableLike | u
 
 function tableBundle(table: TableLike, arrow: ArrowNs, kind: string): Bundle {
   const tableToIPC = arrow.tableToIPC as (t: unknown, type: "file") => Uint8Array;
-  const slice = (t: TableLike, end: number): TableLike => (t as unknown as { slice(a: number, b: number): TableLike }).slice(0, end);
+  const slice = (t: TableLike, end: number): TableLike =>
+    compactDictionaries((t as unknown as ArrowTable).slice(0, end), arrow as never) as unknown as TableLike;
   const handle = holdTable(table);
   const lazy = !displayOptions.fullTables && table.numRows > displayOptions.previewRows;
   let shown = lazy ? slice(table, displayOptions.previewRows) : table;

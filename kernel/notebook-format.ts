@@ -1,4 +1,7 @@
 import { isBinaryMime, isJsonMime, type KernelOutput, type MimeBundle } from "./messages.js";
+import { limitSavedOutputs, type SavedOutputOptions } from "./saved-outputs.js";
+
+export { DEFAULT_MAX_SAVED_OUTPUT_BYTES, SAVE_FULL_OUTPUTS_KEY, savesFullOutputs, type SavedOutputOptions } from "./saved-outputs.js";
 
 /**
  * The `.chalknb` file format, shared by the headless runner and the VS Code extension (DESIGN.md, ".chalknb format").
@@ -187,9 +190,13 @@ function isBase64(text: string): boolean {
 
 // ---- writing ----------------------------------------------------------------------------------------------------
 
-/** Canonical text: validated, known keys in a fixed order, metadata keys sorted, 2-space indent, final newline. */
-export function serializeNotebook(notebook: NotebookFile): string {
-  const nb = validateNotebook(notebook);
+/**
+ * Canonical text: validated, known keys in a fixed order, metadata keys sorted, 2-space indent, final newline.
+ * Outputs follow the save rule ({@link limitSavedOutputs}): over `maxOutputBytes` (default 1 MiB) an output keeps a
+ * preview with its true row count, unless the notebook's metadata has `"saveFullOutputs": true`.
+ */
+export function serializeNotebook(notebook: NotebookFile, options: SavedOutputOptions = {}): string {
+  const nb = limitSavedOutputs(validateNotebook(notebook), options);
   const ordered = {
     format: nb.format,
     version: nb.version,
@@ -257,10 +264,11 @@ export function toNotebookOutputs(outputs: readonly KernelOutput[]): NotebookOut
         result.push({ items: [{ mime: o.name === "stdout" ? STDOUT_MIME : STDERR_MIME, data: o.text }], metadata: { outputType: "stream" } });
         break;
       case "display_data":
-        result.push({ items: itemsFromBundle(o.data), metadata: { outputType: "display_data" } });
+        // The bundle's metadata (e.g. a table's true row count) is kept, as VS Code keeps it on the output.
+        result.push({ items: itemsFromBundle(o.data), metadata: { ...o.metadata, outputType: "display_data" } });
         break;
       case "execute_result":
-        result.push({ items: itemsFromBundle(o.data), metadata: { outputType: "execute_result" } });
+        result.push({ items: itemsFromBundle(o.data), metadata: { ...o.metadata, outputType: "execute_result" } });
         break;
       case "error":
         result.push({

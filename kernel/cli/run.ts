@@ -3,7 +3,7 @@ import path from "node:path";
 import { PROGRESS_MIME, type CallProgress } from "../../protocol/progress.js";
 import { KernelClient, type ExecuteResult } from "../client.js";
 import type { ErrorContent, KernelOutput } from "../messages.js";
-import { parseNotebook, serializeNotebook, toNotebookOutputs, type NotebookFile } from "../notebook-format.js";
+import { DEFAULT_MAX_SAVED_OUTPUT_BYTES, parseNotebook, savesFullOutputs, serializeNotebook, toNotebookOutputs, type NotebookFile } from "../notebook-format.js";
 import { dropCommand, parseArgs, UsageError } from "./args.js";
 import { writeFileAtomic } from "./atomic-write.js";
 import { watchMemory, type MemoryWatchdog } from "./memory-watchdog.js";
@@ -11,20 +11,22 @@ import { createProgressView, type ProgressView } from "./progress-view.js";
 
 /**
  * `chalknb run <nb.chalknb> [--out file] [--queue url] [--token t] [--timeout s] [--max-memory MiB]
- * [--max-output-bytes n]`: runs every code cell in order in a
+ * [--max-output-bytes n] [--max-saved-output-bytes n]`: runs every code cell in order in a
  * fresh kernel (like `jupyter nbconvert --execute` / papermill), prints text outputs as they come, shows remote-call
  * progress, stops at the first failing cell, and saves the executed notebook (atomically) back or to `--out`.
  *
  * `--max-memory` bounds the kernel process (V8 heap limit, and its resident memory checked while a cell runs: over
  * the limit, the kernel is stopped and the cell fails saying so). `--max-output-bytes` bounds the text of each stream
- * output kept in the saved notebook; the terminal still gets all of it.
+ * output kept in the saved notebook; the terminal still gets all of it. `--max-saved-output-bytes` (default 1 MiB) is
+ * the save rule the VS Code extension applies too: a larger output is saved as its preview with the true row count,
+ * unless the notebook's metadata has `"saveFullOutputs": true`.
  *
  * Exit codes: 0 all cells ran; 1 a cell failed (or exceeded --timeout or --max-memory); 2 usage error or unreadable notebook (the file
  * is left untouched); 130 interrupted with Ctrl+C.
  */
 
 const USAGE = "usage: chalknb run <notebook.chalknb> [--out file] [--queue url] [--token t] [--timeout seconds] " +
-  "[--max-memory MiB] [--max-output-bytes n] [--no-typecheck]";
+  "[--max-memory MiB] [--max-output-bytes n] [--max-saved-output-bytes n] [--no-typecheck]";
 
 /** Text kept of one stream output in the saved notebook: 10 MiB. */
 export const DEFAULT_MAX_OUTPUT_BYTES = 10 * 1024 * 1024;
@@ -46,7 +48,7 @@ export async function main(argv: string[], io: RunIO = { out: process.stdout, er
   let notebookPath: string;
   let args: ReturnType<typeof parseArgs>;
   try {
-    args = parseArgs(dropCommand(argv, "run"), { options: ["out", "queue", "token", "timeout", "max-memory", "max-output-bytes"], flags: ["help", "no-typecheck"] });
+    args = parseArgs(dropCommand(argv, "run"), { options: ["out", "queue", "token", "timeout", "max-memory", "max-output-bytes", "max-saved-output-bytes"], flags: ["help", "no-typecheck"] });
     if (args.flags.has("help")) {
       out.write(`${USAGE}\n`);
       return 0;
@@ -63,6 +65,10 @@ export async function main(argv: string[], io: RunIO = { out: process.stdout, er
     const maxOutput = args.options["max-output-bytes"];
     if (maxOutput !== undefined && !(/^\d+$/.test(maxOutput) && Number(maxOutput) >= 1)) {
       throw new UsageError(`--max-output-bytes: expected a whole number of bytes, at least 1, got "${maxOutput}"`);
+    }
+    const maxSaved = args.options["max-saved-output-bytes"];
+    if (maxSaved !== undefined && !(/^\d+$/.test(maxSaved) && Number(maxSaved) >= 1024)) {
+      throw new UsageError(`--max-saved-output-bytes: expected a whole number of bytes, at least 1024, got "${maxSaved}"`);
     }
   } catch (error) {
     err.write(`chalknb run: ${(error as Error).message}\n${USAGE}\n`);
@@ -85,11 +91,14 @@ export async function main(argv: string[], io: RunIO = { out: process.stdout, er
   const typeCheck = !args.flags.has("no-typecheck");
   const maxMemoryMiB = args.options["max-memory"] !== undefined ? Number(args.options["max-memory"]) : undefined;
   const maxOutputBytes = args.options["max-output-bytes"] !== undefined ? Number(args.options["max-output-bytes"]) : DEFAULT_MAX_OUTPUT_BYTES;
+  const maxSavedOutputBytes = args.options["max-saved-output-bytes"] !== undefined ? Number(args.options["max-saved-output-bytes"]) : DEFAULT_MAX_SAVED_OUTPUT_BYTES;
   const outputCap = { maxBytes: maxOutputBytes, note: (dropped: number) => `\n… truncated ${dropped} bytes (raise --max-output-bytes)\n` };
 
   let kernel: KernelClient;
   try {
     kernel = await KernelClient.start({ cwd: path.dirname(notebookPath), env, typeCheck, maxHeapMiB: maxMemoryMiB, outputCap });
+    // A notebook that saves full outputs gets whole tables in them, not previews.
+    if (savesFullOutputs(notebook)) await kernel.configure({ fullTables: true });
   } catch (error) {
     err.write(`chalknb run: ${(error as Error).message}\n`);
     return 1;
@@ -191,7 +200,7 @@ export async function main(argv: string[], io: RunIO = { out: process.stdout, er
   }
 
   try {
-    await writeFileAtomic(outPath, serializeNotebook(notebook));
+    await writeFileAtomic(outPath, serializeNotebook(notebook, { maxOutputBytes: maxSavedOutputBytes }));
   } catch (error) {
     err.write(`chalknb run: could not save ${outPath}: ${(error as Error).message}\n`);
     return exitCode || 1;

@@ -1,4 +1,6 @@
+import * as arrow from "apache-arrow";
 import { Table, tableToIPC, vectorFromArray, type Vector } from "apache-arrow";
+import { compactDictionaries } from "./compact.js";
 import { registerTableOp, TableOpError } from "./registry.js";
 import { findView, makeView, type SortKey, type ViewSpec } from "./views.js";
 
@@ -56,13 +58,15 @@ export function takeRows(table: Table, rows: ArrayLike<number>): Table {
   if (n === 0) return table.slice(0, 0);
   let consecutive = true;
   for (let i = 1; i < n && consecutive; i++) consecutive = rows[i] === rows[i - 1]! + 1;
-  if (consecutive) return table.slice(rows[0], rows[0]! + n);
+  if (consecutive) return compactDictionaries(table.slice(rows[0], rows[0]! + n), arrow);
   const columns: Record<string, Vector> = {};
   for (const field of table.schema.fields) {
     const source = table.getChild(field.name)!;
     const values = new Array<unknown>(n);
     for (let i = 0; i < n; i++) values[i] = source.get(rows[i]!);
-    columns[field.name] = vectorFromArray(values as never[], field.type);
+    // A dictionary column is decoded (its whole dictionary would ride along otherwise).
+    const type = arrow.DataType.isDictionary(field.type) ? (field.type as arrow.Dictionary).dictionary : field.type;
+    columns[field.name] = vectorFromArray(values as never[], type);
   }
   return new Table(columns);
 }
@@ -74,7 +78,7 @@ registerTableOp("window", (table, args) => {
   const { start, end } = checkWindow(args, numRows);
   const rowIndex = new Array<number>(end - start);
   for (let i = start; i < end; i++) rowIndex[i - start] = view ? view.rows[i]! : i;
-  const rows = view ? takeRows(table, view.rows.subarray(start, end)) : table.slice(start, end);
+  const rows = view ? takeRows(table, view.rows.subarray(start, end)) : compactDictionaries(table.slice(start, end), arrow);
   const result: WindowResult = { start, end, numRows, rowIndex };
   return { result, ipc: tableToIPC(rows, "stream") };
 });

@@ -107,13 +107,48 @@ test("chalknb run leaves a corrupt notebook unchanged and exits 2 naming the bad
 test("chalknb run rejects bad usage with exit 2", async () => {
   const result = await cli(["run", "a.chalknb", "--bogus", "1"]);
   assert.equal(result.code, 2);
-  assert.match(result.stderr, /^chalknb run: unknown option --bogus \(known: --out, --queue, --token, --timeout, --max-memory, --max-output-bytes, --help, --no-typecheck\)\n/);
+  assert.match(result.stderr, /^chalknb run: unknown option --bogus \(known: --out, --queue, --token, --timeout, --max-memory, --max-output-bytes, --max-saved-output-bytes, --help, --no-typecheck\)\n/);
   const tooSmall = await cli(["run", "a.chalknb", "--max-memory", "10"]);
   assert.equal(tooSmall.code, 2);
   assert.match(tooSmall.stderr, /^chalknb run: --max-memory: expected a whole number of MiB, at least 64, got "10"\n/);
   const notBytes = await cli(["run", "a.chalknb", "--max-output-bytes", "1e3"]);
   assert.equal(notBytes.code, 2);
   assert.match(notBytes.stderr, /^chalknb run: --max-output-bytes: expected a whole number of bytes, at least 1, got "1e3"\n/);
+});
+
+const MILLION_ROWS = "tableFromArrays({ id: Int32Array.from({ length: 1_000_000 }, (_, i) => i), score: Float64Array.from({ length: 1_000_000 }, (_, i) => i / 7) })";
+
+test("chalknb run saves a million-row output as its preview with the true row count, under the 1 MiB limit", async () => {
+  const file = await writeNotebook("million.chalknb", [code(MILLION_ROWS)]);
+  const result = await cli(["run", "million.chalknb", "--no-typecheck"]);
+  assert.equal(result.code, 0, result.stderr);
+  const text = await readFile(file, "utf8");
+  assert.ok(text.length < 1.5 * 1024 * 1024, `saved ${text.length} bytes`);
+  const output = parseNotebook(text).cells[0]!.outputs[0]!;
+  const meta = output.metadata!["application/vnd.apache.arrow.file"] as { numRows: number; totalRows: number; truncated: boolean; handle?: string };
+  assert.equal(meta.totalRows, 1_000_000);
+  assert.equal(meta.numRows, 1000);
+  assert.equal(meta.truncated, true);
+  assert.equal(meta.handle, undefined, "a kernel handle is never saved");
+  assert.match(String(output.items.find((i) => i.mime === "text/plain")!.data), /^Table: 1000000 rows × 2 columns/);
+});
+
+test("chalknb run --max-saved-output-bytes and saveFullOutputs: the limit is the user's, and opting in saves whole tables", async () => {
+  const small = await writeNotebook("limited.chalknb", [code(MILLION_ROWS)]);
+  assert.equal((await cli(["run", "limited.chalknb", "--no-typecheck", "--max-saved-output-bytes", "4096"])).code, 0);
+  const limited = parseNotebook(await readFile(small, "utf8")).cells[0]!.outputs[0]!;
+  assert.ok(JSON.stringify(limited.items).length < 4096 + 200);
+  const rows = (limited.metadata!["application/vnd.apache.arrow.file"] as { numRows: number }).numRows;
+  assert.ok(rows > 0 && rows < 1000, `${rows} rows fit in 4 KiB`);
+
+  const fullFile = path.join(dir, "full.chalknb");
+  await writeFile(fullFile, serializeNotebook({ format: "chalknb", version: 1, metadata: { saveFullOutputs: true }, cells: [code("tableFromArrays({ id: Int32Array.from({ length: 300_000 }, (_, i) => i) })")] }));
+  const run = await cli(["run", "full.chalknb", "--no-typecheck"]);
+  assert.equal(run.code, 0, run.stderr);
+  const full = parseNotebook(await readFile(fullFile, "utf8")).cells[0]!.outputs[0]!;
+  const meta = full.metadata!["application/vnd.apache.arrow.file"] as { numRows: number; totalRows: number };
+  assert.deepEqual([meta.numRows, meta.totalRows], [300_000, 300_000]);
+  assert.ok(JSON.stringify(full.items).length > 1024 * 1024, "the whole table is in the file");
 });
 
 test("chalknb run --timeout interrupts a cell that runs too long and exits 1", async () => {
