@@ -21,6 +21,12 @@ const benches: Array<{ title: string; file: string; skip?: string }> = [
     skip: !existsSync("/usr/bin/chromium") ? "Chromium is not installed (.ci/setup-vscode-e2e.sh installs it)"
       : !existsSync(here("../../out/webview")) ? "the renderer bundles are not built (npm run build:bundles)" : undefined,
   },
+  {
+    title: "lazy tables: a 1M × 512-d table in the kernel, browsed from the renderer in headless Chromium; saved notebook size (issue 13 items 2, 3)",
+    file: "lazy-table-bench.js",
+    skip: !existsSync("/usr/bin/chromium") ? "Chromium is not installed (.ci/setup-vscode-e2e.sh installs it)"
+      : !existsSync(here("../../out/webview")) ? "the renderer bundles are not built (npm run build:bundles)" : undefined,
+  },
 ];
 
 for (const bench of benches) {

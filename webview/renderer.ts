@@ -11,6 +11,8 @@ import { InspectorView } from "./inspector-view.js";
 import { renderProgress } from "./progress-view.js";
 import type { OutputItem, RenderedMessage, RendererApi, RendererContext } from "./renderer-api.js";
 import { ensureStyles } from "./styles.js";
+import type { LazyTableMetadata } from "../protocol/renderer-messages.js";
+import { type KernelTableSource, MessagingTableSource } from "./kernel-table-source.js";
 import { TableView } from "./table-view.js";
 import { h } from "./dom.js";
 import "./elements.js";
@@ -43,7 +45,12 @@ export function activate(ctx: RendererContext): RendererApi {
         }
         if (item.mime === ARROW_MIME) {
           const table = tableFromIPC(item.data());
-          mounted.set(item.id, mountTable(table, element, item.id, t0, post));
+          const meta = tableMetadata(item.metadata);
+          const totalRows = Math.max(meta?.totalRows ?? table.numRows, table.numRows);
+          // The kernel that made the table holds it under this handle (a saved notebook has none).
+          const source = meta?.handle && MessagingTableSource.available(ctx) ? new MessagingTableSource(ctx, item.id, meta.handle, totalRows) : undefined;
+          const view = mountTable(table, element, item.id, t0, post, { source, totalRows });
+          mounted.set(item.id, { dispose: () => { view.dispose(); source?.dispose(); } });
           return;
         }
         element.append(h("div", "cnb-error", `chalknb renderer: unsupported MIME type ${item.mime}`));
@@ -60,18 +67,41 @@ export function activate(ctx: RendererContext): RendererApi {
   };
 }
 
+/** The Arrow item's metadata as the kernel wrote it (VS Code hands the renderer the output's metadata). */
+function tableMetadata(metadata: unknown): Partial<LazyTableMetadata> | undefined {
+  const m = metadata as Record<string, unknown> | undefined;
+  const meta = (m?.[ARROW_MIME] ?? (m?.metadata as Record<string, unknown> | undefined)?.[ARROW_MIME]) as Partial<LazyTableMetadata> | undefined;
+  return meta && typeof meta === "object" ? meta : undefined;
+}
+
+export interface MountTableOptions {
+  allowWorker?: boolean;
+  /** The table in the kernel, when a kernel holds it: the grid (for a preview) and the inspector ask it for more. */
+  source?: KernelTableSource;
+  /** Rows in the whole table (`table` may be its preview). @default table.numRows */
+  totalRows?: number;
+}
+
 /** The table view, plus an Embeddings tab when the table has float-vector columns. */
 export function mountTable(
   table: Table, element: HTMLElement, outputId: string, t0: number, post: (m: RenderedMessage) => void,
-  options: { allowWorker?: boolean } = {},
+  options: MountTableOptions = {},
 ): Mounted {
   const root = h("div", "cnb-root");
-  const view = new TableView(table);
+  const totalRows = Math.max(options.totalRows ?? table.numRows, table.numRows);
+  const isPreview = totalRows > table.numRows;
+  const source = options.source;
+  const view = new TableView(table, { source: isPreview ? source : undefined });
   const toolbar = h("div", "cnb-toolbar");
   const badge = document.createElement("vscode-badge");
-  badge.textContent = `${formatCount(table.numRows)} rows`;
+  badge.textContent = `${formatCount(totalRows)} rows`;
   badge.className = "cnb-rowcount";
   toolbar.append(h("strong", "", "Arrow table"), badge, h("span", "cnb-muted", `${table.numCols} columns`), view.sortLabel);
+  if (view.lazy) {
+    toolbar.append(filterBox(view, badge, totalRows));
+  } else if (isPreview) {
+    view.setNotice(`preview of ${formatCount(table.numRows)} of ${formatCount(totalRows)} rows; run the cell to browse all`);
+  }
   root.append(toolbar);
   let inspector: InspectorView | null = null;
   const vectorDim = view.vectorColumns[0]?.dim;
@@ -89,6 +119,8 @@ export function mountTable(
     tabs.append(tableHeader, tablePanel, embHeader, embPanel);
     inspector = new InspectorView(table, view.vectorColumns, {
       allowWorker: options.allowWorker,
+      // Only a table the kernel holds more of than the output (a lazy table) is computed in the kernel.
+      source: isPreview ? source : undefined,
       onRevealRow: (row) => {
         tabs.selectedIndex = 0;
         requestAnimationFrame(() => view.revealRow(row));
@@ -110,7 +142,7 @@ export function mountTable(
   afterPaint(() => {
     view.render(); // the header height is known once laid out
     post({
-      type: "chalknb.rendered", view: "table", outputId, rows: table.numRows,
+      type: "chalknb.rendered", view: "table", outputId, rows: totalRows,
       columns: table.schema.fields.map((f) => f.name), vectorDim, ms: performance.now() - t0,
     });
   });
@@ -121,6 +153,30 @@ export function mountTable(
       root.remove();
     },
   };
+}
+
+/** A filter field for a table in the kernel: Enter applies `column op value` or plain text; the badge shows the matches. */
+function filterBox(view: TableView, badge: HTMLElement, totalRows: number): HTMLElement {
+  const input = document.createElement("input");
+  input.type = "search";
+  input.className = "cnb-filter";
+  input.placeholder = "filter: score > 0.5, label = cat, or text";
+  input.setAttribute("aria-label", "Filter rows (computed in the kernel)");
+  input.addEventListener("keydown", (e) => {
+    if (e.key !== "Enter") return;
+    const expression = input.value;
+    input.disabled = true;
+    view.setFilter(expression).then(
+      (n) => {
+        badge.textContent = expression.trim() ? `${formatCount(n)} of ${formatCount(totalRows)} rows` : `${formatCount(totalRows)} rows`;
+      },
+      () => undefined, // the grid shows the kernel's message
+    ).finally(() => {
+      input.disabled = false;
+      input.focus();
+    });
+  });
+  return input;
 }
 
 /** Runs `fn` after the next frame has been painted (double rAF), or after 500 ms in a hidden, throttled webview. */

@@ -16,6 +16,8 @@ import { addResizeHandle } from "./column-resize.js";
 import { fitCanvas, h } from "./dom.js";
 import { themeColor } from "./styles.js";
 import { drawHeatStrip, drawSparkline } from "./vector-draw.js";
+import type { KernelTableSource } from "./kernel-table-source.js";
+import { LazyRows, type RowAccess } from "./lazy-rows.js";
 
 type ColumnKind = "number" | "bigint" | "string" | "bool" | "vector" | "other";
 
@@ -56,6 +58,11 @@ export interface TableViewOptions {
   rowHeight?: number;
   /** Grid viewport height in px; smaller tables shrink to fit. @default 360 */
   height?: number;
+  /**
+   * The whole table stays in the kernel (`table` is its preview): rows come by window as the grid scrolls, and sorting
+   * and filtering are computed in the kernel.
+   */
+  source?: KernelTableSource;
 }
 
 const SPARK_W = 72;
@@ -74,6 +81,8 @@ export class TableView {
   readonly #sortLabel: HTMLSpanElement;
   readonly #pool: PoolRow[] = [];
   #order: Uint32Array | null = null;
+  readonly #lazy: LazyRows | null;
+  readonly #message: HTMLDivElement;
   #sort: { column: number; direction: SortDirection } | null = null;
   #selected = -1;
   #frame = 0;
@@ -84,6 +93,15 @@ export class TableView {
 
   constructor(table: Table, options: TableViewOptions = {}) {
     this.#table = table;
+    this.#lazy = options.source
+      ? new LazyRows(options.source, table, {
+          onRows: () => {
+            for (const r of this.#pool) r.shown = -1;
+            this.#schedule();
+          },
+          onError: (message) => this.#showMessage(message),
+        })
+      : null;
     this.#rowHeight = options.rowHeight ?? 22;
     this.vectorColumns = findVectorColumns(table);
     const byIndex = new Map(this.vectorColumns.map((c) => [c.index, c]));
@@ -97,7 +115,7 @@ export class TableView {
     });
 
     this.element = h("div", "cnb-table");
-    this.#rowNumberWidth = rowNumberWidth(table.numRows);
+    this.#rowNumberWidth = rowNumberWidth(this.#rowCount);
     this.#applyWidths();
     this.element.style.setProperty("--cnb-row-height", `${this.#rowHeight}px`);
     this.#maxHeight = options.height ?? 360;
@@ -105,9 +123,9 @@ export class TableView {
     this.#viewport = h("div", "cnb-grid-viewport");
     this.#viewport.tabIndex = 0;
     this.#viewport.setAttribute("role", "grid");
-    this.#viewport.setAttribute("aria-rowcount", String(table.numRows));
+    this.#viewport.setAttribute("aria-rowcount", String(this.#rowCount));
     // A first guess (two header lines and a scrollbar); render() sets the exact height of a short table once laid out.
-    const height = Math.min(this.#maxHeight, 2.3 * this.#rowHeight + this.#rowHeight * table.numRows + 18);
+    const height = Math.min(this.#maxHeight, 2.3 * this.#rowHeight + this.#rowHeight * this.#rowCount + 18);
     this.#viewport.style.setProperty("--cnb-grid-height", `${Math.round(height)}px`);
     this.#viewport.addEventListener("wheel", (e) => this.#onWheel(e), { passive: false });
 
@@ -139,7 +157,59 @@ export class TableView {
     this.#sortLabel = h("span", "cnb-muted");
     this.#detail = h("div", "cnb-detail");
     this.#detail.hidden = true;
-    this.element.append(this.#viewport, this.#detail);
+    this.#message = h("div", "cnb-grid-message");
+    this.#message.setAttribute("role", "status");
+    this.#message.hidden = true;
+    this.element.append(this.#message, this.#viewport, this.#detail);
+  }
+
+  /** Rows the grid scrolls through: the table's, or, for a table in the kernel, its current view's. */
+  get #rowCount(): number {
+    return this.#lazy ? this.#lazy.numRows : this.#table.numRows;
+  }
+
+  /** True when rows come from the kernel (the table given is a preview). */
+  get lazy(): boolean {
+    return this.#lazy !== null;
+  }
+
+  /** A line above the grid (a request that failed, a preview's notice); textContent only. */
+  #showMessage(text: string | null): void {
+    this.#message.textContent = text ?? "";
+    this.#message.hidden = !text;
+  }
+
+  /** Shows a notice above the grid (the renderer's "preview of N of M rows" when no kernel holds the table). */
+  setNotice(text: string): void {
+    this.#showMessage(text);
+  }
+
+  /** The row at view position `viewRow`: from the table (through the local sort), or from the kernel's blocks. */
+  #rowAt(viewRow: number): RowAccess | null {
+    if (this.#lazy) return this.#lazy.row(viewRow);
+    const dataRow = this.#order ? this.#order[viewRow]! : viewRow;
+    return {
+      dataRow,
+      value: (col) => this.#columns[col]!.vector.get(dataRow),
+      vector: (col) => this.#columns[col]!.vcol?.row(dataRow) ?? null,
+    };
+  }
+
+  /** Keeps only rows matching `expression` (computed in the kernel; for a table in the kernel only). */
+  async setFilter(expression: string): Promise<number> {
+    if (!this.#lazy) throw new Error("filtering needs the table in the kernel");
+    const filter = expression.trim() || null;
+    await this.#lazy.setView({ ...this.#lazy.state, filter });
+    this.#afterViewChange();
+    return this.#lazy.numRows;
+  }
+
+  #afterViewChange(): void {
+    this.#showMessage(null);
+    this.#viewport.setAttribute("aria-rowcount", String(this.#rowCount));
+    this.#viewport.scrollTop = 0;
+    for (const r of this.#pool) r.shown = -1;
+    this.render();
   }
 
   /** Toolbar text describing the current sort (the renderer puts it in its toolbar). */
@@ -154,8 +224,9 @@ export class TableView {
     this.#fitHeight(headerHeight);
     const viewportHeight = Math.max(this.#rowHeight, this.#viewport.clientHeight - headerHeight);
     const w = computeVirtualWindow({
-      scrollTop: this.#viewport.scrollTop, viewportHeight, rowHeight: this.#rowHeight, rowCount: this.#table.numRows,
+      scrollTop: this.#viewport.scrollTop, viewportHeight, rowHeight: this.#rowHeight, rowCount: this.#rowCount,
     });
+    this.#lazy?.want(w.first, w.end);
     this.#spacer.style.height = `${w.scrollHeight}px`;
     const needed = w.end - w.first;
     while (this.#pool.length < needed) this.#pool.push(this.#makeRow());
@@ -168,10 +239,15 @@ export class TableView {
       const viewRow = w.first + k;
       row.el.hidden = false;
       row.el.style.transform = `translateY(${w.offsetTop + k * this.#rowHeight}px)`;
-      const dataRow = this.#order ? this.#order[viewRow]! : viewRow;
+      const access = this.#rowAt(viewRow);
       row.el.setAttribute("aria-rowindex", String(viewRow + 1));
-      row.el.classList.toggle("cnb-selected", dataRow === this.#selected);
-      if (row.shown !== dataRow) this.#fillRow(row, dataRow);
+      row.el.dataset.viewRow = String(viewRow);
+      if (!access) {
+        if (row.shown !== -2) this.#fillPending(row);
+        continue;
+      }
+      row.el.classList.toggle("cnb-selected", access.dataRow === this.#selected);
+      if (row.shown !== access.dataRow) this.#fillRow(row, access);
     }
   }
 
@@ -184,6 +260,10 @@ export class TableView {
     } else {
       this.#sort = { column: index, direction: "asc" };
     }
+    if (this.#lazy) {
+      void this.#sortInKernel();
+      return;
+    }
     if (this.#sort) {
       const c = this.#columns[this.#sort.column]!;
       this.#order = sortOrder(this.#table.numRows, sortKeyOf(c), this.#sort.direction);
@@ -192,24 +272,49 @@ export class TableView {
       this.#order = null;
       this.#sortLabel.textContent = "";
     }
+    this.#markSorted();
+    for (const r of this.#pool) r.shown = -1;
+    this.render();
+  }
+
+  #markSorted(): void {
     this.#header.querySelectorAll<HTMLElement>(".cnb-hcell").forEach((el) => {
       const col = el.dataset.col === undefined ? -1 : Number(el.dataset.col);
       if (this.#sort && col === this.#sort.column) el.setAttribute("aria-sort", this.#sort.direction === "asc" ? "ascending" : "descending");
       else el.removeAttribute("aria-sort");
     });
-    for (const r of this.#pool) r.shown = -1;
-    this.render();
+  }
+
+  /** The kernel sorts a table it holds; the label says so while it works. */
+  async #sortInKernel(): Promise<void> {
+    const lazy = this.#lazy!;
+    const sort = this.#sort;
+    const c = sort ? this.#columns[sort.column]! : undefined;
+    const label = c ? `${c.name}${c.kind === "vector" ? " (norm)" : ""} ${sort!.direction === "asc" ? "▲" : "▼"}` : "";
+    this.#sortLabel.textContent = c ? `sorting by ${label}…` : "";
+    try {
+      await lazy.setView({ ...lazy.state, sort: c ? { column: c.name, descending: sort!.direction === "desc" } : null });
+      if (this.#sort !== sort) return; // a later click won
+      this.#sortLabel.textContent = c ? `sorted by ${label}` : "";
+      this.#markSorted();
+      this.#afterViewChange();
+    } catch {
+      if (this.#sort !== sort) return;
+      this.#sort = null;
+      this.#sortLabel.textContent = "";
+      this.#markSorted();
+    }
   }
 
   /** Scrolls so data row `row` is visible and selects it. */
   revealRow(row: number): void {
-    const viewRow = this.#order ? this.#order.indexOf(row) : row;
+    const viewRow = this.#lazy ? (this.#lazy.viewRowOf(row) ?? -1) : this.#order ? this.#order.indexOf(row) : row;
     if (viewRow < 0) return;
     this.#selected = row;
     const headerHeight = this.#header.offsetHeight;
     this.#viewport.scrollTop = scrollTopForRow(Math.max(0, viewRow - 2), {
       viewportHeight: Math.max(this.#rowHeight, this.#viewport.clientHeight - headerHeight),
-      rowHeight: this.#rowHeight, rowCount: this.#table.numRows,
+      rowHeight: this.#rowHeight, rowCount: this.#rowCount,
     });
     this.render();
   }
@@ -225,7 +330,7 @@ export class TableView {
     if (headerHeight === 0) return; // not laid out yet
     // offsetHeight − clientHeight: the borders and, when columns overflow, the horizontal scrollbar.
     const chrome = this.#viewport.offsetHeight - this.#viewport.clientHeight;
-    const natural = headerHeight + this.#rowHeight * this.#table.numRows + chrome;
+    const natural = headerHeight + this.#rowHeight * this.#rowCount + chrome;
     const height = `${Math.min(this.#maxHeight, natural)}px`;
     if (this.#viewport.style.getPropertyValue("--cnb-grid-height") !== height) this.#viewport.style.setProperty("--cnb-grid-height", height);
   }
@@ -277,14 +382,34 @@ export class TableView {
     return { el, cells, shown: -1 };
   }
 
-  #fillRow(row: PoolRow, dataRow: number): void {
+  /** A row whose data is on its way from the kernel. */
+  #fillPending(row: PoolRow): void {
+    row.shown = -2;
+    delete row.el.dataset.row;
+    row.el.classList.remove("cnb-selected");
+    row.cells[0]!.textContent = "…";
+    for (let i = 1; i < row.cells.length; i++) {
+      const cell = row.cells[i]!;
+      cell.removeAttribute("title");
+      if (this.#columns[i - 1]!.kind === "vector") {
+        const canvas = cell.querySelector("canvas")!;
+        fitCanvas(canvas, SPARK_W, SPARK_H)?.clearRect(0, 0, SPARK_W, SPARK_H);
+        cell.querySelector("span")!.textContent = "";
+      } else {
+        cell.textContent = "";
+      }
+    }
+  }
+
+  #fillRow(row: PoolRow, access: RowAccess): void {
+    const dataRow = access.dataRow;
     row.shown = dataRow;
     row.el.dataset.row = String(dataRow);
     row.cells[0]!.textContent = String(dataRow);
     this.#columns.forEach((c, i) => {
       const cell = row.cells[i + 1]!;
       if (c.kind === "vector") {
-        const v = c.vcol!.row(dataRow);
+        const v = access.vector(i);
         const canvas = cell.querySelector("canvas")!;
         const label = cell.querySelector("span")!;
         const ctx = fitCanvas(canvas, SPARK_W, SPARK_H);
@@ -302,7 +427,7 @@ export class TableView {
         cell.title = `${s.dim} values, norm ${formatNumber(s.norm)}, min ${formatNumber(s.min)}, max ${formatNumber(s.max)} — click for all values`;
         return;
       }
-      const value = c.vector.get(dataRow) as unknown;
+      const value = access.value(i);
       if (value === null || value === undefined) {
         cell.textContent = "null";
         cell.classList.add("cnb-null");
@@ -320,16 +445,29 @@ export class TableView {
   #onClick(e: MouseEvent): void {
     const cell = (e.target as Element).closest<HTMLElement>(".cnb-cell");
     const rowEl = cell?.closest<HTMLElement>(".cnb-row");
-    if (!cell || !rowEl?.dataset.row) return;
-    const dataRow = Number(rowEl.dataset.row);
+    if (!cell || !rowEl?.dataset.row || rowEl.dataset.viewRow === undefined) return;
+    const access = this.#rowAt(Number(rowEl.dataset.viewRow));
+    if (!access) return;
+    const dataRow = access.dataRow;
     this.#selected = dataRow;
     for (const r of this.#pool) r.el.classList.toggle("cnb-selected", r.shown === dataRow);
     const col = cell.dataset.col === undefined ? -1 : Number(cell.dataset.col);
-    this.showDetail(dataRow, col);
+    this.#showDetailOf(access, col);
   }
 
   /** Shows row `dataRow`'s column `col` in full below the grid (−1: the whole row). */
   showDetail(dataRow: number, col: number): void {
+    if (this.#lazy) {
+      const viewRow = this.#lazy.viewRowOf(dataRow);
+      const access = viewRow === undefined ? null : this.#lazy.row(viewRow);
+      if (access) this.#showDetailOf(access, col);
+      return;
+    }
+    this.#showDetailOf({ dataRow, value: (i) => this.#columns[i]!.vector.get(dataRow), vector: (i) => this.#columns[i]!.vcol?.row(dataRow) ?? null }, col);
+  }
+
+  #showDetailOf(access: RowAccess, col: number): void {
+    const dataRow = access.dataRow;
     const d = this.#detail;
     d.replaceChildren();
     d.hidden = false;
@@ -338,7 +476,7 @@ export class TableView {
     close.addEventListener("click", () => { d.hidden = true; });
     const c = this.#columns[col];
     if (c?.kind === "vector") {
-      const v = c.vcol!.row(dataRow);
+      const v = access.vector(col);
       if (!v) {
         head.append(h("strong", "", `row ${dataRow} · ${c.name}`), h("span", "cnb-null", "null"), close);
         d.append(head);
@@ -362,9 +500,10 @@ export class TableView {
     head.append(h("strong", "", c ? `row ${dataRow} · ${c.name}` : `row ${dataRow}`), close);
     d.append(head);
     for (const col2 of cols) {
+      const index = this.#columns.indexOf(col2);
       const text = col2.kind === "vector"
-        ? `[${Array.from(col2.vcol!.row(dataRow) ?? [], (x) => formatNumber(x)).join(", ")}]`
-        : formatValue(col2.vector.get(dataRow), { maxLength: 100_000 });
+        ? `[${Array.from(access.vector(index) ?? [], (x) => formatNumber(x)).join(", ")}]`
+        : formatValue(access.value(index), { maxLength: 100_000 });
       d.append(h("pre", "", c ? text : `${col2.name}: ${text}`));
     }
   }

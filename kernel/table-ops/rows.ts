@@ -63,7 +63,11 @@ export function takeRows(table: Table, rows: ArrayLike<number>): Table {
   for (const field of table.schema.fields) {
     const source = table.getChild(field.name)!;
     const values = new Array<unknown>(n);
-    for (let i = 0; i < n; i++) values[i] = source.get(rows[i]!);
+    // Nested values (list rows are Vectors) go to the builder as plain arrays, which it reads.
+    for (let i = 0; i < n; i++) {
+      const v = source.get(rows[i]!) as unknown;
+      values[i] = v instanceof arrow.Vector ? [...v] : v;
+    }
     // A dictionary column is decoded (its whole dictionary would ride along otherwise).
     const type = arrow.DataType.isDictionary(field.type) ? (field.type as arrow.Dictionary).dictionary : field.type;
     columns[field.name] = vectorFromArray(values as never[], type);

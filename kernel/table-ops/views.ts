@@ -82,7 +82,22 @@ function sortKeys(vector: Vector, name: string): Keys {
     for (const v of vector) values[i++] = v === null || v === undefined ? null : String(v);
     return { kind: "text", values };
   }
-  throw new TableOpError("CHALKNB_INVALID_ARGUMENT", `column "${name}" holds ${String(type)} values, which do not sort; sort by a number, date or text column`);
+  if ((DataType.isList(type) || DataType.isFixedSizeList(type) || DataType.isLargeList(type)) && DataType.isFloat(type.children[0]!.type)) {
+    // A float-vector column sorts by each row's norm, as the grid's vector cells show it.
+    const values = new Float64Array(vector.length);
+    let i = 0;
+    for (const v of vector as Iterable<{ toArray(): ArrayLike<number> } | null>) {
+      if (v === null || v === undefined) values[i++] = Number.NaN;
+      else {
+        const xs = v.toArray();
+        let sum = 0;
+        for (let k = 0; k < xs.length; k++) sum += xs[k]! * xs[k]!;
+        values[i++] = Math.sqrt(sum);
+      }
+    }
+    return { kind: "number", values };
+  }
+  throw new TableOpError("CHALKNB_INVALID_ARGUMENT", `column "${name}" holds ${String(type)} values, which do not sort; sort by a number, date, text or float-vector column`);
 }
 
 /** Rows (all, or `subset`) ordered by one column; ties keep row order; nulls last either way. */

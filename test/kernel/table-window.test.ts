@@ -133,3 +133,18 @@ test("a small table is whole in its output; configure({ fullTables }) puts whole
   assert.equal(tableFromIPC(whole.bytes).numRows, 5000);
   await kernel.configure({ fullTables: false });
 });
+
+test("a sorted window of a float-vector table carries the vectors of the rows it names; vectors sort by norm", async () => {
+  const { meta } = await show(`const vecs = tableFromArrays({ id: Int32Array.from([0, 1, 2, 3]) });
+const emb = arrow.vectorFromArray([[3, 4], [1, 0], null, [0, 2]], new arrow.List(new arrow.Field("item", new arrow.Float32(), true)));
+new arrow.Table({ id: vecs.getChild("id")!, emb })`);
+  const sorted = await kernel.tableRequest(meta.handle, "sort", { column: "emb", descending: true });
+  assert.ok(sorted.ok, JSON.stringify(sorted));
+  const w = await kernel.tableRequest(meta.handle, "window", { start: 0, end: 4, view: (sorted.result as { view: string }).view });
+  assert.ok(w.ok, JSON.stringify(w));
+  const rows = tableFromIPC(Buffer.from(w.ipc!, "base64"));
+  assert.deepEqual([...rows.getChild("id")!], [0, 3, 1, 2], "norms 5, 2, 1, then the null row");
+  assert.deepEqual([...rows.getChild("emb")!.get(0)!], [3, 4]);
+  assert.deepEqual([...rows.getChild("emb")!.get(1)!], [0, 2]);
+  assert.equal(rows.getChild("emb")!.get(3), null);
+});
