@@ -1,6 +1,6 @@
 /**
  * UMAP for any number of rows in bounded time: PCA first reduces the vectors (UMAP's usual preprocessing), UMAP
- * (umap-js) lays out an evenly spaced sample, and every other row is placed among its nearest sample rows. Seeded, so
+ * (umap-js) lays out a seeded random sample, and every other row is placed among its nearest sample rows. Seeded, so
  * the same table gives the same picture.
  */
 import { UMAP } from "umap-js";
@@ -42,8 +42,16 @@ export function sampledUmap(matrix: Float32Array, rows: number, dim: number, opt
   const validRows: number[] = [];
   for (let i = 0; i < rows; i++) if (!Number.isNaN(reduced[i * r]!)) validRows.push(i);
   const want = Math.min(validRows.length, options.sampleSize ?? 5_000);
-  const anchors = new Uint32Array(want);
-  for (let i = 0; i < want; i++) anchors[i] = validRows[Math.floor((i * validRows.length) / want)]!;
+  // A random sample, not every k-th row: rows often come in a period (one topic per n rows), and every k-th row
+  // would see only some of the groups.
+  const random = seededRandom((options.seed ?? 42) + 1);
+  for (let i = 0; i < want && want < validRows.length; i++) {
+    const j = i + Math.floor(random() * (validRows.length - i));
+    const t = validRows[i]!;
+    validRows[i] = validRows[j]!;
+    validRows[j] = t;
+  }
+  const anchors = Uint32Array.from(validRows.slice(0, want)).sort();
   const anchorXY = new Float32Array(want * 2);
   if (want >= 3) {
     const data = Array.from(anchors, (a) => Array.from(reduced.subarray(a * r, a * r + r)));

@@ -1,0 +1,183 @@
+/**
+ * PCA of row vectors for the kernel's inspector ops, at any row count: the components are fitted on a seeded random
+ * sample (subspace iteration on the centred sample, then a Rayleigh–Ritz step to order them) and every row is
+ * projected. Deterministic: the starting basis is fixed, so the same table gives the same picture.
+ */
+export interface PcaOptions {
+  components?: number;
+  /** Rows the components are fitted on. @default 10_000 */
+  sampleSize?: number;
+  iterations?: number;
+  valid?: Uint8Array;
+}
+
+export interface PcaProjection {
+  /** rows × components, row-major; NaN for invalid rows. */
+  projection: Float32Array;
+  components: number;
+  explainedRatio: number[];
+  fittedRows: number;
+}
+
+/**
+ * `size` distinct valid rows chosen at random with a fixed seed, ascending. Random, not evenly spaced: rows often come
+ * in a period (round-robin batches, one topic per n rows), and every k-th row would then see only some of the groups.
+ */
+export function sampleRows(rows: number, size: number, valid?: Uint8Array, seed = 1): Uint32Array {
+  const ok: number[] = [];
+  for (let i = 0; i < rows; i++) if (!valid || valid[i]) ok.push(i);
+  const n = Math.min(size, ok.length);
+  if (n === ok.length) return Uint32Array.from(ok);
+  const random = seededRandom(seed);
+  // Partial Fisher–Yates: the first n places end up a uniform sample.
+  for (let i = 0; i < n; i++) {
+    const j = i + Math.floor(random() * (ok.length - i));
+    const t = ok[i]!;
+    ok[i] = ok[j]!;
+    ok[j] = t;
+  }
+  return Uint32Array.from(ok.slice(0, n)).sort();
+}
+
+/** mulberry32: deterministic uniform numbers in [0, 1). */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function pcaProject(matrix: Float32Array, rows: number, dim: number, options: PcaOptions = {}): PcaProjection {
+  const k = Math.max(1, Math.min(options.components ?? 2, dim));
+  const sample = sampleRows(rows, options.sampleSize ?? 10_000, options.valid);
+  const s = sample.length;
+  const projection = new Float32Array(rows * k).fill(NaN);
+  if (s === 0) return { projection, components: k, explainedRatio: [], fittedRows: 0 };
+  const mean = new Float64Array(dim);
+  for (const r of sample) for (let j = 0; j < dim; j++) mean[j]! += matrix[r * dim + j]!;
+  for (let j = 0; j < dim; j++) mean[j]! /= s;
+  const x = new Float64Array(s * dim);
+  let total = 0;
+  for (let i = 0; i < s; i++) {
+    for (let j = 0; j < dim; j++) {
+      const v = matrix[sample[i]! * dim + j]! - mean[j]!;
+      x[i * dim + j] = v;
+      total += v * v;
+    }
+  }
+  const b = Math.min(dim, s, k + 4);
+  let q = new Float64Array(dim * b);
+  // A fixed, full-rank start: column c is a smooth wave of frequency c + 1 (never orthogonal to real data by chance).
+  for (let c = 0; c < b; c++) for (let j = 0; j < dim; j++) q[j * b + c] = Math.cos(((c + 1) * (j + 0.5) * Math.PI) / dim) + (c === j % b ? 0.5 : 0);
+  orthonormalize(q, dim, b);
+  const y = new Float64Array(s * b);
+  for (let it = 0; it < (options.iterations ?? 40); it++) {
+    multiply(x, q, y, s, dim, b);
+    const z = new Float64Array(dim * b);
+    for (let i = 0; i < s; i++) for (let j = 0; j < dim; j++) {
+      const xv = x[i * dim + j]!;
+      for (let c = 0; c < b; c++) z[j * b + c]! += xv * y[i * b + c]!;
+    }
+    orthonormalize(z, dim, b);
+    q = z;
+  }
+  // Rayleigh–Ritz: eigenvectors of (XQ)ᵀ(XQ) order and rotate the basis.
+  multiply(x, q, y, s, dim, b);
+  const g = new Float64Array(b * b);
+  for (let i = 0; i < s; i++) for (let c = 0; c < b; c++) for (let d = 0; d < b; d++) g[c * b + d]! += y[i * b + c]! * y[i * b + d]!;
+  const { values, vectors } = symmetricEigen(g, b);
+  const order = [...values.keys()].sort((p, r) => values[r]! - values[p]!).slice(0, k);
+  const comps = new Float64Array(k * dim);
+  order.forEach((e, c) => {
+    let big = 0;
+    for (let j = 0; j < dim; j++) {
+      let v = 0;
+      for (let d = 0; d < b; d++) v += q[j * b + d]! * vectors[d * b + e]!;
+      comps[c * dim + j] = v;
+      if (Math.abs(v) > Math.abs(big)) big = v;
+    }
+    // Sign convention: the largest-magnitude entry is positive, so reruns do not mirror the plot.
+    if (big < 0) for (let j = 0; j < dim; j++) comps[c * dim + j] = -comps[c * dim + j]!;
+  });
+  const explainedRatio = order.map((e) => (total > 0 ? Math.max(0, values[e]!) / total : 0));
+  const centredDot = new Float64Array(k);
+  for (let c = 0; c < k; c++) for (let j = 0; j < dim; j++) centredDot[c]! += mean[j]! * comps[c * dim + j]!;
+  for (let r = 0; r < rows; r++) {
+    if (options.valid && !options.valid[r]) continue;
+    const o = r * dim;
+    for (let c = 0; c < k; c++) {
+      let v = 0;
+      const co = c * dim;
+      for (let j = 0; j < dim; j++) v += matrix[o + j]! * comps[co + j]!;
+      projection[r * k + c] = v - centredDot[c]!;
+    }
+  }
+  return { projection, components: k, explainedRatio, fittedRows: s };
+}
+
+function multiply(x: Float64Array, q: Float64Array, y: Float64Array, s: number, dim: number, b: number): void {
+  y.fill(0);
+  for (let i = 0; i < s; i++) for (let j = 0; j < dim; j++) {
+    const xv = x[i * dim + j]!;
+    if (xv === 0) continue;
+    for (let c = 0; c < b; c++) y[i * b + c]! += xv * q[j * b + c]!;
+  }
+}
+
+/** Modified Gram–Schmidt on the b columns of a dim × b row-major matrix. */
+function orthonormalize(m: Float64Array, dim: number, b: number): void {
+  for (let c = 0; c < b; c++) {
+    for (let p = 0; p < c; p++) {
+      let dot = 0;
+      for (let j = 0; j < dim; j++) dot += m[j * b + c]! * m[j * b + p]!;
+      for (let j = 0; j < dim; j++) m[j * b + c]! -= dot * m[j * b + p]!;
+    }
+    let norm = 0;
+    for (let j = 0; j < dim; j++) norm += m[j * b + c]! ** 2;
+    norm = Math.sqrt(norm) || 1;
+    for (let j = 0; j < dim; j++) m[j * b + c]! /= norm;
+  }
+}
+
+/** Cyclic Jacobi for a small symmetric n × n matrix: eigenvalues and column eigenvectors. */
+export function symmetricEigen(input: Float64Array, n: number): { values: Float64Array; vectors: Float64Array } {
+  const a = input.slice();
+  const v = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) v[i * n + i] = 1;
+  for (let sweep = 0; sweep < 100; sweep++) {
+    let off = 0;
+    for (let p = 0; p < n; p++) for (let r = p + 1; r < n; r++) off += a[p * n + r]! ** 2;
+    if (off < 1e-22) break;
+    for (let p = 0; p < n; p++) {
+      for (let r = p + 1; r < n; r++) {
+        const apr = a[p * n + r]!;
+        if (Math.abs(apr) < 1e-300) continue;
+        const theta = (a[r * n + r]! - a[p * n + p]!) / (2 * apr);
+        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
+        const c = 1 / Math.sqrt(t * t + 1), sn = t * c;
+        for (let i = 0; i < n; i++) {
+          const aip = a[i * n + p]!, air = a[i * n + r]!;
+          a[i * n + p] = c * aip - sn * air;
+          a[i * n + r] = sn * aip + c * air;
+        }
+        for (let i = 0; i < n; i++) {
+          const api = a[p * n + i]!, ari = a[r * n + i]!;
+          a[p * n + i] = c * api - sn * ari;
+          a[r * n + i] = sn * api + c * ari;
+        }
+        for (let i = 0; i < n; i++) {
+          const vip = v[i * n + p]!, vir = v[i * n + r]!;
+          v[i * n + p] = c * vip - sn * vir;
+          v[i * n + r] = sn * vip + c * vir;
+        }
+      }
+    }
+  }
+  const values = new Float64Array(n);
+  for (let i = 0; i < n; i++) values[i] = a[i * n + i]!;
+  return { values, vectors: v };
+}
