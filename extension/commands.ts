@@ -5,6 +5,7 @@ import { NOTEBOOK_TYPE } from "./controller.js";
 import { DashboardPanel } from "./dashboard-panel.js";
 import type { KernelManager } from "./kernel-session.js";
 import { fromNotebookData } from "./serializer.js";
+import { SAVE_FULL_OUTPUTS_KEY, savesFullOutputs } from "../kernel/saved-outputs.js";
 import { TOKEN_KEY } from "./settings.js";
 
 const STARTER = [
@@ -40,6 +41,24 @@ export function registerCommands(context: vscode.ExtensionContext, kernels: Kern
       if (!session || session.state === "not started") return void vscode.window.setStatusBarMessage("chalknb: kernel not started yet", 3000);
       await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: "chalknb: restarting kernel…" }, () => session.restart());
       vscode.window.setStatusBarMessage("chalknb: kernel restarted (variables cleared)", 4000);
+    }),
+
+    /**
+     * Saving full outputs in this notebook (its metadata's "saveFullOutputs"): on, tables run from now on are whole in
+     * their outputs and saved whole; off, outputs over chalknb.maxSavedOutputBytes are saved as their preview.
+     * `enable` sets it instead of toggling (for tests and keybindings).
+     */
+    vscode.commands.registerCommand("chalknb.toggleSaveFullOutputs", async (target?: unknown, enable?: boolean) => {
+      const nb = activeNotebook(target);
+      if (!nb) return void vscode.window.showWarningMessage("chalknb: open a .chalknb notebook to choose how its outputs are saved.");
+      const on = enable ?? !savesFullOutputs(nb);
+      const edit = new vscode.WorkspaceEdit();
+      edit.set(nb.uri, [vscode.NotebookEdit.updateNotebookMetadata({ ...nb.metadata, [SAVE_FULL_OUTPUTS_KEY]: on })]);
+      await vscode.workspace.applyEdit(edit);
+      vscode.window.setStatusBarMessage(on
+        ? "chalknb: this notebook saves full outputs (run the cells again to get whole tables)"
+        : "chalknb: large outputs in this notebook are saved as their preview", 5000);
+      return on;
     }),
 
     vscode.commands.registerCommand("chalknb.exportIpynb", async (notebook?: unknown, target?: vscode.Uri) => {

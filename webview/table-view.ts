@@ -17,7 +17,7 @@ import { fitCanvas, h } from "./dom.js";
 import { themeColor } from "./styles.js";
 import { drawHeatStrip, drawSparkline } from "./vector-draw.js";
 import type { KernelTableSource } from "./kernel-table-source.js";
-import { LazyRows, type RowAccess } from "./lazy-rows.js";
+import { LazyRows, type RowAccess } from "./lib/lazy-rows.js";
 
 type ColumnKind = "number" | "bigint" | "string" | "bool" | "vector" | "other";
 

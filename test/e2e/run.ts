@@ -54,6 +54,8 @@ async function main(): Promise<number> {
   });
   try {
     for (const mode of ["trusted", "untrusted"] as const) {
+      // CHALKNB_E2E_ONLY picks tests by name; the untrusted phase has one test, named "in an untrusted workspace …".
+      if (mode === "untrusted" && process.env.CHALKNB_E2E_ONLY && !new RegExp(process.env.CHALKNB_E2E_ONLY, "i").test("in an untrusted workspace")) continue;
       const workspace = join(workspaces, mode);
       prepareWorkspace(workspace);
       const phase = await runPhase(mode, extensionPath, workspace, join(tmp, `home-${mode}`), join(tmp, `results-${mode}`), queue?.url);
@@ -87,7 +89,7 @@ async function runPhase(mode: "trusted" | "untrusted", extensionPath: string, wo
   mkdirSync(resultsDir, { recursive: true });
   const server = await startCodeServer({
     root, home, workspace, trust: mode === "trusted",
-    env: { CHALKNB_E2E_DIR: resultsDir, CHALKNB_E2E_MODE: mode, CHALKNB_E2E_QUEUE_URL: queueUrl ?? "" },
+    env: { CHALKNB_E2E_DIR: resultsDir, CHALKNB_E2E_MODE: mode, CHALKNB_E2E_QUEUE_URL: queueUrl ?? "", CHALKNB_E2E_ONLY: process.env.CHALKNB_E2E_ONLY ?? "" },
   });
   const profile = join(home, "chromium");
   const context = await chromium.launchPersistentContext(profile, {
@@ -115,7 +117,7 @@ async function runPhase(mode: "trusted" | "untrusted", extensionPath: string, wo
   const remote = (p: string): string => `vscode-remote://127.0.0.1:${server.port}${p}`;
   const payload = [["extensionDevelopmentPath", remote(extensionPath)], ["extensionTestsPath", remote(suiteModule)]];
   const url = `${server.url}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
-  const deadline = Date.now() + (mode === "trusted" ? 9 : 3) * 60_000;
+  const deadline = Date.now() + (mode === "trusted" ? 15 : 3) * 60_000;
   const handled = new Set<string>();
   try {
     await page.goto(url);
@@ -132,6 +134,12 @@ async function runPhase(mode: "trusted" | "untrusted", extensionPath: string, wo
     // The extension's own log (its "chalknb" output channel: kernel starts, interrupts, kernel stderr).
     const logs = findFiles(join(home, "user-data", "logs"), (name) => /chalknb\.log$/.test(name));
     writeFileSync(join(artifacts, `e2e-${mode}-chalknb.log`), logs.map((f) => readFileSync(f, "utf8")).join("\n"));
+  }
+  const figures = join(resultsDir, "figures.json");
+  if (existsSync(figures)) {
+    const list = JSON.parse(readFileSync(figures, "utf8")) as { name: string; value: number; unit: string }[];
+    for (const f of list) console.log(`figure: ${f.name}: ${f.value} ${f.unit}`);
+    writeFileSync(join(artifacts, `e2e-${mode}-figures.json`), JSON.stringify(list, null, 2) + "\n");
   }
   const file = join(resultsDir, "results.json");
   if (!existsSync(file)) {

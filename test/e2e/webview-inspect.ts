@@ -8,7 +8,8 @@ import type { Frame, Page } from "playwright-core";
 export interface Checkpoint {
   name: string;
   /** Webview actions, and workbench ones: clickRestartKernel clicks the notebook toolbar's Restart Kernel button. */
-  actions?: ("openEmbeddings" | "clickVectorCell" | "clickScatter" | "clickRestartKernel" | "typeRemoteDot" | "wheelTable" | "resizeColumn")[];
+  actions?: ("openEmbeddings" | "clickVectorCell" | "clickScatter" | "clickRestartKernel" | "typeRemoteDot" | "wheelTable" | "resizeColumn"
+    | "scrollGridToEnd" | "sortGridDescending")[];
 }
 
 export interface WebviewFacts {
@@ -59,11 +60,18 @@ export interface WebviewFacts {
   gridGaps: number[];
   /** Rows of the chalknb Variables view, by their accessible labels ("variable result: Table · …", "column …"). */
   variableRows: string[];
+  /** Notices and errors shown above grids ("preview of 1,000 of 1,000,000 rows; …", a stale handle's message). */
+  gridMessages: string[];
+  /**
+   * The grid with the most rows (aria-rowcount): its row-number cells on screen, the text of its first and last rows
+   * on screen, its sort label, and whether rows were still waiting for the kernel ("…") when looked at.
+   */
+  largestGrid: { rows: number; rowNumbers: string[]; firstRow: string; lastRow: string; sortLabel: string; pending: number } | null;
 }
 
 // Runs inside a webview frame (serialized by Playwright): no closures over Node values.
 /* eslint-disable */
-const collect = (): Omit<WebviewFacts, "frames" | "workbenchDialog" | "workbenchMessages" | "clicked" | "variableRows" | "suggestMs" | "suggestions" | "wheelGridScrolled" | "wheelPageStill" | "wheelPageMoved" | "wheelUnfocusedPageMoved" | "columnWidths"> => {
+const collect = (): Omit<WebviewFacts, "frames" | "workbenchDialog" | "workbenchMessages" | "clicked" | "variableRows" | "suggestMs" | "suggestions" | "wheelGridScrolled" | "wheelPageStill" | "wheelPageMoved" | "wheelUnfocusedPageMoved" | "columnWidths" | "largestGrid"> => {
   const d = (globalThis as any).document;
   const q = (s: string): any[] => Array.from(d.querySelectorAll(s));
   const text = (e: any): string => (e.textContent ?? "") as string;
@@ -90,6 +98,7 @@ const collect = (): Omit<WebviewFacts, "frames" | "workbenchDialog" | "workbench
     dashboardFits: d.querySelector("#app .cards") ? d.documentElement.scrollWidth <= d.documentElement.clientWidth : false,
     dashboardState: q("#app .badge").map(text).join(" "),
     cutRowNumbers: q(".cnb-row:not([hidden]) .cnb-rownum").filter((e: any) => e.scrollWidth > e.clientWidth).length,
+    gridMessages: q(".cnb-grid-message:not([hidden])").map(text),
     gridGaps: q(".cnb-grid-viewport").map((v: any) => {
       const rowHeight = v.querySelector(".cnb-row")?.offsetHeight ?? 0;
       const content = (v.querySelector(".cnb-header")?.offsetHeight ?? 0) + rowHeight * Number(v.getAttribute("aria-rowcount"));
@@ -121,6 +130,10 @@ export async function inspectWebviews(page: Page, cp: Checkpoint): Promise<Webvi
   for (const action of cp.actions ?? []) {
     if (action === "resizeColumn") {
       columnWidths = await dragColumnEdge(page, frames);
+      continue;
+    }
+    if (action === "scrollGridToEnd" || action === "sortGridDescending") {
+      await gridAction(frames, action);
       continue;
     }
     if (action === "wheelTable") {
@@ -181,6 +194,8 @@ export async function inspectWebviews(page: Page, cp: Checkpoint): Promise<Webvi
     gridGaps: [],
     suggestMs,
     suggestions,
+    gridMessages: [],
+    largestGrid: await safe(() => largestGridFacts(frames), null),
     variableRows: await safe(() => page.locator('.monaco-list-row[aria-label^="variable "], .monaco-list-row[aria-label^="column "]')
       .evaluateAll((rows) => rows.map((r) => r.getAttribute("aria-label") ?? "")), []),
   };
@@ -207,6 +222,7 @@ export async function inspectWebviews(page: Page, cp: Checkpoint): Promise<Webvi
     facts.dashboardState += part.dashboardState;
     facts.cutRowNumbers += part.cutRowNumbers;
     facts.gridGaps.push(...part.gridGaps);
+    facts.gridMessages.push(...part.gridMessages);
   }
   return facts;
 }
@@ -218,6 +234,60 @@ async function largestGrid(frames: Frame[]): Promise<{ frame: Frame; rows: numbe
     for (const rows of counts) if (!best || rows > best.rows) best = { frame, rows };
   }
   return best;
+}
+
+/** Row numbers still waiting for the kernel show "…"; a grid is settled when none of its rows on screen do. */
+async function waitSettled(frame: Frame, rows: number): Promise<void> {
+  await safe(() => frame.waitForFunction((n) => {
+    const grid = (globalThis as any).document.querySelector(`.cnb-grid-viewport[aria-rowcount="${n}"]`);
+    // Settled: no row waits for the kernel, or the grid says why none will come.
+    const message = grid?.closest(".cnb-root")?.querySelector(".cnb-grid-message:not([hidden])");
+    return grid && (message || !Array.from(grid.querySelectorAll(".cnb-row:not([hidden]) .cnb-rownum")).some((c: any) => c.textContent === "…"));
+  }, rows, { timeout: 60_000 }), undefined);
+}
+
+/** On the grid with the most rows: scroll to its very end, or click its second column's header twice (descending). */
+async function gridAction(frames: Frame[], action: "scrollGridToEnd" | "sortGridDescending"): Promise<void> {
+  const best = await largestGrid(frames);
+  if (!best) return;
+  const grid = best.frame.locator(`.cnb-grid-viewport[aria-rowcount="${best.rows}"]`).first();
+  if (action === "scrollGridToEnd") {
+    await safe(() => grid.evaluate((el) => { el.scrollTop = el.scrollHeight; }), undefined);
+    await waitSettled(best.frame, best.rows);
+    return;
+  }
+  const header = grid.locator('.cnb-hcell[data-col="1"]');
+  await safe(() => header.click({ timeout: 5_000 }), undefined);
+  await safe(() => best.frame.waitForFunction(() => /^sorted by .*▲/.test((globalThis as any).document.querySelector(".cnb-toolbar")?.textContent?.match(/sort(ed|ing) by [^▲▼]*[▲▼]/)?.[0] ?? ""), undefined, { timeout: 60_000 }), undefined);
+  await safe(() => header.click({ timeout: 5_000 }), undefined);
+  await safe(() => best.frame.waitForFunction(() => /^sorted by .*▼/.test((globalThis as any).document.querySelector(".cnb-toolbar")?.textContent?.match(/sort(ed|ing) by [^▲▼]*[▲▼]/)?.[0] ?? ""), undefined, { timeout: 60_000 }), undefined);
+  await waitSettled(best.frame, best.rows);
+}
+
+async function largestGridFacts(frames: Frame[]): Promise<WebviewFacts["largestGrid"]> {
+  const best = await largestGrid(frames);
+  if (!best) return null;
+  const grid = best.frame.locator(`.cnb-grid-viewport[aria-rowcount="${best.rows}"]`).first();
+  const seen = await grid.evaluate((el) => {
+    const rect = el.getBoundingClientRect();
+    // Rows under the sticky header are not on screen.
+    const top = el.querySelector(".cnb-header")?.getBoundingClientRect().bottom ?? rect.top;
+    const rows = Array.from(el.querySelectorAll(".cnb-row:not([hidden])")) as any[];
+    const visible = rows.filter((r) => {
+      const b = r.getBoundingClientRect();
+      return b.top >= top - 2 && b.top < rect.bottom - 4;
+    }).sort((a, b) => a.getBoundingClientRect().top - b.getBoundingClientRect().top);
+    const cells = (r: any): string => Array.from(r.querySelectorAll(".cnb-cell")).map((c: any) => c.textContent).join(" | ");
+    const root = el.closest(".cnb-root");
+    return {
+      rowNumbers: visible.map((r) => r.querySelector(".cnb-rownum")?.textContent ?? ""),
+      firstRow: visible[0] ? cells(visible[0]) : "",
+      lastRow: visible.length ? cells(visible[visible.length - 1]) : "",
+      sortLabel: root?.querySelector(".cnb-toolbar")?.textContent?.match(/sort(ed|ing) by [^▲▼]*[▲▼]/)?.[0] ?? "",
+      pending: visible.filter((r) => r.querySelector(".cnb-rownum")?.textContent === "…").length,
+    };
+  });
+  return { rows: best.rows, ...seen };
 }
 
 /** Drags the right edge of the largest grid's second column 80 px to the right, as a user would. */

@@ -12,9 +12,14 @@ export interface TestCase {
 export const e2eDir = process.env.CHALKNB_E2E_DIR ?? "";
 export const e2eMode = process.env.CHALKNB_E2E_MODE ?? "trusted";
 
+/** CHALKNB_E2E_ONLY=regex runs only the tests whose names match (to iterate on a few; the full suite runs them all). */
+export const only = process.env.CHALKNB_E2E_ONLY ? new RegExp(process.env.CHALKNB_E2E_ONLY, "i") : undefined;
+
 export async function runTests(tests: TestCase[]): Promise<void> {
   const results: { name: string; ok: boolean; ms: number; error?: string }[] = [];
+  if (e2eDir) writeFileSync(join(e2eDir, "results.json"), "[]");
   for (const t of tests) {
+    if (only && !only.test(t.name)) continue;
     const t0 = Date.now();
     let timer: NodeJS.Timeout | undefined;
     try {
@@ -47,6 +52,15 @@ export async function waitFor<T>(what: string, check: () => T | undefined | fals
     if (Date.now() > deadline) throw new Error(`waited ${timeoutMs} ms for ${what}`);
     await sleep(100);
   }
+}
+
+/** Records a measured figure (e.g. Run → first rows in ms); the runner prints them after the results. */
+export function recordFigure(name: string, value: number, unit: string): void {
+  if (!e2eDir) return;
+  const file = join(e2eDir, "figures.json");
+  const figures = existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as unknown[]) : [];
+  figures.push({ name, value, unit });
+  writeFileSync(file, JSON.stringify(figures, null, 2));
 }
 
 let checkpoints = 0;

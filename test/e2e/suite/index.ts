@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Field, Float32, List, Table, Utf8, makeData, makeVector, tableFromIPC, tableToIPC, vectorFromArray } from "apache-arrow";
-import { checkpoint, e2eMode, runTests, sleep, waitFor, type TestCase } from "./harness.js";
+import { checkpoint, e2eMode, recordFigure, runTests, sleep, waitFor, type TestCase } from "./harness.js";
 
 const EXTENSION_ID = "chalknb.chalknb";
 const CONTROLLER = "chalknb-kernel";
@@ -105,6 +105,27 @@ function embeddingTable(rows: number, dim: number): Table {
   const text = vectorFromArray(Array.from({ length: rows }, (_, i) => (i === 1 ? HOSTILE : `Document number ${i}: some text to embed.`)), new Utf8());
   return new Table({ text, embedding });
 }
+
+/** A million rows of a small schema, made in the cell; `score` is a permutation, so its largest value is in one row. */
+const LARGE_TABLE_CELL = `const n = 1_000_000;
+const big = tableFromArrays({
+  id: Int32Array.from({ length: n }, (_, i) => i),
+  score: Float64Array.from({ length: n }, (_, i) => ((i * 7919) % 1_000_003) / 1_000_003),
+  label: Array.from({ length: n }, (_, i) => "label " + i),
+});
+big`;
+const LARGE_TABLE_TOP_SCORE_ROW = (() => {
+  let best = 0;
+  for (let i = 1; i < 1_000_000; i++) if ((i * 7919) % 1_000_003 > (best * 7919) % 1_000_003) best = i;
+  return best;
+})();
+
+/** 100,000 rows of 512-d float vectors, made in the cell (about 200 MB). */
+const WIDE_TABLE_CELL = `const rows = 100_000, dim = 512;
+const values = new Float32Array(rows * dim).map((_, i) => Math.sin(i * 0.01));
+const embedding = arrow.makeVector(arrow.makeData({ type: new arrow.List(new arrow.Field("item", new arrow.Float32(), true)), length: rows,
+  valueOffsets: Int32Array.from({ length: rows + 1 }, (_, r) => r * dim), child: arrow.makeData({ type: new arrow.Float32(), length: rows * dim, data: values }) }));
+new arrow.Table({ text: arrow.vectorFromArray(Array.from({ length: rows }, (_, i) => "Document number " + i), new arrow.Utf8()), embedding })`;
 
 const sampleNotebook = (): string | undefined => {
   const p = join(workspaceRoot(), "embeddings.chalknb");
@@ -604,6 +625,100 @@ const trusted: TestCase[] = [
       await vscode.workspace.getConfiguration("chalknb").update("maxOutputBytes", undefined, vscode.ConfigurationTarget.Workspace);
       await checkpoint("ipynb-typescript");
       await vscode.commands.executeCommand("workbench.action.revertAndCloseActiveEditor");
+    },
+  },
+  {
+    name: "lazy table: a 1,000,000-row output shows its true row count, scrolls to its true last row and sorts in the kernel; the saved file stays under 1 MB",
+    timeoutMs: 300_000,
+    async fn() {
+      const path = join(workspaceRoot(), "large-table.chalknb");
+      writeFileSync(path, JSON.stringify({ format: "chalknb", version: 1, metadata: {}, cells: [{ kind: "code", language: "typescript", source: LARGE_TABLE_CELL, outputs: [] }] }));
+      const editor = await open(path);
+      const seen = rendered.length;
+      const [cell] = await execute(editor, [0, 1], 180_000);
+      assert.equal(cell!.executionSummary?.success, true, outputText(cell!));
+      const meta = cell!.outputs[0]!.metadata?.[ARROW] as { numRows: number; totalRows: number; handle?: string };
+      assert.deepEqual([meta.numRows, meta.totalRows, typeof meta.handle], [1000, 1_000_000, "string"]);
+      const bytes = items(cell!, ARROW)[0]!.data.byteLength;
+      assert.ok(bytes < 100_000, `the output item holds the preview only (${bytes} bytes)`);
+      await waitFor("the lazy table to render", () => rendered.slice(seen).find((m) => m.view === "table" && m.rows === 1_000_000), 60_000);
+      const { facts: opened } = await checkpoint("lazy-table-opened");
+      assert.ok(opened.rowCountBadges.includes("1,000,000 rows"), opened.rowCountBadges.join(", "));
+      assert.equal(opened.largestGrid?.rows, 1_000_000);
+
+      const { facts: end } = await checkpoint("lazy-table-end", ["scrollGridToEnd"]);
+      const grid = end.largestGrid!;
+      assert.equal(grid.pending, 0, "every row on screen arrived from the kernel");
+      assert.equal(grid.rowNumbers.at(-1), "999999", grid.rowNumbers.join(", "));
+      assert.match(grid.lastRow, /label 999999/);
+      assert.deepEqual(end.gridMessages, []);
+
+      const { facts: sorted } = await checkpoint("lazy-table-sorted", ["sortGridDescending"]);
+      assert.equal(sorted.largestGrid?.sortLabel, "sorted by score ▼");
+      assert.equal(sorted.largestGrid?.rowNumbers[0], String(LARGE_TABLE_TOP_SCORE_ROW), sorted.largestGrid?.firstRow);
+      assert.equal(sorted.largestGrid?.pending, 0);
+
+      await editor.notebook.save();
+      const text = readFileSync(path, "utf8");
+      assert.ok(text.length < 1024 * 1024 + 64 * 1024, `saved ${text.length} bytes`);
+      const saved = JSON.parse(text) as { cells: { outputs: { metadata: Record<string, { numRows: number; totalRows: number; handle?: string }> }[] }[] };
+      const savedMeta = saved.cells[0]!.outputs[0]!.metadata[ARROW]!;
+      assert.deepEqual([savedMeta.numRows, savedMeta.totalRows, savedMeta.handle], [1000, 1_000_000, undefined]);
+    },
+  },
+  {
+    name: "lazy table: after a kernel restart the grid says the table is gone and to run the cell, instead of a blank grid",
+    timeoutMs: 120_000,
+    async fn() {
+      const path = join(workspaceRoot(), "large-table.chalknb");
+      const editor = vscode.window.visibleNotebookEditors.find((e) => e.notebook.uri.fsPath === path) ?? (await open(path));
+      await vscode.commands.executeCommand("chalknb.restartKernel", editor.notebook.uri);
+      await waitFor("the kernel to be idle after the restart", () => kernelStateOf(editor.notebook.uri) === "idle", 60_000);
+      // The sorted view's last rows were never fetched: scrolling there asks the new kernel for them.
+      const { facts } = await checkpoint("lazy-table-stale", ["scrollGridToEnd"]);
+      assert.ok(facts.gridMessages.some((m) => /no longer running.*run the cell again to browse all rows/.test(m)), facts.gridMessages.join(" | "));
+      assert.ok((facts.largestGrid?.rowNumbers.length ?? 0) > 0, "the grid keeps its rows on screen");
+    },
+  },
+  {
+    name: "lazy table: the saved notebook reopened with no kernel shows its preview and says \"preview of 1,000 of 1,000,000 rows\"",
+    timeoutMs: 120_000,
+    async fn() {
+      // A copy of the saved file: a notebook that was never run in this window, so no kernel holds its table.
+      const path = join(workspaceRoot(), "large-table-reopened.chalknb");
+      writeFileSync(path, readFileSync(join(workspaceRoot(), "large-table.chalknb")));
+      const seen = rendered.length;
+      const doc = await vscode.workspace.openNotebookDocument(vscode.Uri.file(path));
+      await vscode.window.showNotebookDocument(doc);
+      await waitFor("the saved preview to render", () => rendered.slice(seen).find((m) => m.view === "table" && m.rows === 1_000_000), 60_000);
+      assert.equal(kernelStateOf(doc.uri), "not started");
+      const { facts } = await checkpoint("lazy-table-reopened", ["scrollGridToEnd"]);
+      assert.ok(facts.gridMessages.includes("preview of 1,000 of 1,000,000 rows; run the cell to browse all"), facts.gridMessages.join(" | "));
+      assert.ok(facts.rowCountBadges.includes("1,000,000 rows"), facts.rowCountBadges.join(", "));
+      assert.equal(facts.largestGrid?.rowNumbers.at(-1), "999", "the preview's last row");
+    },
+  },
+  {
+    name: "lazy table: Run to first rows of a 100,000 × 512 result (figure), with the true row count in the badge",
+    timeoutMs: 240_000,
+    async fn() {
+      const path = join(workspaceRoot(), "wide-table.chalknb");
+      writeFileSync(path, JSON.stringify({ format: "chalknb", version: 1, metadata: {}, cells: [{ kind: "code", language: "typescript", source: WIDE_TABLE_CELL, outputs: [] }] }));
+      const editor = await open(path);
+      // A first run starts the kernel; the figure is a second run, as a user re-running a cell sees it.
+      await execute(editor, [0, 1], 180_000);
+      await waitFor("the first run's table", () => rendered.some((m) => m.view === "table" && m.rows === 100_000), 60_000);
+      const seen = rendered.length;
+      const t0 = Date.now();
+      const run = execute(editor, [0, 1], 180_000);
+      const first = await waitFor("the table's first rows", () => rendered.slice(seen).find((m) => m.view === "table" && m.rows === 100_000), 120_000);
+      const ms = Date.now() - t0;
+      const [cell] = await run;
+      assert.equal(cell!.executionSummary?.success, true, outputText(cell!));
+      recordFigure("Run → first rows of a 100,000 × 512 result (VS Code, code-server)", ms, "ms");
+      assert.equal(first.vectorDim, 512);
+      const { facts } = await checkpoint("wide-table");
+      assert.ok(facts.rowCountBadges.includes("100,000 rows"), facts.rowCountBadges.join(", "));
     },
   },
 ];

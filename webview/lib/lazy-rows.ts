@@ -5,8 +5,13 @@
  */
 import { tableFromIPC } from "apache-arrow/ipc/serialization";
 import type { Table, Vector } from "apache-arrow";
-import { findVectorColumns, type VectorColumn } from "./lib/arrow-vectors.js";
-import type { KernelTableSource } from "./kernel-table-source.js";
+import { findVectorColumns, type VectorColumn } from "./arrow-vectors.js";
+
+/** What this needs of a KernelTableSource (webview/kernel-table-source.ts), so it runs in Node tests as well. */
+export interface TableSourceLike {
+  readonly numRows: number;
+  request<T = unknown>(op: string, args?: unknown): Promise<{ result: T; ipc?: Uint8Array }>;
+}
 
 /** Rows per request: a 512-d float row is 2 KiB, so a block is about 0.5 MiB. */
 export const BLOCK_ROWS = 256;
@@ -54,7 +59,7 @@ export class LazyRows {
   state: ViewState = { sort: null, filter: null };
 
   constructor(
-    readonly source: KernelTableSource,
+    readonly source: TableSourceLike,
     private readonly preview: Table,
     private readonly hooks: LazyRowsHooks,
   ) {
