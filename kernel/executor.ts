@@ -29,8 +29,18 @@ export interface ExecutorOptions {
   afterExecute?(cell: CompiledCell, parentId: string, executionCount: number, cellId: string | undefined): void;
 }
 
+/** How one execute request is run. */
+export interface ExecuteOptions {
+  /**
+   * Whether the run takes the next execution count. Jupyter counts only runs that store history, never `silent` ones
+   * (a frontend's own silent requests must not shift the numbers the user sees).
+   * @default true
+   */
+  counted?: boolean;
+}
+
 export interface Executor {
-  enqueue(request: ExecuteRequest): void;
+  enqueue(request: ExecuteRequest, options?: ExecuteOptions): void;
   /** Interrupts the running cell if its request id is in `msgIds` (all when omitted) and aborts the queued ones. */
   interrupt(msgIds?: readonly string[]): void;
   /** The request id of the running cell; undefined between cells (output then is `idle_stream`). */
@@ -47,6 +57,11 @@ export interface DisplayHandle {
   update(value: unknown): void;
 }
 
+interface Queued {
+  request: ExecuteRequest;
+  counted: boolean;
+}
+
 interface Running {
   parentId: string;
   interrupt(error: InterruptError): void;
@@ -61,10 +76,11 @@ const VM_OPTIONS_BASE = {
 export function createExecutor(options: ExecutorOptions): Executor {
   const { send, runtime } = options;
   const registry = new CellRegistry();
-  const queue: ExecuteRequest[] = [];
+  const queue: Queued[] = [];
   let running: Running | undefined;
   let lastParent: string | undefined;
   let executionCount = 0;
+  let uncountedRuns = 0;
   let draining = false;
   let globalsReady = false;
   let displayCounter = 0;
@@ -100,11 +116,13 @@ export function createExecutor(options: ExecutorOptions): Executor {
     return { displayId, update: (v) => emit("update_display_data", v) };
   }
 
-  async function execute(request: ExecuteRequest): Promise<void> {
+  async function execute({ request, counted }: Queued): Promise<void> {
     const parentId = request.msg_id;
     lastParent = parentId;
     send({ msg_type: "status", parent_id: parentId, content: { execution_state: "busy" } });
-    const count = ++executionCount;
+    const count = counted ? ++executionCount : executionCount;
+    // An uncounted run has a file name of its own, so its frames never map through another cell's positions.
+    const filename = counted ? `cell[${count}]` : `silent[${++uncountedRuns}]`;
     let status: "ok" | "error" = "ok";
     let compiled: CompiledCell | undefined;
     try {
@@ -113,7 +131,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
         if (wait) await wait;
         else void runtime.ready.then(() => (globalsReady = true));
       }
-      compiled = await compileCell(request.content.code, `cell[${count}]`);
+      compiled = await compileCell(request.content.code, filename);
       registry.add(compiled);
       for (const name of compiled.declaredNames) declared.add(name);
       let interrupt!: (error: InterruptError) => void;
@@ -152,7 +170,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
 
   function abortQueued(ids?: readonly string[]): void {
     for (let i = queue.length - 1; i >= 0; i--) {
-      const request = queue[i]!;
+      const { request } = queue[i]!;
       if (ids && !ids.includes(request.msg_id)) continue;
       queue.splice(i, 1);
       send({ msg_type: "status", parent_id: request.msg_id, content: { execution_state: "busy" } });
@@ -179,8 +197,8 @@ export function createExecutor(options: ExecutorOptions): Executor {
   }
 
   return {
-    enqueue(request) {
-      queue.push(request);
+    enqueue(request, executeOptions = {}) {
+      queue.push({ request, counted: executeOptions.counted !== false });
       void drain();
     },
     interrupt(msgIds) {

@@ -27,7 +27,8 @@ export class CellRegistry {
 }
 
 const kernelDir = path.dirname(fileURLToPath(import.meta.url));
-const FRAME = /^(\s*at (?:.*? \()?)(cell\[\d+\]):(\d+):(\d+)(\)?)$/;
+/** A frame in a cell: `cell[N]` (counted runs) or `silent[N]` (runs that take no execution count). */
+const FRAME = /^(\s*at (?:.*? \()?)((?:cell|silent)\[\d+\]):(\d+):(\d+)(\)?)$/;
 
 /** The error output for a value a cell threw (or rejected with). */
 export function toErrorContent(error: unknown, cells: CellRegistry): ErrorContent {

@@ -149,11 +149,16 @@ export async function runJupyterKernel(connectionFile: string): Promise<never> {
       case "execute_request": {
         bridge.begin(request);
         const cellId = (request.metadata as { cellId?: unknown }).cellId;
-        executor.enqueue({
-          msg_type: "execute_request",
-          msg_id: request.header.msg_id,
-          content: { code: String(content.code ?? ""), cell_id: typeof cellId === "string" ? cellId : undefined },
-        });
+        // The messaging spec: the execution count counts runs that store history; `silent` forces store_history off.
+        const counted = content.silent !== true && content.store_history !== false;
+        executor.enqueue(
+          {
+            msg_type: "execute_request",
+            msg_id: request.header.msg_id,
+            content: { code: String(content.code ?? ""), cell_id: typeof cellId === "string" ? cellId : undefined },
+          },
+          { counted },
+        );
         break;
       }
       case "kernel_info_request":

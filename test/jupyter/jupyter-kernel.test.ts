@@ -18,6 +18,8 @@ type Basics = Record<string, unknown> & {
   arrow: Executed;
   display: Executed;
   silent: Executed;
+  silent_error: Executed;
+  no_history: Executed;
   user_expressions: Executed;
   stop_on_error: Executed[];
   after_abort: Executed;
@@ -128,17 +130,35 @@ describe("Jupyter kernel under jupyter_client", { skip: skipReason }, () => {
   test("silent execution publishes nothing; user_expressions are evaluated after the cell", () => {
     assert.deepEqual(basics.silent.outputs, []);
     assert.equal(basics.silent.reply.status, "ok");
+    assert.equal(basics.user_expressions.reply.execution_count, 11);
     assert.deepEqual((basics.user_expressions.reply as { user_expressions: unknown }).user_expressions, {
       next: { status: "ok", data: { "text/plain": "42" }, metadata: {} },
       bad: { status: "error", ename: "SyntaxError", evalue: "Unexpected end of input", traceback: ["SyntaxError: Unexpected end of input"] },
     });
   });
 
+  test("silent and store_history: false runs take no execution count; a silent error maps to its own lines", () => {
+    // Ten counted cells ran before them; the next counted cell (user_expressions) is the eleventh.
+    assert.deepEqual(basics.silent.reply, { status: "ok", execution_count: 10, payload: [], user_expressions: {} });
+    assert.deepEqual(basics.silent_error.reply, {
+      status: "error",
+      execution_count: 10,
+      ename: "Error",
+      evalue: "quiet",
+      traceback: ["Error: quiet", "    at silent[2]:2:7", "silent[2], line 2:", "  2 | throw new Error('quiet')", "    |       ^"],
+    });
+    assert.equal(basics.no_history.reply.execution_count, 10);
+    assert.deepEqual(basics.no_history.outputs, [
+      { msg_type: "execute_input", code: "abc * 10", execution_count: 10 },
+      { msg_type: "execute_result", execution_count: 10, data: { "text/plain": "20" }, metadata: {} },
+    ]);
+  });
+
   test("input() asks the frontend on stdin; stop_on_error aborts the cell queued behind a failing one", () => {
     assert.deepEqual(basics.input_request, { prompt: "go? ", password: false });
     const [failed, aborted] = basics.stop_on_error;
     assert.equal(failed!.reply.evalue, "stopped at gate");
-    assert.deepEqual(aborted, { reply: { status: "aborted", execution_count: 13 }, outputs: [] });
+    assert.deepEqual(aborted, { reply: { status: "aborted", execution_count: 12 }, outputs: [] });
     assert.deepEqual(result(basics.after_abort), { "text/plain": "'undefined'" });
   });
 

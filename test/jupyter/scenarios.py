@@ -80,6 +80,8 @@ def basics(workdir, stderr_file):
     kc.shell_channel.send(comm)
     out["comm_info"] = shell_reply(kc, comm["header"]["msg_id"])
     out["silent"] = run(kc, "abc * 100", silent=True)
+    out["silent_error"] = run(kc, "const quiet = 1\nthrow new Error('quiet')", silent=True)
+    out["no_history"] = run(kc, "abc * 10", store_history=False)
     out["user_expressions"] = run(kc, "const ue = 41", user_expressions={"next": "ue + 1", "bad": "nope("})
     # stop_on_error: a cell queued behind a failing one is aborted, never run. The first cell waits for input, and
     # the kernel_info round trip after the second execute_request proves the kernel holds it queued before we answer.
