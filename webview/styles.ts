@@ -80,7 +80,7 @@ const CSS = `
 .cnb-error { color: var(--vscode-errorForeground, #f48771); white-space: pre-wrap; }
 .cnb-grid-message { margin: 0 0 4px; padding: 3px 8px; border-left: 3px solid var(--vscode-editorInfo-foreground, #3794ff);
   background: var(--vscode-textBlockQuote-background, rgba(127,127,127,0.1)); white-space: pre-wrap; }
-.cnb-filter { min-width: 220px; padding: 2px 6px; color: var(--vscode-input-foreground, inherit);
+.cnb-filter { min-width: 280px; padding: 2px 6px; color: var(--vscode-input-foreground, inherit);
   background: var(--vscode-input-background, transparent); border: 1px solid var(--vscode-input-border, var(--vscode-panel-border, #555));
   border-radius: 2px; font: inherit; }
 .cnb-filter:focus { outline: 1px solid var(--vscode-focusBorder, #007fd4); outline-offset: -1px; }

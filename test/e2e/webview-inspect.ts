@@ -10,6 +10,8 @@ export interface Checkpoint {
   /** Webview actions, and workbench ones: clickRestartKernel clicks the notebook toolbar's Restart Kernel button. */
   actions?: ("openEmbeddings" | "clickVectorCell" | "clickScatter" | "clickRestartKernel" | "typeRemoteDot" | "wheelTable" | "resizeColumn"
     | "scrollGridToEnd" | "sortGridDescending")[];
+  /** The grid that scrollGridToEnd / sortGridDescending act on and `largestGrid` describes: the one with the most rows (default), or the first saying "preview of N of M rows" above it. */
+  grid?: "largest" | "withNotice";
 }
 
 export interface WebviewFacts {
@@ -133,7 +135,7 @@ export async function inspectWebviews(page: Page, cp: Checkpoint): Promise<Webvi
       continue;
     }
     if (action === "scrollGridToEnd" || action === "sortGridDescending") {
-      await gridAction(frames, action);
+      await gridAction(frames, action, cp.grid);
       continue;
     }
     if (action === "wheelTable") {
@@ -195,7 +197,7 @@ export async function inspectWebviews(page: Page, cp: Checkpoint): Promise<Webvi
     suggestMs,
     suggestions,
     gridMessages: [],
-    largestGrid: await safe(() => largestGridFacts(frames), null),
+    largestGrid: await safe(() => largestGridFacts(frames, cp.grid), null),
     variableRows: await safe(() => page.locator('.monaco-list-row[aria-label^="variable "], .monaco-list-row[aria-label^="column "]')
       .evaluateAll((rows) => rows.map((r) => r.getAttribute("aria-label") ?? "")), []),
   };
@@ -227,9 +229,17 @@ export async function inspectWebviews(page: Page, cp: Checkpoint): Promise<Webvi
   return facts;
 }
 
-async function largestGrid(frames: Frame[]): Promise<{ frame: Frame; rows: number } | undefined> {
+async function largestGrid(frames: Frame[], pick: Checkpoint["grid"] = "largest"): Promise<{ frame: Frame; rows: number } | undefined> {
   let best: { frame: Frame; rows: number } | undefined;
   for (const frame of frames) {
+    if (pick === "withNotice") {
+      const rows = await safe(() => frame.locator(".cnb-root").evaluateAll((roots) => {
+        const root = roots.find((r) => /^preview of /.test(r.querySelector(".cnb-grid-message:not([hidden])")?.textContent ?? ""));
+        return Number(root?.querySelector(".cnb-grid-viewport")?.getAttribute("aria-rowcount") ?? -1);
+      }), -1);
+      if (rows >= 0) return { frame, rows };
+      continue;
+    }
     const counts = await safe(() => frame.locator(".cnb-grid-viewport").evaluateAll((els) => els.map((e) => Number(e.getAttribute("aria-rowcount")))), [] as number[]);
     for (const rows of counts) if (!best || rows > best.rows) best = { frame, rows };
   }
@@ -247,8 +257,8 @@ async function waitSettled(frame: Frame, rows: number): Promise<void> {
 }
 
 /** On the grid with the most rows: scroll to its very end, or click its second column's header twice (descending). */
-async function gridAction(frames: Frame[], action: "scrollGridToEnd" | "sortGridDescending"): Promise<void> {
-  const best = await largestGrid(frames);
+async function gridAction(frames: Frame[], action: "scrollGridToEnd" | "sortGridDescending", pick: Checkpoint["grid"]): Promise<void> {
+  const best = await largestGrid(frames, pick);
   if (!best) return;
   const grid = best.frame.locator(`.cnb-grid-viewport[aria-rowcount="${best.rows}"]`).first();
   if (action === "scrollGridToEnd") {
@@ -264,8 +274,8 @@ async function gridAction(frames: Frame[], action: "scrollGridToEnd" | "sortGrid
   await waitSettled(best.frame, best.rows);
 }
 
-async function largestGridFacts(frames: Frame[]): Promise<WebviewFacts["largestGrid"]> {
-  const best = await largestGrid(frames);
+async function largestGridFacts(frames: Frame[], pick: Checkpoint["grid"]): Promise<WebviewFacts["largestGrid"]> {
+  const best = await largestGrid(frames, pick);
   if (!best) return null;
   const grid = best.frame.locator(`.cnb-grid-viewport[aria-rowcount="${best.rows}"]`).first();
   const seen = await grid.evaluate((el) => {

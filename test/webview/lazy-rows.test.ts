@@ -58,6 +58,7 @@ test("the preview's rows are there at once; rows past it arrive by window, the l
   const { rows, nextRows } = lazyRows(source, preview);
   assert.equal(rows.numRows, 50_000);
   assert.equal(rows.row(0)?.value(0), 0);
+  assert.equal(rows.blockRows, BLOCK_ROWS, "narrow rows: whole blocks");
   assert.equal(rows.row(3 * BLOCK_ROWS - 1)?.dataRow, 3 * BLOCK_ROWS - 1, "whole preview blocks need no request");
   assert.equal(rows.row(49_999), null, "not fetched yet");
   const arrived = nextRows();

@@ -13,8 +13,15 @@ export interface TableSourceLike {
   request<T = unknown>(op: string, args?: unknown): Promise<{ result: T; ipc?: Uint8Array }>;
 }
 
-/** Rows per request: a 512-d float row is 2 KiB, so a block is about 0.5 MiB. */
+/** Most rows per request (narrow rows). */
 export const BLOCK_ROWS = 256;
+/** Fewest rows per request (very wide rows). */
+const MIN_BLOCK_ROWS = 32;
+/**
+ * About this many bytes per request: a block of wide rows (512-d vectors are 2 KiB a row) is decoded well within a
+ * frame, so a scroll does not stall on an arriving block.
+ */
+const BLOCK_BYTES = 256 * 1024;
 /** Blocks kept; older ones are fetched again if the grid comes back to them. */
 const MAX_BLOCKS = 64;
 /** Requests in flight at once; a fast scroll asks only for where it stopped. */
@@ -57,6 +64,8 @@ export class LazyRows {
   #inFlight = 0;
   #failed: string | null = null;
   state: ViewState = { sort: null, filter: null };
+  /** Rows per block, from the width of a row: {@link BLOCK_ROWS} for narrow rows, fewer for long vectors. */
+  readonly blockRows: number;
 
   constructor(
     readonly source: TableSourceLike,
@@ -64,6 +73,8 @@ export class LazyRows {
     private readonly hooks: LazyRowsHooks,
   ) {
     this.#numRows = source.numRows;
+    const rowBytes = preview.schema.fields.length * 16 + findVectorColumns(preview).reduce((sum, c) => sum + c.dim * 4, 0);
+    this.blockRows = Math.max(MIN_BLOCK_ROWS, Math.min(BLOCK_ROWS, Math.floor(BLOCK_BYTES / rowBytes)));
     this.#seedFromPreview();
   }
 
@@ -80,17 +91,17 @@ export class LazyRows {
   /** Asks for the blocks covering view rows [first, end), dropping earlier asks not yet sent. */
   want(first: number, end: number): void {
     const wanted: number[] = [];
-    for (let b = Math.floor(first / BLOCK_ROWS); b * BLOCK_ROWS < end; b++) if (!this.#blocks.has(b)) wanted.push(b);
+    for (let b = Math.floor(first / this.blockRows); b * this.blockRows < end; b++) if (!this.#blocks.has(b)) wanted.push(b);
     // One block ahead, so scrolling on does not wait.
-    const next = Math.floor(end / BLOCK_ROWS);
-    if (next * BLOCK_ROWS < this.#numRows && !this.#blocks.has(next) && !wanted.includes(next)) wanted.push(next);
+    const next = Math.floor(end / this.blockRows);
+    if (next * this.blockRows < this.#numRows && !this.#blocks.has(next) && !wanted.includes(next)) wanted.push(next);
     this.#wanted = wanted;
     this.#pump();
   }
 
   /** The row at view position `viewRow`, or null while its block is on its way. */
   row(viewRow: number): RowAccess | null {
-    const block = this.#blocks.get(Math.floor(viewRow / BLOCK_ROWS));
+    const block = this.#blocks.get(Math.floor(viewRow / this.blockRows));
     if (!block) return null;
     const offset = viewRow - block.start;
     if (offset >= block.length) return null;
@@ -149,10 +160,10 @@ export class LazyRows {
   /** The preview holds the table's first rows in its own order: whole blocks of it need no request. */
   #seedFromPreview(): void {
     const rows = this.preview.numRows;
-    for (let b = 0; b * BLOCK_ROWS < rows; b++) {
-      const start = b * BLOCK_ROWS;
-      const end = Math.min(rows, start + BLOCK_ROWS);
-      if (end - start < BLOCK_ROWS && end < this.#numRows) break; // a partial block: fetch it whole
+    for (let b = 0; b * this.blockRows < rows; b++) {
+      const start = b * this.blockRows;
+      const end = Math.min(rows, start + this.blockRows);
+      if (end - start < this.blockRows && end < this.#numRows) break; // a partial block: fetch it whole
       this.#blocks.set(b, makeBlock(start, this.preview.slice(start, end), null));
     }
   }
@@ -167,8 +178,8 @@ export class LazyRows {
 
   async #fetch(b: number): Promise<void> {
     const generation = this.#generation;
-    const start = b * BLOCK_ROWS;
-    const end = Math.min(this.#numRows, start + BLOCK_ROWS);
+    const start = b * this.blockRows;
+    const end = Math.min(this.#numRows, start + this.blockRows);
     this.#loading.add(b);
     this.#inFlight++;
     try {
