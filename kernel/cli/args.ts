@@ -1,6 +1,10 @@
+import { parseArgs as parseArgv, type ParseArgsConfig } from "node:util";
+
 /**
- * A small argument parser for the kernel's CLI commands: positionals, `--name value`, `--name=value` and boolean
- * flags. Unknown options are errors that name the option and list the known ones.
+ * The kernel CLI commands' options, parsed by `node:util`'s `parseArgs` (as `chalknb queue` does) in strict mode:
+ * positionals, `--name value`, `--name=value`, boolean flags and `--` (what follows is positional). Its errors are
+ * rewritten into usage errors that name the option, and for an unknown one list the known ones, the same words for
+ * every command.
  */
 
 export interface ParsedArgs {
@@ -16,35 +20,50 @@ export class UsageError extends Error {
   }
 }
 
-export function parseArgs(argv: readonly string[], spec: { options: readonly string[]; flags?: readonly string[] }): ParsedArgs {
-  const parsed: ParsedArgs = { positionals: [], options: {}, flags: new Set() };
+export interface ArgsSpec {
+  /** Options that take a value. */
+  options: readonly string[];
+  /** Boolean flags; a `help` flag also answers to `-h`. */
+  flags?: readonly string[];
+}
+
+export function parseArgs(argv: readonly string[], spec: ArgsSpec): ParsedArgs {
   const flags = spec.flags ?? [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === "--") {
-      parsed.positionals.push(...argv.slice(i + 1));
-      break;
-    }
-    if (!arg.startsWith("--") || arg === "--") {
-      parsed.positionals.push(arg);
-      continue;
-    }
-    const eq = arg.indexOf("=");
-    const name = arg.slice(2, eq < 0 ? undefined : eq);
-    if (flags.includes(name)) {
-      if (eq >= 0) throw new UsageError(`--${name} takes no value`);
-      parsed.flags.add(name);
-      continue;
-    }
-    if (!spec.options.includes(name)) {
-      const known = [...spec.options, ...flags].map((o) => `--${o}`).join(", ");
-      throw new UsageError(`unknown option --${name} (known: ${known})`);
-    }
-    const value = eq >= 0 ? arg.slice(eq + 1) : argv[++i];
-    if (value === undefined || (eq < 0 && value.startsWith("--"))) throw new UsageError(`--${name} needs a value`);
-    parsed.options[name] = value;
+  const config: NonNullable<ParseArgsConfig["options"]> = {};
+  for (const name of spec.options) config[name] = { type: "string" };
+  for (const name of flags) config[name] = name === "help" ? { type: "boolean", short: "h" } : { type: "boolean" };
+  let parsed: { values: Record<string, string | boolean | (string | boolean)[] | undefined>; positionals: string[] };
+  try {
+    parsed = parseArgv({ args: [...argv], options: config, strict: true, allowPositionals: true });
+  } catch (error) {
+    throw usageError(error, spec);
   }
-  return parsed;
+  const result: ParsedArgs = { positionals: parsed.positionals, options: {}, flags: new Set() };
+  for (const [name, value] of Object.entries(parsed.values)) {
+    if (typeof value === "string") result.options[name] = value;
+    else if (value === true) result.flags.add(name);
+  }
+  return result;
+}
+
+/** node:util's parse errors in this CLI's words; anything else is returned as it is. */
+function usageError(error: unknown, spec: ArgsSpec): unknown {
+  const code = (error as { code?: unknown } | null)?.code;
+  const message = String((error as Error | null)?.message ?? "");
+  if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
+    // The message quotes the option as it was written: 'Unknown option '--bogus'. ...'.
+    const option = /'(-[^']*)'/.exec(message)?.[1] ?? "";
+    const known = [...spec.options, ...(spec.flags ?? [])].map((o) => `--${o}`).join(", ");
+    return new UsageError(`unknown option ${option} (known: ${known})`);
+  }
+  if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") {
+    // 'Option '--out <value>' argument missing', '... is ambiguous', 'Option '-h, --help' does not take an argument'.
+    const name = /--([^' <]+)/.exec(message)?.[1] ?? "";
+    if (spec.flags?.includes(name)) return new UsageError(`--${name} takes no value`);
+    if (message.includes("ambiguous")) return new UsageError(`--${name} needs a value (one that starts with "-" is written --${name}=-value)`);
+    return new UsageError(`--${name} needs a value`);
+  }
+  return error;
 }
 
 /** `main(argv)` may be handed the subcommand too (`["run", "nb.chalknb"]`): drop it. */

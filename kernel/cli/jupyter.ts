@@ -1,5 +1,5 @@
 import path from "node:path";
-import { DISPLAY_NAME, installKernelSpec, uninstallKernelSpec, type SpecLocation } from "../jupyter/kernelspec.js";
+import type { SpecLocation } from "../jupyter/kernelspec.js";
 import { dropCommand, parseArgs, UsageError, type ParsedArgs } from "./args.js";
 
 /**
@@ -57,6 +57,8 @@ export async function main(argv: string[], io: Io = { out: process.stdout, err: 
     return 2;
   }
   const name = args.options.name;
+  // Loaded here, not at the top: `jupyter kernel` (every kernel start) never needs what writes kernelspecs.
+  const { DISPLAY_NAME, installKernelSpec, uninstallKernelSpec } = await import("../jupyter/kernelspec.js");
   if (sub === "install") {
     const dir = await installKernelSpec(location, name);
     io.err.write(`chalknb jupyter: installed kernelspec "${path.basename(dir)}" (${DISPLAY_NAME}) in ${dir}\n`);
