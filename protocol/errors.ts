@@ -17,6 +17,10 @@ export const ErrorCode = {
   NotConnected: "CHALKNB_NOT_CONNECTED",
   /** A row whose batches lost their worker past `maxWorkerLosses`, the last time while it ran alone (queue/policy/bisection.ts). */
   PoisonRow: "CHALKNB_POISON_ROW",
+  /** A spawned call's results were dropped: past `--result-ttl`, or to stay under `--result-max-bytes`. */
+  ResultExpired: "CHALKNB_RESULT_EXPIRED",
+  /** `remote.call(id)` for an id the queue never had (or forgot long ago). */
+  UnknownCall: "CHALKNB_UNKNOWN_CALL",
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

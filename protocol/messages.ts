@@ -1,3 +1,5 @@
+import type { CallStatus } from "./queue-api.js";
+
 /**
  * The wire messages (frame headers). Bodies, where present, are Arrow IPC streams; `parts` / `segments` give the
  * byte length of each stream when a body holds several.
@@ -102,6 +104,8 @@ export interface SubmitMessage {
    * failing the chunk. @default false
    */
   returnErrors?: boolean;
+  /** @default "interactive" (queue/policy/priority.ts) */
+  priority?: CallPriority;
 }
 
 export interface CancelMessage {
@@ -199,8 +203,105 @@ export interface FailedMessage {
   retryable?: boolean;
 }
 
+/** How a call's rows are ordered against other calls' when a batch is formed (queue/policy/priority.ts). */
+export type CallPriority = "interactive" | "batch";
+
+/**
+ * Client → queue: a durable call (`fn.spawn`). The chunk bodies follow as `spawn-chunk` frames; the queue answers
+ * `spawned` once it holds every row, and from then on runs the call itself (at most `concurrentChunks` chunks in
+ * flight), whether or not the client stays.
+ */
+export interface SpawnMessage {
+  type: "spawn";
+  /** Chosen by the client (a UUID); `remote.call(id)` re-attaches with it. */
+  callId: string;
+  function: string;
+  /** Half-open input row range of each chunk, in input order. */
+  chunks: Array<[number, number]>;
+  concurrentChunks: number;
+  /** Per chunk, from its submission; null waits forever. */
+  timeoutMs: number | null;
+  returnErrors?: boolean;
+  priority?: CallPriority;
+}
+
+/** Client → queue: the rows of one chunk of a spawned call (body: Arrow IPC). */
+export interface SpawnChunkMessage {
+  type: "spawn-chunk";
+  callId: string;
+  chunk: number;
+}
+
+/** Queue → client: every row of the spawned call is held by the queue; the call is durable. */
+export interface SpawnedMessage {
+  type: "spawned";
+  callId: string;
+}
+
+/**
+ * Client → queue: follow a spawned call. The queue answers `call-status` (with every chunk's state), then a
+ * `result` (or `error`) frame per finished chunk, then live `progress` / `result` / `error` frames and a final
+ * `call-status`; or `call-error` (unknown id, expired results).
+ */
+export interface AttachMessage {
+  type: "attach";
+  callId: string;
+}
+
+/** Client → queue: stop following a call (the call goes on). */
+export interface DetachMessage {
+  type: "detach";
+  callId: string;
+}
+
+/** Client → queue: a spawned call's status; answered with `call-status` (`for: "status"`) or `call-error`. */
+export interface StatusMessage {
+  type: "status";
+  callId: string;
+}
+
+/** Client → queue: cancel a spawned call; answered with `call-status` (`for: "cancel-call"`) or `call-error`. */
+export interface CancelCallMessage {
+  type: "cancel-call";
+  callId: string;
+}
+
+/** One chunk of a spawned call, as `call-status` lists them. */
+export interface CallChunkInfo {
+  rows: [number, number];
+  state: "queued" | "running" | "retried" | "done" | "failed" | "cancelled";
+  attempts: number;
+}
+
+/** Queue → client: a spawned call's status (`chunkList` only in the answer to `attach`). */
+export interface CallStatusMessage {
+  type: "call-status";
+  callId: string;
+  /** The request this answers: `attach`, `status`, `cancel-call`, or `update` (the call ended while attached). */
+  for: "attach" | "status" | "cancel-call" | "update";
+  status: CallStatus;
+  chunkList?: CallChunkInfo[];
+}
+
+/** Queue → client: a request about a spawned call failed as a whole (unknown id, expired results, bad spawn). */
+export interface CallErrorMessage {
+  type: "call-error";
+  callId: string;
+  code: string;
+  message: string;
+}
+
 export type Message =
   | HelloMessage
+  | SpawnMessage
+  | SpawnChunkMessage
+  | SpawnedMessage
+  | AttachMessage
+  | DetachMessage
+  | StatusMessage
+  | CancelCallMessage
+  | CallStatusMessage
+  | CallErrorMessage
   | WelcomeMessage
   | SubmitMessage
   | CancelMessage

@@ -5,7 +5,7 @@ import { guardQueueProcess } from "./process-guard.js";
 
 /**
  * `chalknb queue [--host 127.0.0.1] [--port N] [--token t] [--max-buffered-rows N] [--max-buffered-bytes N]
- *   [--batch-deadline-ms ms]
+ *   [--batch-deadline-ms ms] [--result-ttl 1h] [--result-max-bytes N]
  *   [--backend memory|redis] [--redis-url redis://host:6379] [--redis-cluster] [--redis-prefix chalknb] [--claim-idle-ms 10000]`
  *
  * `--redis-cluster` (or CHALKNB_REDIS_CLUSTER=1) connects to a Redis Cluster; `--redis-url` then names one or more
@@ -20,9 +20,10 @@ export async function main(argv: string[]): Promise<number> {
       backend: { type: "string" }, "redis-url": { type: "string" }, "max-buffered-rows": { type: "string" },
       "max-buffered-bytes": { type: "string" }, "batch-deadline-ms": { type: "string" },
       "redis-prefix": { type: "string" }, "claim-idle-ms": { type: "string" }, "redis-cluster": { type: "boolean" },
+      "result-ttl": { type: "string" }, "result-max-bytes": { type: "string" },
     },
   });
-  const positive = (flag: "max-buffered-bytes" | "batch-deadline-ms"): number | undefined | null => {
+  const positive = (flag: "max-buffered-bytes" | "batch-deadline-ms" | "result-max-bytes"): number | undefined | null => {
     const text = values[flag];
     if (text === undefined) return undefined;
     const value = Number(text);
@@ -30,6 +31,13 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`--${flag} must be a positive whole number, got ${text}\n`);
     return null;
   };
+  const resultMaxBytes = positive("result-max-bytes");
+  const resultTtlMs = values["result-ttl"] === undefined ? undefined : parseDuration(values["result-ttl"]);
+  if (resultTtlMs === null) {
+    process.stderr.write(`--result-ttl must be a duration such as 1h, 30m, 90s or 500ms (a bare number is seconds), got ${values["result-ttl"]}\n`);
+    return 2;
+  }
+  if (resultMaxBytes === null) return 2;
   const maxBufferedBytes = positive("max-buffered-bytes");
   const batchDeadlineMs = positive("batch-deadline-ms");
   if (maxBufferedBytes === null || batchDeadlineMs === null) return 2;
@@ -64,6 +72,8 @@ export async function main(argv: string[]): Promise<number> {
     maxBufferedBytes,
     batchDeadlineMs,
     backend: selection,
+    resultTtlMs,
+    resultMaxBytes,
   });
   process.stdout.write(`${queue.url}\n`);
   const where = typeof selection === "object" ? `, rows in Redis${selection.cluster ? " Cluster" : ""} at ${redactUrl(selection.redis)}` : "";
@@ -72,4 +82,13 @@ export async function main(argv: string[]): Promise<number> {
   process.on("SIGTERM", shutdown);
   process.on("SIGINT", shutdown);
   return new Promise<number>(() => {});
+}
+
+/** `1h`, `30m`, `90s`, `500ms`, or a bare number of seconds → milliseconds; null when it is none of those. */
+export function parseDuration(text: string): number | null {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
+  if (!match) return null;
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(match[2] ?? "s") as "ms" | "s" | "m" | "h"];
+  const ms = Math.round(Number(match[1]) * unit);
+  return ms > 0 ? ms : null;
 }

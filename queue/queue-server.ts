@@ -15,6 +15,8 @@ import { createHttpHandler } from "./http-api.js";
 import { isLoopback, tokenMatches } from "./auth.js";
 import { validateSubmit, validateWorkerFunctions } from "./message-validation.js";
 import { validateHardware } from "./hardware.js";
+import { createSpawnedCalls, type SpawnedCalls } from "./calls/create-calls.js";
+import type { CallRunner } from "./calls/call-runner.js";
 
 export interface QueueOptions {
   /** @default "127.0.0.1" — any other host requires `token`. */
@@ -54,6 +56,13 @@ export interface QueueOptions {
    * @default "memory"
    */
   backend?: "memory" | RedisBackendSelection;
+  /**
+   * A spawned call's results are kept this long after it finished (`remote.call(id).get()` works until then; after,
+   * it fails with `CHALKNB_RESULT_EXPIRED`). @default 3_600_000 (1 hour)
+   */
+  resultTtlMs?: number;
+  /** Most bytes of spawned calls' results kept; past it the oldest finished calls' results go first. @default 1 GiB */
+  resultMaxBytes?: number;
 }
 
 /** The Redis backend and its knobs (see docs/deployment.md). */
@@ -75,6 +84,8 @@ export interface QueueServer {
   readonly httpUrl: string;
   readonly port: number;
   readonly core: QueueBackend;
+  /** Runs spawned calls (`fn.spawn`, `deferBatch`); events `chunk-submitted`, `chunk-finished`, `call-finished`. */
+  readonly calls: CallRunner;
   close(): Promise<void>;
 }
 
@@ -88,14 +99,27 @@ export async function startQueue(options: QueueOptions = {}): Promise<QueueServe
       `refusing to listen on ${host} without a token: pass --token <secret> (or token) so only your clients and workers can connect, or listen on 127.0.0.1`);
   }
   const core = await createBackend(options);
-  const http: Server = createServer(createHttpHandler(core, options.token));
+  let calls: SpawnedCalls;
+  try {
+    calls = await createSpawnedCalls({
+      backend: core, clock: options.clock ?? systemClock, resultTtlMs: options.resultTtlMs, resultMaxBytes: options.resultMaxBytes,
+      redis: typeof options.backend === "object"
+        ? { url: options.backend.redis, cluster: options.backend.cluster ?? false, keyPrefix: options.backend.keyPrefix ?? "chalknb", claimIdleMs: options.backend.claimIdleMs ?? 10_000 }
+        : undefined,
+    });
+  } catch (error) {
+    await core.close();
+    throw error;
+  }
+  const http: Server = createServer(createHttpHandler(core, options.token, undefined, calls.runner));
   const maxFrameBytes = options.maxFrameBytes ?? 256 * 1024 * 1024;
   const wss = new WebSocketServer({ server: http, maxPayload: maxFrameBytes, perMessageDeflate: false });
-  wss.on("connection", (socket, request) => serveConnection(socket, request.socket, core, { ...options, maxFrameBytes }));
+  wss.on("connection", (socket, request) => serveConnection(socket, request.socket, core, calls, { ...options, maxFrameBytes }));
   await new Promise<void>((resolve, reject) => {
     http.once("error", reject);
     http.listen(options.port ?? 0, host, () => resolve());
   }).catch(async (error) => {
+    await calls.close();
     await core.close();
     throw error;
   });
@@ -106,13 +130,14 @@ export async function startQueue(options: QueueOptions = {}): Promise<QueueServe
     httpUrl: `http://${urlHost}:${port}`,
     port,
     core,
+    calls: calls.runner,
     close: () =>
       new Promise<void>((resolve) => {
         for (const client of wss.clients) client.terminate();
         wss.close();
         http.close(() => resolve());
         http.closeAllConnections();
-      }).then(() => core.close()),
+      }).then(() => calls.close()).then(() => core.close()),
   };
 }
 
@@ -133,7 +158,7 @@ async function createBackend(options: QueueOptions): Promise<QueueBackend> {
   });
 }
 
-function serveConnection(socket: WebSocket, raw: Socket, core: QueueBackend, options: QueueOptions): void {
+function serveConnection(socket: WebSocket, raw: Socket, core: QueueBackend, calls: SpawnedCalls, options: QueueOptions): void {
   const send = (frame: OutgoingFrame) => {
     if (socket.readyState === socket.OPEN) sendFrame(socket, frame);
   };
@@ -187,6 +212,7 @@ function serveConnection(socket: WebSocket, raw: Socket, core: QueueBackend, opt
       if (peer.role === "client") {
         if (header.type === "submit") return core.submit(peer.client, validateSubmit(header), wholeBody(frame));
         if (header.type === "cancel") return core.cancel(peer.client, String(header.callId), header.chunk);
+        if (calls.sessions.handle(peer.client, header, wholeBody(frame))) return;
       } else {
         const worker = peer.worker;
         if (header.type === "ready") return core.addCredits(worker, Math.max(0, Math.floor(Number(header.credits) || 0)));
@@ -201,7 +227,10 @@ function serveConnection(socket: WebSocket, raw: Socket, core: QueueBackend, opt
   });
   socket.on("close", () => {
     clearTimeout(helloTimer);
-    if (peer?.role === "client") core.removeClient(peer.client);
+    if (peer?.role === "client") {
+      core.removeClient(peer.client);
+      calls.sessions.removePeer(peer.client);
+    }
     if (peer?.role === "worker") core.removeWorker(peer.worker);
   });
   socket.on("error", () => socket.terminate());

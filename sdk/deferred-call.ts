@@ -6,12 +6,15 @@ export type DeferredCallStatus = "pending" | "done" | "failed" | "cancelled";
 
 /** The handle `deferBatch` returns: the call runs in the background; `get()` waits for it. */
 export class DeferredCall {
+  /** The call's id on the queue: `remote.call(id)` follows it from another process (once its rows are sent). */
+  readonly id: string;
   readonly #promise: Promise<Table>;
   readonly #cancel: (reason: string) => void;
   #status: DeferredCallStatus = "pending";
 
   /** @internal */
-  constructor(promise: Promise<Table>, cancel: (reason: string) => void) {
+  constructor(id: string, promise: Promise<Table>, cancel: (reason: string) => void) {
+    this.id = id;
     this.#cancel = cancel;
     this.#promise = promise.then(
       (table) => {

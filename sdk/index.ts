@@ -1,5 +1,7 @@
 export { Remote, queueUrlsInUse, queuesUsed, type QueueEndpoint, type RemoteOptions } from "./remote.js";
-export { RemoteFunction, type ChunkedCallOptions, type RemoteFunctionOptions, type IntoParquet, type StreamOptions, type StreamedChunk } from "./remote-function.js";
+export { CallHandle, type CallGetOptions } from "./call-handle.js";
+export type { CallStatus, CallsResponse, SpawnedCallState } from "../protocol/queue-api.js";
+export { RemoteFunction, type SpawnOptions, type ChunkedCallOptions, type RemoteFunctionOptions, type IntoParquet, type StreamOptions, type StreamedChunk } from "./remote-function.js";
 export { DeferredCall, type DeferredCallStatus } from "./deferred-call.js";
 export { writeParquet, readParquet, type WriteParquetOptions, type ParquetCompression } from "./parquet.js";
 export { ParquetTable, openParquet } from "./parquet-table.js";

@@ -1,5 +1,5 @@
 import { WebSocket } from "ws";
-import { bodyParts, encodeFrame, encodeFrameParts, FrameReader, sendFrame, type Frame } from "../protocol/frame-codec.js";
+import { bodyParts, encodeFrame, encodeFrameParts, FrameReader, sendFrame, type Frame, type OutgoingFrame } from "../protocol/frame-codec.js";
 import { socketOptions } from "../protocol/socket-options.js";
 import { ChalknbError, ConnectionError, ErrorCode } from "../protocol/errors.js";
 import { PROTOCOL_VERSION, type ErrorMessage, type RowError, type SubmitMessage } from "../protocol/messages.js";
@@ -17,6 +17,13 @@ export interface ChunkReply {
   attempts: number;
   /** `returnErrors` only: rows that failed (their rows have no part). */
   errors?: RowError[];
+}
+
+/** Frames about a spawned call (sdk/call-follower.ts, sdk/spawned-calls.ts). */
+export interface CallListener {
+  frame(frame: Frame): void;
+  /** The connection was lost or refused: nothing more will come. */
+  lost(error: ChalknbError): void;
 }
 
 interface Pending extends ChunkEvents {
@@ -46,6 +53,7 @@ export class QueueConnection {
   readonly #token: string | undefined;
   readonly #limits: ConnectionLimits;
   readonly #pending = new Map<string, Pending>();
+  readonly #listeners = new Map<string, Set<CallListener>>();
   #socket: WebSocket | undefined;
   #opening: Promise<WebSocket> | undefined;
   #warnings = 0;
@@ -74,6 +82,29 @@ export class QueueConnection {
       this.#updateRef();
       sendFrame(socket, encodeFrameParts(message, body));
     });
+  }
+
+  /**
+   * Hears every frame about spawned call `callId` until the returned function is called; the process stays alive
+   * meanwhile. Register before sending the request, so no answer is missed.
+   */
+  listen(callId: string, listener: CallListener): () => void {
+    let set = this.#listeners.get(callId);
+    if (!set) this.#listeners.set(callId, (set = new Set()));
+    set.add(listener);
+    this.#updateRef();
+    return () => {
+      set.delete(listener);
+      if (set.size === 0 && this.#listeners.get(callId) === set) this.#listeners.delete(callId);
+      this.#updateRef();
+    };
+  }
+
+  /** Sends frames about a spawned call, connecting first if needed. */
+  async send(frames: readonly OutgoingFrame[]): Promise<void> {
+    const socket = await this.#open();
+    this.#updateRef();
+    for (const frame of frames) sendFrame(socket, frame);
   }
 
   /** Asks the queue to drop a call's rows; the pending promises are settled by the caller. */
@@ -180,11 +211,16 @@ export class QueueConnection {
         this.#notify(header.callId, header.chunk, (p) => p.onAccepted?.());
         return undefined;
       case "progress":
+        if (!this.#pending.has(`${header.callId}#${header.chunk}`)) return this.#toListeners(header.callId, frame);
         this.#notify(header.callId, header.chunk, (p) => p.onProgress?.(header.state, header.attempts));
         return undefined;
+      case "spawned":
+      case "call-status":
+      case "call-error":
+        return this.#toListeners(header.callId, frame);
       case "result": {
         const key = `${header.callId}#${header.chunk}`;
-        if (!this.#pending.has(key)) return undefined; // cancelled meanwhile
+        if (!this.#pending.has(key)) return this.#toListeners(header.callId, frame); // a spawned call's, or cancelled meanwhile
         let parts: Uint8Array[];
         try {
           if (!Array.isArray(header.parts)) throw new Error(`"parts" must be an array of byte lengths, got ${JSON.stringify(header.parts)}`);
@@ -201,7 +237,9 @@ export class QueueConnection {
         if (header.callId === undefined) {
           return new ConnectionError(header.code as ErrorCode, `queue ${this.#url} refused the connection: ${boundText(String(header.message))}`);
         }
-        this.#take(`${header.callId}#${header.chunk}`)?.reject({ ...header, message: boundText(String(header.message)) });
+        const key = `${header.callId}#${header.chunk}`;
+        if (!this.#pending.has(key)) return this.#toListeners(header.callId, frame);
+        this.#take(key)?.reject({ ...header, message: boundText(String(header.message)) });
         return undefined;
       }
       default:
@@ -231,6 +269,17 @@ export class QueueConnection {
       this.#failOne(key, `its reply frame (${data.byteLength} bytes) cannot be read: ${why}`);
     }
     return skip;
+  }
+
+  #toListeners(callId: unknown, frame: Frame): undefined {
+    for (const listener of [...(this.#listeners.get(String(callId)) ?? [])]) {
+      try {
+        listener.frame(frame);
+      } catch (error) {
+        this.#warn(`caught an error from a call listener: ${(error as Error).message}`);
+      }
+    }
+    return undefined;
   }
 
   #notify(callId: string, chunk: number, fn: (pending: Pending) => void): void {
@@ -270,6 +319,9 @@ export class QueueConnection {
   }
 
   #failAll(error: ChalknbError): void {
+    const listeners = [...this.#listeners.values()].flatMap((set) => [...set]);
+    this.#listeners.clear();
+    for (const listener of listeners) listener.lost(error);
     const pending = [...this.#pending.values()];
     this.#pending.clear();
     this.#updateRef();
@@ -296,7 +348,7 @@ export class QueueConnection {
   #updateRef(): void {
     const raw = (this.#socket as unknown as { _socket?: { ref(): void; unref(): void } } | undefined)?._socket;
     if (!raw) return;
-    if (this.#pending.size > 0) raw.ref();
+    if (this.#pending.size > 0 || this.#listeners.size > 0) raw.ref();
     else raw.unref();
   }
 }

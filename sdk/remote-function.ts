@@ -1,4 +1,9 @@
+import { randomUUID } from "node:crypto";
 import { RecordBatch, Table, type DataType } from "apache-arrow";
+import { encodeRows } from "../protocol/arrow-ipc.js";
+import type { CallPriority } from "../protocol/messages.js";
+import { CallHandle } from "./call-handle.js";
+import { spawnCall } from "./call-requests.js";
 import { ChunkError, InvalidArgumentError } from "../protocol/errors.js";
 import type { CallProgress } from "../protocol/progress.js";
 import { planChunks, timeoutMs, validateConcurrency } from "./chunk-plan.js";
@@ -42,6 +47,19 @@ export interface ChunkedCallOptions {
    * to a {@link ParquetTable}. `compression` @default "snappy"
    */
   into?: string | IntoParquet;
+}
+
+/** Options of `fn.spawn`: chunkedCall's, less what needs this process to stay (`into`, `signal`, `onProgress`). */
+export interface SpawnOptions {
+  chunkSize?: number;
+  numChunks?: number;
+  /** Max chunks in flight at once, enforced by the queue. @default 4 */
+  concurrentChunks?: number;
+  /** Seconds per chunk, from its submission by the queue; null or undefined waits forever. */
+  timeout?: number | null;
+  returnErrors?: boolean;
+  /** @default "batch": a notebook's interactive calls go first when a batch is formed (queue/policy/priority.ts). */
+  priority?: CallPriority;
 }
 
 export interface IntoParquet {
@@ -143,22 +161,48 @@ export class RemoteFunction {
   }
 
   /**
-   * Submits one batch and returns at once; `await handle.get(timeout)` gives the result table.
+   * Submits the whole call to the queue and resolves, once the queue holds every row, to a {@link CallHandle}: the
+   * queue runs the call (at most `concurrentChunks` chunks at once) whether or not this process stays, and
+   * `remote.call(handle.id)` follows it from any process until its results expire.
+   * @example
+   * const handle = await embed.spawn(args, { chunkSize: 1000, concurrentChunks: 8 });
+   * const result = await handle.get();            // same Table as chunkedCall
+   */
+  async spawn(table: Table | RecordBatch, options: SpawnOptions = {}): Promise<CallHandle> {
+    const plan = this.#plan(table, "spawn", options);
+    const id = randomUUID();
+    const connection = await this.#connection();
+    await spawnCall(connection, {
+      type: "spawn", callId: id, function: this.name, chunks: plan.ranges, concurrentChunks: plan.concurrency, timeoutMs: plan.timeoutMs,
+      ...(options.returnErrors ? { returnErrors: true } : {}), priority: priorityOption(options.priority, "batch"),
+    }, function* () {
+      for (const [from, to] of plan.ranges) yield encodeRows(plan.input.slice(from, to));
+    });
+    return new CallHandle(id, this.#connection, this.outputType);
+  }
+
+  /**
+   * Submits one batch and returns at once; `await handle.get(timeout)` gives the result table. The batch runs on the
+   * queue as a one-chunk spawned call: `remote.call(handle.id)` follows it from another process too.
    * @example
    * const handle = embed.deferBatch(batch); const result = await handle.get(60);
    */
   deferBatch(batch: RecordBatch | Table, options: { timeout?: number | null; onProgress?: (p: CallProgress) => void } = {}): DeferredCall {
     const input = asTable(batch, "deferBatch");
-    const plan: CallPlan = { input, ranges: input.numRows === 0 ? [] : [[0, input.numRows]], concurrency: 1, timeoutMs: timeoutMs(options.timeout) };
+    const chunkTimeout = timeoutMs(options.timeout);
+    const id = randomUUID();
     const controller = new AbortController();
     const promise = (async () => {
-      if (plan.ranges.length === 0) return assembleResult([], this.outputType);
-      const run = await this.#start(plan, { signal: controller.signal, onProgress: options.onProgress }, false);
-      const results: Uint8Array[][] = [];
-      for await (const chunk of run.chunks()) results.push(chunk.parts);
-      return assembleResult(results, this.outputType);
+      if (input.numRows === 0) return assembleResult([], this.outputType);
+      const connection = await this.#connection();
+      await spawnCall(connection, {
+        type: "spawn", callId: id, function: this.name, chunks: [[0, input.numRows]], concurrentChunks: 1, timeoutMs: chunkTimeout, priority: "interactive",
+      }, () => [encodeRows(input)]);
+      // Cancelled while its rows were on their way: the follow below cancels it on the queue at once.
+      const handle = new CallHandle(id, this.#connection, this.outputType, "cancel");
+      return handle.get(undefined, { signal: controller.signal, onProgress: options.onProgress });
     })();
-    return new DeferredCall(promise, (reason) => controller.abort(reason));
+    return new DeferredCall(id, promise, (reason) => controller.abort(reason));
   }
 
   #plan(table: Table | RecordBatch, method: string, options: ChunkedCallOptions): CallPlan {
@@ -186,6 +230,12 @@ async function* mapChunks<T>(chunks: AsyncIterable<FinishedChunk>, map: (chunk: 
 }
 
 async function* emptyChunks(): AsyncGenerator<Uint8Array[], void, undefined> {}
+
+function priorityOption(priority: unknown, fallback: CallPriority): CallPriority {
+  if (priority === undefined) return fallback;
+  if (priority === "interactive" || priority === "batch") return priority;
+  throw new InvalidArgumentError(`priority must be "interactive" or "batch", got ${JSON.stringify(priority)}`);
+}
 
 function intoOptions(into: string | IntoParquet): IntoParquet {
   const options = typeof into === "string" ? { path: into } : into;

@@ -5,6 +5,8 @@ import { defaultFunctionFiles, ensureEmbedded } from "./embedded-default.js";
 import { QueueConnection } from "./queue-connection.js";
 import { getJson, getText } from "./queue-http.js";
 import { RemoteFunction, type RemoteFunctionOptions } from "./remote-function.js";
+import { CallHandle } from "./call-handle.js";
+import type { CallsResponse, CallStatus } from "../protocol/queue-api.js";
 
 /** Where a Remote's queue is, and the token it wants. */
 export interface QueueEndpoint {
@@ -58,6 +60,23 @@ export class Remote {
   function(name: string, options: RemoteFunctionOptions = {}): RemoteFunction {
     if (typeof name !== "string" || name === "") throw new InvalidArgumentError(`remote.function(name): name must be a non-empty string, got ${JSON.stringify(name)}`);
     return new RemoteFunction(name, options, () => this.#connect());
+  }
+
+  /**
+   * A spawned call (`fn.spawn`, `deferBatch`) by its id, from any process: a new kernel after a restart, another
+   * notebook, a script. `get()`, `stream()`, `status()`, `cancel()` as on the handle spawn returned.
+   * @example
+   * const table = await remote.call(id).get();
+   */
+  call(id: string, options: RemoteFunctionOptions = {}): CallHandle {
+    if (typeof id !== "string" || id === "") throw new InvalidArgumentError(`remote.call(id): id must be the call id spawn returned (handle.id), got ${JSON.stringify(id)}`);
+    return new CallHandle(id, () => this.#connect(), options.outputType);
+  }
+
+  /** The queue's spawned calls, newest first (`GET /v1/calls`). */
+  async calls(): Promise<CallStatus[]> {
+    const { url, token } = await this.#resolve();
+    return (await getJson<CallsResponse>(url, QueuePaths.calls, token)).calls;
   }
 
   /** The queue URL in use (starting the embedded default if that is what this Remote uses). */

@@ -11,6 +11,7 @@ import { Remote } from "../../sdk/index.js";
 import { defineFunction, startWorker, type FunctionDefinition, type FunctionInfo, type QueueOptions, type Worker } from "../../queue/index.js";
 import { ManualClock } from "../helpers/manual-clock.js";
 import { startFixture, textTable, resultValues, sleep, type QueueFixture } from "../helpers/queue-fixture.js";
+import { spawnSuite } from "./spawn-suite.js";
 
 export interface SuiteBackend {
   /** Shown in test names. */
@@ -693,4 +694,6 @@ export function backendSuite(backend: SuiteBackend): void {
       });
     }));
   });
+
+  spawnSuite(backend);
 }
