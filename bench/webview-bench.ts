@@ -59,7 +59,7 @@ try {
   const page = context.pages()[0] ?? (await context.newPage());
   const errors: string[] = [];
   page.on("pageerror", (e) => errors.push(String(e)));
-  page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+  page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); else if (process.env.BENCH_VERBOSE) console.log(`page: ${m.text()}`); });
   await page.goto(server.url);
   await page.waitForFunction(() => (window as unknown as { pageReady?: boolean }).pageReady === true);
   const syncMs = await page.evaluate(() => (window as unknown as { renderArrow(u: string): Promise<number> }).renderArrow("/data.arrow"));
@@ -86,7 +86,11 @@ try {
   await page.locator("vscode-tab-header", { hasText: "Embeddings" }).click();
   const insp = await waitMessage(page, "inspector", 60_000);
   console.log(`PCA of ${insp.rows} × ${insp.vectorDim}: ${Math.round(insp.pcaMs!)} ms ${insp.worker ? "in a Worker" : "on the main thread"}; inspector ready (pack + norms + PCA + draw) ${Math.round(insp.ms!)} ms — goal ≤ 2000 ms`);
-  const scatterInfo = await page.locator('[data-chalknb="scatter"]').first().evaluate((e: Hooked) => `${e.dataset.backend}, ${e.dataset.points} points`);
+  await page.locator('select[data-chalknb="color-by"]').selectOption({ label: "topic" });
+  await page.waitForFunction(() => document.querySelector('[data-chalknb="legend"]')?.dataset.kind === "categorical");
+  await page.locator('input[data-chalknb="search"]').fill("Document number 4");
+  await page.waitForFunction(() => Number(document.querySelector('[data-chalknb="scatter"]')?.dataset.matches) > 0);
+  const scatterInfo = await page.locator('[data-chalknb="scatter"]').first().evaluate((e: Hooked) => `${e.dataset.backend}, ${e.dataset.points} points, coloured by topic, ${e.dataset.matches} rows match the search "Document number 4"`);
   console.log(`inspector plot: ${scatterInfo}`);
   if (process.env.BENCH_SCREENSHOT) await page.screenshot({ path: process.env.BENCH_SCREENSHOT, fullPage: true });
   let umapMs = NaN;
@@ -103,12 +107,18 @@ try {
   }
 
   await page.evaluate((url) => import(url), "/scatter.js");
-  const gpu = await page.evaluate((n) => window.runScatterBench(n, false), points);
-  console.log(`scatter ${gpu.points.toLocaleString("en-US")} points (${gpu.backend}${gpu.density ? ", density shading" : ""}): first draw ${Math.round(gpu.firstDrawMs)} ms (upload + index ${Math.round(gpu.uploadMs)} ms) — goal ≤ 1000 ms; pan frame median ${gpu.panMedianMs.toFixed(1)} ms, p95 ${gpu.panP95Ms.toFixed(1)} ms; zoom frame median ${gpu.zoomMedianMs.toFixed(1)} ms — goal ≤ 16 ms; lasso over all points ${gpu.lassoMs.toFixed(1)} ms (${gpu.lassoRows} rows)`);
-  const cpu = await page.evaluate((n) => window.runScatterBench(n, true), points);
-  console.log(`same points on the CPU fallback (canvas2d): first draw ${Math.round(cpu.firstDrawMs)} ms, pan frame median ${cpu.panMedianMs.toFixed(1)} ms — ${gpu.backend} is ${(cpu.panMedianMs / gpu.panMedianMs).toFixed(1)}× faster per frame`);
+  const gpu = await page.evaluate((n) => window.runScatterBench(n, "webgl2"), points);
+  console.log(`scatter ${gpu.points.toLocaleString("en-US")} points (${gpu.backend}${gpu.density ? ", density shading" : ""}): first draw ${Math.round(gpu.firstDrawMs)} ms (upload + index ${Math.round(gpu.uploadMs)} ms) — goal ≤ 1000 ms; full redraw after a pan step median ${gpu.panMedianMs.toFixed(1)} ms (p95 ${gpu.panP95Ms.toFixed(1)}), after a zoom step ${gpu.zoomMedianMs.toFixed(1)} ms; lasso over all points ${gpu.lassoMs.toFixed(1)} ms (${gpu.lassoRows} rows)`);
+  console.log(`pan/zoom gesture frames (${gpu.liveRedraw ? "redrawn every frame" : "last image moved by CSS transform, sharp redraw when the gesture pauses"}): median ${gpu.gestureFrameMedianMs.toFixed(1)} ms, p95 ${gpu.gestureFrameP95Ms.toFixed(1)} ms between frames, ${gpu.gestureWorkMedianMs.toFixed(2)} ms of work per step — goal ≤ 16 ms`);
+  if (process.env.BENCH_SCREENSHOT) await page.screenshot({ path: process.env.BENCH_SCREENSHOT.replace(/(\.png)?$/, "-scatter.png"), fullPage: true });
+  const plain = await page.evaluate((n) => window.runScatterBench(n, "webgl2", false), points);
+  console.log(`same points without density shading (${plain.backend}, plain alpha blending): first draw ${Math.round(plain.firstDrawMs)} ms, full redraw median ${plain.panMedianMs.toFixed(1)} ms — density ÷ plain ${(gpu.panMedianMs / plain.panMedianMs).toFixed(2)}`);
+  const cpu = await page.evaluate((n) => window.runScatterBench(n, "canvas2d"), points);
+  console.log(`same points on the CPU fallback (canvas2d): first draw ${Math.round(cpu.firstDrawMs)} ms, full redraw median ${cpu.panMedianMs.toFixed(1)} ms, gesture frames median ${cpu.gestureFrameMedianMs.toFixed(1)} ms — full redraw ${gpu.backend} ÷ canvas2d ${(gpu.panMedianMs / cpu.panMedianMs).toFixed(2)}`);
+  const auto = await page.evaluate(() => document.querySelector('[data-chalknb="scatter"]')?.dataset.gl ?? "");
+  console.log(`the inspector's own choice here ("auto"): ${auto}`);
   if (errors.length) console.log(`page errors: ${errors.join(" | ")}`);
-  console.log(`ratios: first paint ${(table.ms! / 500).toFixed(2)} of goal, PCA ${(insp.pcaMs! / 2000).toFixed(2)} of goal, scatter first draw ${(gpu.firstDrawMs / 1000).toFixed(2)} of goal, pan frame ${(gpu.panMedianMs / 16).toFixed(2)} of goal${Number.isNaN(umapMs) ? "" : `, UMAP ÷ PCA ${(umapMs / insp.pcaMs!).toFixed(1)}`}`);
+  console.log(`ratios: first paint ${(table.ms! / 500).toFixed(2)} of goal, PCA ${(insp.pcaMs! / 2000).toFixed(2)} of goal, scatter first draw ${(gpu.firstDrawMs / 1000).toFixed(2)} of goal, gesture frame ${(gpu.gestureFrameMedianMs / 16).toFixed(2)} of goal (full redraw ${(gpu.panMedianMs / 16).toFixed(2)})${Number.isNaN(umapMs) ? "" : `, UMAP ÷ PCA ${(umapMs / insp.pcaMs!).toFixed(1)}`}`);
 } finally {
   await context.close();
   await server.close();

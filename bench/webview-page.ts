@@ -37,7 +37,8 @@ export function makeEmbeddingTable(rows: number, dim: number, clusters = 8): Tab
   const offsets = new Int32Array(rows + 1);
   for (let r = 0; r <= rows; r++) offsets[r] = r * dim;
   const embedding = makeVector(makeData({ type, length: rows, valueOffsets: offsets, child }));
-  return new Table({ text: vectorFromArray(texts, new Utf8()), embedding });
+  const topic = vectorFromArray(Array.from({ length: rows }, (_, r) => `topic ${r % clusters}`), new Utf8());
+  return new Table({ text: vectorFromArray(texts, new Utf8()), topic, embedding });
 }
 
 const PAGE = `<!doctype html>

@@ -92,6 +92,8 @@ export class GlPoints {
   readonly gl: WebGL2RenderingContext;
   /** True when density shading runs (float render targets available). */
   readonly density: boolean;
+  /** The GL is emulated on the CPU (SwiftShader, llvmpipe): a canvas 2-D fallback draws faster there. */
+  readonly software: boolean;
   #count = 0;
   #flagged = false;
   readonly #points: WebGLProgram;
@@ -106,12 +108,15 @@ export class GlPoints {
   #accumSize: [number, number] = [0, 0];
   readonly #u = new Map<string, WebGLUniformLocation | null>();
 
-  /** Throws when the browser gives no WebGL2 context. */
-  constructor(readonly canvas: HTMLCanvasElement) {
+  /** Throws when the browser gives no WebGL2 context. `density: false` blends points straight onto the canvas. */
+  constructor(readonly canvas: HTMLCanvasElement, options: { density?: boolean } = {}) {
     const gl = canvas.getContext("webgl2", { antialias: false, premultipliedAlpha: true, preserveDrawingBuffer: true });
     if (!gl) throw new Error("WebGL2 is not available");
     this.gl = gl;
-    this.density = gl.getExtension("EXT_color_buffer_float") !== null;
+    const debug = gl.getExtension("WEBGL_debug_renderer_info");
+    const renderer = String(gl.getParameter(debug ? debug.UNMASKED_RENDERER_WEBGL : gl.RENDERER) ?? "");
+    this.software = /swiftshader|llvmpipe|softpipe|software/i.test(renderer);
+    this.density = options.density !== false && gl.getExtension("EXT_color_buffer_float") !== null;
     this.#points = program(gl, POINTS_VS, POINTS_FS);
     this.#resolve = program(gl, RESOLVE_VS, RESOLVE_FS);
     this.#vao = gl.createVertexArray()!;
@@ -127,6 +132,8 @@ export class GlPoints {
     gl.vertexAttribIPointer(1, 1, gl.UNSIGNED_BYTE, 0, 0);
     gl.bindBuffer(gl.ARRAY_BUFFER, this.#flag);
     gl.vertexAttribIPointer(2, 1, gl.UNSIGNED_BYTE, 0, 0);
+    // Until flags are set the attribute is off and reads this constant, which must be an unsigned int like a_flag.
+    gl.vertexAttribI4ui(2, 0, 0, 0, 0);
     gl.bindVertexArray(null);
     this.#palette = gl.createTexture()!;
     gl.bindTexture(gl.TEXTURE_2D, this.#palette);
@@ -193,6 +200,8 @@ export class GlPoints {
     gl.uniform1f(this.#loc(this.#points, "u_round"), size >= 3 ? 1 : 0);
     gl.uniform1f(this.#loc(this.#points, "u_dim"), this.#flagged ? p.dim : 1);
     gl.uniform3f(this.#loc(this.#points, "u_match"), p.matchColor[0] / 255, p.matchColor[1] / 255, p.matchColor[2] / 255);
+    // Before the palette is bound: making the target binds it to unit 0, and drawing into a bound texture is a loop.
+    if (this.density) this.#ensureAccum(w, h);
     gl.activeTexture(gl.TEXTURE0);
     gl.bindTexture(gl.TEXTURE_2D, this.#palette);
     gl.uniform1i(this.#loc(this.#points, "u_palette"), 0);
@@ -200,7 +209,6 @@ export class GlPoints {
     gl.bindVertexArray(this.#vao);
     gl.enable(gl.BLEND);
     if (this.density) {
-      this.#ensureAccum(w, h);
       gl.bindFramebuffer(gl.FRAMEBUFFER, this.#fbo);
       gl.clearColor(0, 0, 0, 0);
       gl.clear(gl.COLOR_BUFFER_BIT);
@@ -218,6 +226,7 @@ export class GlPoints {
       gl.drawArrays(gl.TRIANGLES, 0, 3);
       gl.enable(gl.BLEND);
       gl.useProgram(this.#points);
+      gl.bindTexture(gl.TEXTURE_2D, this.#palette);
     } else {
       gl.clearColor(0, 0, 0, 0);
       gl.clear(gl.COLOR_BUFFER_BIT);

@@ -2,10 +2,13 @@
  * The inspector's scatter plot: GPU points (GlPoints, or CpuPoints without WebGL2) under a 2-D canvas for what is
  * drawn over them (the lasso or box being drawn, rings on the picked point and its neighbours, axis labels).
  * Drag pans, the wheel zooms (once the plot has the focus, or with Ctrl, so the notebook still scrolls past it),
- * double-click fits; in box or lasso mode (or with Shift held) a drag selects. Hover and click find the nearest point
+ * double-click fits. Where a full draw takes longer than a frame (a million points on a software GL), a pan or zoom
+ * moves the last drawn image with a CSS transform at once and redraws sharply when the gesture pauses;
+ * where it is fast, every frame is drawn. in box or lasso mode (or with Shift held) a drag selects. Hover and click find the nearest point
  * through a data-space grid (PointIndex), so neither depends on the zoom.
  *
- * DOM hooks for tests: the element has data-chalknb="scatter", data-backend ("webgl2" | "canvas2d"), data-points,
+ * DOM hooks for tests: the element has data-chalknb="scatter", data-backend ("webgl2" | "canvas2d"), data-gl (why that
+ * one), data-points,
  * data-mode, data-selected (rows selected) and data-matches (rows matching the search).
  */
 import { h } from "../dom.js";
@@ -29,15 +32,26 @@ export interface ScatterViewOptions {
   onSelect?(rows: Uint32Array, how: "box" | "lasso" | "clear"): void;
   /** Colours resolved from the theme. */
   colors?: { picked: string; neighbour: string; hover: string; text: string; stroke: string; match: [number, number, number] };
-  /** Force the CPU fallback (tests of the fallback, and the benchmark's comparison). */
+  /**
+   * "auto" (default): WebGL2 on a GPU; the canvas 2-D drawing where there is no WebGL2 or the GL is emulated on the
+   * CPU (measured 2–3× faster there at a million points). The benchmark forces each to compare them.
+   */
+  backend?: "auto" | "webgl2" | "canvas2d";
+  /** Same as backend: "canvas2d". */
   forceCpu?: boolean;
+  /** false: no density shading (plain alpha blending). */
+  density?: boolean;
 }
 
 const HOVER_RADIUS_PX = 8;
+/** A full draw slower than this moves the last image during gestures instead of redrawing every frame. */
+const LIVE_DRAW_MS = 12;
+/** Quiet time after the last pan or zoom step before the sharp redraw. */
+const SETTLE_MS = 120;
 
 export class ScatterView {
   readonly element: HTMLDivElement;
-  readonly #glCanvas: HTMLCanvasElement;
+  #glCanvas: HTMLCanvasElement;
   readonly #overlay: HTMLCanvasElement;
   readonly #points: GlPoints | CpuPoints;
   readonly #options: ScatterViewOptions;
@@ -53,6 +67,9 @@ export class ScatterView {
   #axes: [string, string] = ["", ""];
   #selected: Uint32Array | null = null;
   #matches: Uint32Array | null = null;
+  #drawnView: ScatterTransform = { scale: 1, offsetX: 0, offsetY: 0 };
+  #lastDrawMs = 0;
+  #settle: ReturnType<typeof setTimeout> | undefined;
 
   constructor(options: ScatterViewOptions = {}) {
     this.#options = options;
@@ -64,15 +81,29 @@ export class ScatterView {
     this.#overlay.setAttribute("role", "img");
     this.#overlay.setAttribute("aria-label", "2-D projection of the vectors");
     this.element.append(this.#glCanvas, this.#overlay);
-    let points: GlPoints | CpuPoints;
-    try {
-      if (options.forceCpu) throw new Error("CPU fallback asked for");
-      points = new GlPoints(this.#glCanvas);
-    } catch {
-      points = new CpuPoints(this.#glCanvas);
+    const want = options.forceCpu ? "canvas2d" : options.backend ?? "auto";
+    let points: GlPoints | CpuPoints | null = null;
+    let glSoftware = false;
+    if (want !== "canvas2d") {
+      try {
+        const gl = new GlPoints(this.#glCanvas, { density: options.density });
+        if (want === "webgl2" || !gl.software) points = gl;
+        else {
+          gl.dispose();
+          glSoftware = true;
+          // A canvas that gave a WebGL context cannot give a 2-D one: draw on a fresh canvas.
+          const fresh = h("canvas", "cnb-scatter-points");
+          this.#glCanvas.replaceWith(fresh);
+          this.#glCanvas = fresh;
+        }
+      } catch {
+        points = null;
+      }
     }
+    points ??= new CpuPoints(this.#glCanvas);
     this.#points = points;
     this.element.dataset.backend = points instanceof GlPoints ? "webgl2" : "canvas2d";
+    this.element.dataset.gl = points instanceof GlPoints ? (points.software ? "webgl2 (software)" : "webgl2") : want === "canvas2d" ? "canvas2d (asked for)" : glSoftware ? "canvas2d (WebGL2 is software here)" : "canvas2d (no WebGL2)";
     this.element.dataset.points = "0";
     this.element.dataset.mode = this.#mode;
     this.element.dataset.selected = "0";
@@ -196,20 +227,54 @@ export class ScatterView {
     });
   }
 
+  /** Pans by screen px as a drag does. */
+  panGesture(dx: number, dy: number): void {
+    this.#gesture(panBy(this.#view, dx, dy));
+  }
+
+  /** Zooms about (x, y) as the wheel does. */
+  zoomGesture(factor: number, x: number, y: number): void {
+    this.#gesture(zoomAt(this.#view, factor, x, y, this.#fitScale / 4, this.#fitScale * 4096));
+  }
+
+  /** Milliseconds of the last full draw. */
+  get lastDrawMs(): number {
+    return this.#lastDrawMs;
+  }
+
+  #gesture(view: ScatterTransform): void {
+    this.#view = view;
+    if (this.#lastDrawMs <= LIVE_DRAW_MS) {
+      this.requestDraw();
+      return;
+    }
+    const d = this.#drawnView, k = view.scale / d.scale;
+    this.#glCanvas.style.transformOrigin = "0 0";
+    this.#glCanvas.style.transform = `translate(${view.offsetX - d.offsetX * k}px, ${view.offsetY - d.offsetY * k}px) scale(${k})`;
+    this.#drawOverlay();
+    clearTimeout(this.#settle);
+    this.#settle = setTimeout(() => this.requestDraw(), SETTLE_MS);
+  }
+
   /** Draws at once and waits for the GPU to finish; returns the milliseconds it took (the benchmark's frame time). */
   drawNow(): number {
     const t0 = performance.now();
+    clearTimeout(this.#settle);
     if (this.#size[0] === 0) this.#measure();
     const [width, height] = this.#size;
     const dpr = Math.max(1, globalThis.devicePixelRatio || 1);
     this.#points.draw({ view: this.#view, width, height, dpr, pointSize: this.#pointSize(), dim: 0.12, matchColor: this.#options.colors?.match ?? [255, 200, 0] });
     this.#points.finish();
+    this.#glCanvas.style.transform = "";
+    this.#drawnView = this.#view;
     this.#drawOverlay();
-    return performance.now() - t0;
+    this.#lastDrawMs = performance.now() - t0;
+    return this.#lastDrawMs;
   }
 
   dispose(): void {
     if (this.#frame) cancelAnimationFrame(this.#frame);
+    clearTimeout(this.#settle);
     this.#points.dispose();
     this.element.remove();
   }
@@ -262,8 +327,7 @@ export class ScatterView {
     if (!d.moved && Math.hypot(x - d.x, y - d.y) < 3) return;
     d.moved = true;
     if (d.kind === "pan") {
-      this.#view = panBy(d.view, x - d.x, y - d.y);
-      this.requestDraw();
+      this.#gesture(panBy(d.view, x - d.x, y - d.y));
     } else {
       if (d.kind === "lasso") d.path.push(x, y);
       else d.path = [d.x, d.y, x, y];
@@ -281,7 +345,10 @@ export class ScatterView {
       if (row >= 0) this.#options.onPick?.(row);
       return;
     }
-    if (d.kind === "pan") return;
+    if (d.kind === "pan") {
+      this.requestDraw();
+      return;
+    }
     this.#drawOverlay();
     const rows = d.kind === "box"
       ? this.#selectBox(d.x, d.y, x, y)
@@ -317,9 +384,7 @@ export class ScatterView {
     if (!e.ctrlKey && document.activeElement !== this.element) return;
     e.preventDefault();
     const [x, y] = this.#local(e);
-    const factor = Math.exp(-e.deltaY * (e.deltaMode === 1 ? 0.05 : 0.0015));
-    this.#view = zoomAt(this.#view, factor, x, y, this.#fitScale / 4, this.#fitScale * 4096);
-    this.requestDraw();
+    this.zoomGesture(Math.exp(-e.deltaY * (e.deltaMode === 1 ? 0.05 : 0.0015)), x, y);
   }
 
   #drawOverlay(): void {
