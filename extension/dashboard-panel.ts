@@ -5,7 +5,7 @@
  */
 import * as vscode from "vscode";
 import { randomBytes } from "node:crypto";
-import { pollQueue } from "./queue-http.js";
+import { cancelCall, pollQueue } from "./queue-http.js";
 import { readSettings, readToken } from "./settings.js";
 import type { QueueEndpoint } from "./kernel-session.js";
 
@@ -14,6 +14,8 @@ export class DashboardPanel implements vscode.Disposable {
   readonly panel: vscode.WebviewPanel;
   #timer: NodeJS.Timeout | undefined;
   #disposed = false;
+  /** The queue and token of the last poll: what a Cancel button in the panel acts on. */
+  #watched: { url: string; token: string | undefined } | undefined;
   readonly #disposables: vscode.Disposable[] = [];
 
   static show(extensionUri: vscode.Uri, secrets: vscode.SecretStorage, queueUrl?: string, kernelQueue?: () => Promise<QueueEndpoint | undefined>): DashboardPanel {
@@ -49,8 +51,9 @@ export class DashboardPanel implements vscode.Disposable {
     this.panel.webview.html = this.#html(media);
     this.#disposables.push(
       this.panel.onDidDispose(() => this.dispose()),
-      this.panel.webview.onDidReceiveMessage((m: { type?: string }) => {
+      this.panel.webview.onDidReceiveMessage((m: { type?: string; id?: unknown }) => {
         if (m?.type === "ready") void this.#poll();
+        if (m?.type === "cancel-call" && typeof m.id === "string") void this.#cancel(m.id);
       }),
     );
   }
@@ -70,11 +73,22 @@ export class DashboardPanel implements vscode.Disposable {
         error: "No queue yet: no queue URL is set and no running kernel has used one. Run a cell that calls a Remote function (its embedded queue shows up here), or set chalknb.queueUrl to watch a shared queue.",
       });
     } else {
-      const snap = await pollQueue(url, fromKernel ? fromKernel.token : await readToken(this.secrets));
+      const token = fromKernel ? fromKernel.token : await readToken(this.secrets);
+      this.#watched = { url, token };
+      const snap = await pollQueue(url, token);
       if (this.#disposed) return;
       void this.panel.webview.postMessage({ type: "snapshot", ...snap });
     }
     this.#timer = setTimeout(() => void this.#poll(), settings.pollIntervalMs);
+  }
+
+  /** The panel's Cancel button on a spawned call: cancel it on the queue, then show the queue as it is now. */
+  async #cancel(id: string): Promise<void> {
+    const watched = this.#watched;
+    if (!watched) return;
+    const error = await cancelCall(watched.url, watched.token, id);
+    if (error) void vscode.window.showErrorMessage(`chalknb: could not cancel call ${id}: ${error}`);
+    void this.#poll();
   }
 
   #html(media: vscode.Uri): string {

@@ -6,7 +6,7 @@
 import { byFunction, counterRate, parsePrometheus, type Sample } from "./lib/prometheus.js";
 import { formatCount, formatNumber } from "./lib/format.js";
 import { h } from "./dom.js";
-import type { FunctionInfo } from "../protocol/queue-api.js";
+import type { CallStatus, FunctionInfo } from "../protocol/queue-api.js";
 
 export interface DashboardSnapshot {
   type: "snapshot";
@@ -14,9 +14,14 @@ export interface DashboardSnapshot {
   at: number;
   url: string;
   functions?: FunctionInfo[];
+  /** Spawned calls, newest first (absent from an older queue). */
+  calls?: CallStatus[];
   metricsText?: string;
   error?: string;
 }
+
+/** Finished calls listed under the running ones. @default 5 */
+const FINISHED_SHOWN = 5;
 
 declare function acquireVsCodeApi(): { postMessage(message: unknown): void };
 
@@ -108,8 +113,42 @@ function render(s: DashboardSnapshot): void {
     cards.append(card);
   }
   if (fns.length > 0) body.push(cards);
+  const calls = callList(s.calls ?? []);
+  if (calls) body.push(calls);
   root.replaceChildren(...body);
   if (!s.error) previous = { at: s.at, rowsIn, rowsOut };
+}
+
+/** Spawned calls: every running one with a Cancel button, then the last few finished. */
+function callList(all: CallStatus[]): HTMLElement | undefined {
+  const running = all.filter((c) => c.state === "running" || c.state === "receiving");
+  const finished = all.filter((c) => c.state !== "running" && c.state !== "receiving").slice(0, FINISHED_SHOWN);
+  if (running.length === 0 && finished.length === 0) return undefined;
+  const section = h("section", "calls");
+  section.append(h("strong", "", `Spawned calls (${running.length} running)`));
+  for (const call of [...running, ...finished]) {
+    const row = h("div", "call");
+    row.dataset.call = call.id;
+    row.dataset.state = call.state;
+    const ratio = call.totalRows > 0 ? call.rowsDone / call.totalRows : 0;
+    row.append(
+      h("span", "", call.function),
+      h("span", "muted", call.id.slice(0, 8)),
+      h("span", call.state === "failed" ? "bad-text" : "", call.state),
+      h("span", "", `${formatCount(call.rowsDone)} / ${formatCount(call.totalRows)} rows`),
+      bar(ratio),
+    );
+    if (call.state === "running") {
+      const cancel = h("button", "cancel", "Cancel");
+      cancel.addEventListener("click", () => {
+        (cancel as HTMLButtonElement).disabled = true;
+        vscode.postMessage({ type: "cancel-call", id: call.id });
+      });
+      row.append(cancel);
+    }
+    section.append(row);
+  }
+  return section;
 }
 
 const vscode = acquireVsCodeApi();

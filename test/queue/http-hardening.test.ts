@@ -74,7 +74,7 @@ describe("HTTP API hardening", () => {
       }
       assert.equal((await rawRequest(fixture.queue.port, "/healthz", ["Authorization: Bearer s3cret"])).status, 200);
       assert.equal((await rawRequest(fixture.queue.port, "/nowhere?x=1", ["Authorization: Bearer s3cret"])).body,
-        JSON.stringify({ error: 'no route "/nowhere"; try /v1/functions, /metrics or /healthz' }));
+        JSON.stringify({ error: 'no route "/nowhere"; try /v1/functions, /v1/calls, /metrics or /healthz' }));
       const result = await fixture.remote.function("echo").chunkedCall(textTable(2), { chunkSize: 2 });
       assert.deepEqual(resultValues(result), ["row 0", "row 1"]);
     } finally {
