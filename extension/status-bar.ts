@@ -39,7 +39,7 @@ export class KernelStatusBar implements vscode.Disposable {
 
   update(): void {
     const nb = vscode.window.activeNotebookEditor?.notebook;
-    if (!nb || nb.notebookType !== "chalknb") {
+    if (nb?.notebookType !== "chalknb") {
       this.#item.hide();
       return;
     }

@@ -221,7 +221,7 @@ export class KernelClient {
     const reply = await this.#awaitReply(msgId, timeoutMs, () =>
       this.#send({ msg_type: "complete_request", msg_id: msgId, content: { code, cursor_pos: cursorPos } }),
     );
-    if (!reply || reply.msg_type !== "complete_reply") return { matches: [], cursorStart: cursorPos, cursorEnd: cursorPos };
+    if (reply?.msg_type !== "complete_reply") return { matches: [], cursorStart: cursorPos, cursorEnd: cursorPos };
     const items = reply.content.metadata?._jupyter_types_experimental;
     return { matches: reply.content.matches, cursorStart: reply.content.cursor_start, cursorEnd: reply.content.cursor_end, ...(items ? { items } : {}) };
   }

@@ -26,8 +26,11 @@ export const MAX_ARROW_BYTES = 64 * 1024 * 1024;
 /** Rows a displayed table's output holds; the kernel keeps the table and the grid asks it for the rest. */
 export const DEFAULT_PREVIEW_ROWS = 1000;
 
-/** Most bytes of a preview: wide rows (long vectors) get fewer preview rows so the output opens at once. */
-export const PREVIEW_MAX_BYTES = 8 * 1024 * 1024;
+/**
+ * Most bytes of a preview: wide rows (long vectors) get fewer preview rows (512-d floats: about 500), so the output
+ * crosses the kernel → VS Code → renderer hops at once; the grid fetches the rest.
+ */
+export const PREVIEW_MAX_BYTES = 1024 * 1024;
 
 export interface DisplayOptions {
   /** Put whole tables in outputs (up to {@link MAX_ARROW_BYTES}) instead of a preview: for notebooks that save full outputs. */

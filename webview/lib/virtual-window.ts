@@ -68,5 +68,5 @@ export function scrollTopForRow(row: number, input: Omit<VirtualWindowInput, "sc
 }
 
 function clamp(v: number, lo: number, hi: number): number {
-  return v < lo ? lo : v > hi ? hi : v;
+  return Math.min(Math.max(v, lo), hi);
 }
