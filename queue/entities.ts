@@ -1,6 +1,7 @@
 import type { Table } from "apache-arrow";
 import type { FunctionSpec, RowError, WorkerHardware } from "../protocol/messages.js";
 import type { OutgoingFrame } from "../protocol/frame-codec.js";
+import type { PriorityTurns } from "./policy/priority.js";
 
 /** The queue's side of one client socket. */
 export interface ClientPeer {
@@ -44,6 +45,8 @@ export interface ChunkEntry {
   readonly results: Map<number, Uint8Array>;
   /** The client's `returnErrors`: failed rows become row errors instead of failing the chunk (policy/bisection.ts). */
   readonly returnErrors: boolean;
+  /** Whose rows lead a batch (policy/priority.ts). */
+  readonly priority: "interactive" | "batch";
   /** Rows that failed, with `returnErrors`; they count in `rowsDone`. */
   readonly rowErrors: RowError[];
   rowsDone: number;
@@ -103,6 +106,8 @@ export interface FunctionState {
   inFlight: Set<Batch>;
   flushTimer?: unknown;
   flushAt?: number;
+  /** Whose turn it is to lead the next batch of a mixed buffer (policy/priority.ts). */
+  turns: PriorityTurns;
 }
 
 export function chunkKey(callId: string, chunk: number): string {

@@ -22,6 +22,7 @@ export function validateSubmit(message: SubmitMessage): SubmitMessage {
   if (message.timeoutMs !== null && message.timeoutMs !== undefined && !(typeof message.timeoutMs === "number" && message.timeoutMs > 0)) {
     problems.push("timeoutMs must be a positive number or null");
   }
+  if (message.priority !== undefined && message.priority !== "interactive" && message.priority !== "batch") problems.push('priority must be "interactive" or "batch"');
   if (problems.length) throw new ChalknbError(ErrorCode.MalformedFrame, `malformed frame: submit: ${problems.join("; ")}`);
   return message;
 }

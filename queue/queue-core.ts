@@ -17,6 +17,7 @@ import { batchCost, costFull, costLimit, rowCosts } from "./policy/cost.js";
 import { bytesFull, bytesFullMessage, oversizedChunkMessage, rowsFullMessage } from "./policy/limits.js";
 import { FunctionRetention } from "./policy/retention.js";
 import { checkSpecs } from "./policy/spec-conflict.js";
+import { PriorityTurns, orderByPriority } from "./policy/priority.js";
 import { describeWorkers, meetsNeeds, unplacedReason } from "./policy/placement.js";
 import type { FunctionInfo, WorkerSummary } from "../protocol/queue-api.js";
 
@@ -92,7 +93,7 @@ export class QueueCore extends EventEmitter implements QueueBackend {
     for (const spec of specs) {
       const existing = this.#functions.get(spec.name);
       if (existing) existing.spec = spec;
-      else this.#functions.set(spec.name, { spec, buffer: [], bufferedRows: 0, bufferedBytes: 0, inFlight: new Set() });
+      else this.#functions.set(spec.name, { spec, buffer: [], bufferedRows: 0, bufferedBytes: 0, inFlight: new Set(), turns: new PriorityTurns() });
       if (!this.#counters.has(spec.name)) this.#counters.set(spec.name, newCounters());
       this.#retention.observe(spec.name, true, this.#options.clock.now());
     }
@@ -157,7 +158,7 @@ export class QueueCore extends EventEmitter implements QueueBackend {
     const chunk: ChunkEntry = {
       key, callId: message.callId, chunk: message.chunk, functionName: fn.spec.name, rows: message.rows, rowCount,
       client, submittedAt: now, bytes: rowCount > 0 ? body.byteLength : 0, batches: new Set(), results: new Map(), rowsDone: 0,
-      returnErrors: message.returnErrors === true, rowErrors: [], attempts: 0, running: false, finished: false,
+      returnErrors: message.returnErrors === true, priority: message.priority === "batch" ? "batch" : "interactive", rowErrors: [], attempts: 0, running: false, finished: false,
     };
     client.chunks.set(key, chunk);
     fn.bufferedBytes += chunk.bytes;
@@ -308,6 +309,7 @@ export class QueueCore extends EventEmitter implements QueueBackend {
       const exclusive = fn.buffer[0].isolated === true && fn.buffer[0].exclusive === true;
       const worker = this.#pickWorker(fn.spec.name, exclusive);
       if (!worker) return; // a worker's credit or arrival calls #dispatchAll again
+      orderByPriority(fn.buffer, (s) => s.chunk.priority, fn.turns);
       const segments = takeRows(fn.buffer, fn.spec);
       let rows = 0;
       for (const segment of segments) rows += segment.rowCount;

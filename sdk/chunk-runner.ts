@@ -31,6 +31,8 @@ export interface ChunkRunSpec {
   ordered: boolean;
   /** Failed rows come back as row errors instead of failing the call (queue/policy/bisection.ts). */
   returnErrors?: boolean;
+  /** Whose rows lead a batch on the queue. @default "interactive" */
+  priority?: "interactive" | "batch";
   signal?: AbortSignal;
   onProgress?: (progress: CallProgress) => void;
 }
@@ -168,7 +170,7 @@ export class ChunkRun {
         const remaining = perChunkTimeout === null || submissions === 0 ? perChunkTimeout : Math.max(1, perChunkTimeout - (Date.now() - startedAt));
         submissions += 1;
         const reply = await connection.submit(
-          { type: "submit", callId: this.callId, chunk: index, function: functionName, rows, timeoutMs: remaining, ...(this.#spec.returnErrors ? { returnErrors: true } : {}) },
+          { type: "submit", callId: this.callId, chunk: index, function: functionName, rows, timeoutMs: remaining, ...(this.#spec.returnErrors ? { returnErrors: true } : {}), ...(this.#spec.priority === "batch" ? { priority: "batch" as const } : {}) },
           body,
           { onProgress: (state, attempts) => tracker.chunk(index, state, { attempts }) },
         );

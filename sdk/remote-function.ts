@@ -43,6 +43,11 @@ export interface ChunkedCallOptions {
    */
   returnErrors?: boolean;
   /**
+   * `"interactive"` rows lead the batches the queue forms; `"batch"` rows get at least 1 in 4 batches while both
+   * wait (queue/policy/priority.ts). @default "interactive" (spawn's default is "batch")
+   */
+  priority?: CallPriority;
+  /**
    * Write the result to this Parquet file as chunks finish instead of holding it in memory; the call then resolves
    * to a {@link ParquetTable}. `compression` @default "snappy"
    */
@@ -210,10 +215,11 @@ export class RemoteFunction {
     return { input, ranges: planChunks(input.numRows, options), concurrency: validateConcurrency(options.concurrentChunks), timeoutMs: timeoutMs(options.timeout) };
   }
 
-  async #start(plan: CallPlan, options: Pick<ChunkedCallOptions, "signal" | "onProgress" | "returnErrors">, ordered: boolean): Promise<ChunkRun> {
+  async #start(plan: CallPlan, options: Pick<ChunkedCallOptions, "signal" | "onProgress" | "returnErrors" | "priority">, ordered: boolean): Promise<ChunkRun> {
+    const priority = priorityOption(options.priority, "interactive");
     const connection = await this.#connection();
     return new ChunkRun({
-      connection, functionName: this.name, ...plan, ordered, signal: options.signal, onProgress: options.onProgress, returnErrors: options.returnErrors === true,
+      connection, functionName: this.name, ...plan, ordered, signal: options.signal, onProgress: options.onProgress, returnErrors: options.returnErrors === true, priority,
     });
   }
 }

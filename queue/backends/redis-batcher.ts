@@ -1,3 +1,4 @@
+import { PriorityTurns, orderByPriority } from "../policy/priority.js";
 import type { FunctionSpec } from "../../protocol/messages.js";
 import type { Clock } from "../clock.js";
 import { blockingReads, type BlockingReads, type RedisClient } from "./redis-connection.js";
@@ -29,6 +30,7 @@ const IDLE_BLOCK_MS = 1000;
  * read is not a batch. Rows read past a batch boundary stay in the carry for the next batch.
  */
 export class Batcher {
+  readonly #turns = new PriorityTurns();
   readonly fn: string;
   readonly #host: BatcherHost;
   readonly #reader: RedisClient;
@@ -123,6 +125,8 @@ export class Batcher {
       // The buffer is the carry plus the unread stream: a deadline batch goes only once the stream is drained, so a
       // backlog still forms full batches (as the memory backend, which sees its whole buffer, does).
       if ((full && !readMore) || (due && this.#drained)) {
+        // Priority applies to the rows this gateway has read (policy/priority.ts); the stream itself is first come, first read.
+        orderByPriority(this.#carry, (piece) => (piece.entry.meta.p === 1 ? "batch" : "interactive"), this.#turns);
         const pieces = takePieces(this.#carry, spec);
         for (const piece of pieces) this.#carryRows -= piece.rowCount;
         if (!this.#host.dispatch(this.fn, pieces, full ? "full" : "deadline", now - oldest)) {

@@ -23,6 +23,8 @@ export interface EntryMeta {
   d: number | null;
   /** 1: the client's `returnErrors` (failed rows become row errors, policy/bisection.ts); absent: the chunk fails. */
   e?: 1;
+  /** 1: a batch-priority call's rows (policy/priority.ts); absent: interactive. */
+  p?: 1;
 }
 
 /** A rows-stream entry this gateway holds in its pending list (read, claimed or reclaimed) and has not acked. */

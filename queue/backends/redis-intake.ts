@@ -83,6 +83,7 @@ export class Intake {
       g: this.#o.gatewayId, k: chunk.key, c: message.chunk, r: message.rows, o: 0, n: rowCount,
       d: timeoutMs === null ? null : this.#o.registry.redisNow() + timeoutMs,
       ...(message.returnErrors === true ? { e: 1 as const } : {}),
+      ...(message.priority === "batch" ? { p: 1 as const } : {}),
     };
     const metaText = JSON.stringify(meta);
     chunk.resubmit = { meta: metaText, body };

@@ -203,4 +203,33 @@ export function spawnSuite(backend: SuiteBackend): void {
       assert.deepEqual(seen, [0, 1, 2].map((c) => [c, [c * 3, c * 3 + 3], [0, 1, 2].map((i) => `row ${c * 3 + i}`)]));
     }));
   });
+
+  describe(`${backend.label} backend: priority (issue 12 item 5)`, {
+    skip: backend.skip || (backend.label === "memory" ? false
+      : "on Redis the rows stream is read first come, first read: priority orders only the rows a gateway has read (docs/spawned-calls.md)"),
+  }, () => {
+    it("serves an interactive call while batch work is queued, and batch rows still get every 4th batch", () => withFixture({}, async (fixture) => {
+      let release!: () => void;
+      const first = new Promise<void>((resolve) => (release = resolve));
+      let batches = 0;
+      const ran: string[][] = [];
+      await fixture.worker({ name: "echo", maxBatchingSize: 4, maxBufferDuration: 1 }, async (text: string[]) => {
+        ran.push([...text]);
+        if (batches++ === 0) await first; // the first batch holds the only slot while the rest queues
+        return text;
+      }, { concurrency: 1 });
+      const spawned = await fixture.remote.function("echo").spawn(textTable(40, "batch"), { chunkSize: 4, concurrentChunks: 10 });
+      await until("the first batch is on the worker and the other 36 rows wait", async () => ran.length === 1 && (await fixture.remote.functions())[0]?.bufferedRows === 36);
+      const interactive = fixture.remote.function("echo").chunkedCall(textTable(12, "int"), { chunkSize: 4, concurrentChunks: 3 });
+      await until("the interactive rows wait too", async () => (await fixture.remote.functions())[0]?.bufferedRows === 48);
+      release();
+      assert.deepEqual(resultValues(await interactive), Array.from({ length: 12 }, (_, i) => `int ${i}`));
+      await spawned.get();
+      const kinds = ran.map((rows) => rows[0].split(" ")[0]);
+      // Batch 1 was already running; then interactive first, except every 4th batch formed from a mixed buffer.
+      assert.deepEqual(kinds.slice(0, 6), ["batch", "int", "int", "int", "batch", "batch"]);
+      assert.equal(fixture.batches.length, 13);
+      assert.ok(fixture.batches.every((b) => b.rows === 4), "every batch is full: priority changes the order, not the batch size");
+    }));
+  });
 }
