@@ -73,9 +73,13 @@ export interface PageServer {
   close(): Promise<void>;
 }
 
-/** Serves the page, the renderer bundle (out/webview/renderer.js) and named Arrow files on 127.0.0.1:0. */
-export async function servePage(root: string, files: Record<string, Uint8Array>): Promise<PageServer> {
-  const renderer = readFileSync(join(root, "out/webview/renderer.js"));
+/**
+ * Serves the page, the renderer bundle (out/webview/renderer.js) and named files on 127.0.0.1:0. `pageJs` replaces the
+ * host script (a test page that mounts one view itself); then the renderer bundle is not needed.
+ */
+export async function servePage(root: string, files: Record<string, Uint8Array>, options: { pageJs?: string } = {}): Promise<PageServer> {
+  const renderer = options.pageJs === undefined ? readFileSync(join(root, "out/webview/renderer.js")) : new Uint8Array();
+  const pageJs = options.pageJs ?? PAGE_JS;
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? "/").split("?")[0]!;
     const send = (type: string, body: string | Uint8Array): void => {
@@ -83,7 +87,7 @@ export async function servePage(root: string, files: Record<string, Uint8Array>)
       res.end(body);
     };
     if (path === "/" || path === "/index.html") return send("text/html", PAGE);
-    if (path === "/page.js") return send("text/javascript", PAGE_JS);
+    if (path === "/page.js") return send("text/javascript", pageJs);
     if (path === "/renderer.js") return send("text/javascript", renderer);
     if (path === "/favicon.ico") return void res.writeHead(204).end();
     const file = files[path.slice(1)];

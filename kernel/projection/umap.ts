@@ -20,7 +20,8 @@ export interface UmapOptions {
 
 export function umapProject(matrix: Float32Array, rows: number, dim: number, options: UmapOptions = {}): { projection: Float32Array; sampleRows: number } {
   const r = Math.max(2, Math.min(options.reducedDim ?? 16, dim));
-  const reduced = pcaProject(matrix, rows, dim, { components: r, valid: options.valid }).projection;
+  // The reduction only has to keep the neighbourhoods: a smaller fit sample and a few power steps do.
+  const reduced = pcaProject(matrix, rows, dim, { components: r, valid: options.valid, sampleSize: 4_000, iterations: 15 }).projection;
   const valid = new Uint8Array(rows);
   for (let i = 0; i < rows; i++) valid[i] = Number.isNaN(reduced[i * r]!) ? 0 : 1;
   const anchors = sampleRows(rows, options.sampleSize ?? 5_000, valid, options.seed ?? 42);
