@@ -14,6 +14,7 @@ const benches: Array<{ title: string; file: string; skip?: string }> = [
   { title: "results streamed to Parquet (issue 13: chunkedCall into vs in memory, 1M × 512-d)", file: "stream-into-parquet.js" },
   { title: "hot-loop cell ÷ plain Node (issue 13 item 5)", file: "cell-hot-loop.js" },
   { title: "cost batching vs count batching, real model, mixed lengths (issue 12 item 4)", file: "cost-batching.js" },
+  { title: "priority: interactive call latency while a 100k-row batch spawn runs, with and without (issue 12 item 5)", file: "priority.js" },
   { title: "memory vs Redis backend", file: "redis.js", skip: has("redis-server", ["--version"]) ? undefined : "redis-server is not installed" },
   {
     title: "renderers in headless Chromium",
