@@ -70,19 +70,27 @@ export function pcaProject(matrix: Float32Array, rows: number, dim: number, opti
     }
   }
   const b = Math.min(dim, s, k + 4);
-  let q = new Float64Array(dim * b);
-  // A fixed, full-rank start: column c is a smooth wave of frequency c + 1 (never orthogonal to real data by chance).
-  for (let c = 0; c < b; c++) for (let j = 0; j < dim; j++) q[j * b + c] = Math.cos(((c + 1) * (j + 0.5) * Math.PI) / dim) + (c === j % b ? 0.5 : 0);
-  orthonormalize(q, dim, b);
+  // The basis is kept as b rows of length dim (transposed), so every inner loop below walks memory in order.
+  let q = new Float64Array(b * dim);
+  // A fixed, full-rank start: row c is a smooth wave of frequency c + 1 (never orthogonal to real data by chance).
+  for (let c = 0; c < b; c++) for (let j = 0; j < dim; j++) q[c * dim + j] = Math.cos(((c + 1) * (j + 0.5) * Math.PI) / dim) + (c === j % b ? 0.5 : 0);
+  orthonormalizeRows(q, b, dim);
   const y = new Float64Array(s * b);
-  for (let it = 0; it < (options.iterations ?? 40); it++) {
-    multiply(x, q, y, s, dim, b);
-    const z = new Float64Array(dim * b);
-    for (let i = 0; i < s; i++) for (let j = 0; j < dim; j++) {
-      const xv = x[i * dim + j]!;
-      for (let c = 0; c < b; c++) z[j * b + c]! += xv * y[i * b + c]!;
+  let captured = 0;
+  for (let it = 0; it < (options.iterations ?? 60); it++) {
+    // Stop once the variance the subspace holds (the trace of QᵀCQ, which no rotation within it changes) settles.
+    const now = multiply(x, q, y, s, dim, b);
+    if (it > 2 && Math.abs(now - captured) <= 1e-7 * now) break;
+    captured = now;
+    const z = new Float64Array(b * dim);
+    for (let i = 0; i < s; i++) {
+      const xo = i * dim;
+      for (let c = 0; c < b; c++) {
+        const a = y[i * b + c]!, zo = c * dim;
+        for (let j = 0; j < dim; j++) z[zo + j]! += a * x[xo + j]!;
+      }
     }
-    orthonormalize(z, dim, b);
+    orthonormalizeRows(z, b, dim);
     q = z;
   }
   // Rayleigh–Ritz: eigenvectors of (XQ)ᵀ(XQ) order and rotate the basis.
@@ -93,13 +101,12 @@ export function pcaProject(matrix: Float32Array, rows: number, dim: number, opti
   const order = [...values.keys()].sort((p, r) => values[r]! - values[p]!).slice(0, k);
   const comps = new Float64Array(k * dim);
   order.forEach((e, c) => {
-    let big = 0;
-    for (let j = 0; j < dim; j++) {
-      let v = 0;
-      for (let d = 0; d < b; d++) v += q[j * b + d]! * vectors[d * b + e]!;
-      comps[c * dim + j] = v;
-      if (Math.abs(v) > Math.abs(big)) big = v;
+    for (let d = 0; d < b; d++) {
+      const w = vectors[d * b + e]!;
+      for (let j = 0; j < dim; j++) comps[c * dim + j]! += w * q[d * dim + j]!;
     }
+    let big = 0;
+    for (let j = 0; j < dim; j++) if (Math.abs(comps[c * dim + j]!) > Math.abs(big)) big = comps[c * dim + j]!;
     // Sign convention: the largest-magnitude entry is positive, so reruns do not mirror the plot.
     if (big < 0) for (let j = 0; j < dim; j++) comps[c * dim + j] = -comps[c * dim + j]!;
   });
@@ -119,27 +126,36 @@ export function pcaProject(matrix: Float32Array, rows: number, dim: number, opti
   return { projection, components: k, explainedRatio, fittedRows: s };
 }
 
-function multiply(x: Float64Array, q: Float64Array, y: Float64Array, s: number, dim: number, b: number): void {
-  y.fill(0);
-  for (let i = 0; i < s; i++) for (let j = 0; j < dim; j++) {
-    const xv = x[i * dim + j]!;
-    if (xv === 0) continue;
-    for (let c = 0; c < b; c++) y[i * b + c]! += xv * q[j * b + c]!;
+/** y = X·Qᵀ for the b basis rows; returns Σ y², the variance (times s − 1) the basis holds. */
+function multiply(x: Float64Array, q: Float64Array, y: Float64Array, s: number, dim: number, b: number): number {
+  let sum = 0;
+  for (let i = 0; i < s; i++) {
+    const xo = i * dim;
+    for (let c = 0; c < b; c++) {
+      const qo = c * dim;
+      let dot = 0;
+      for (let j = 0; j < dim; j++) dot += x[xo + j]! * q[qo + j]!;
+      y[i * b + c] = dot;
+      sum += dot * dot;
+    }
   }
+  return sum;
 }
 
-/** Modified Gram–Schmidt on the b columns of a dim × b row-major matrix. */
-function orthonormalize(m: Float64Array, dim: number, b: number): void {
+/** Modified Gram–Schmidt on the b rows (each of length dim) of a row-major matrix. */
+function orthonormalizeRows(m: Float64Array, b: number, dim: number): void {
   for (let c = 0; c < b; c++) {
+    const co = c * dim;
     for (let p = 0; p < c; p++) {
+      const po = p * dim;
       let dot = 0;
-      for (let j = 0; j < dim; j++) dot += m[j * b + c]! * m[j * b + p]!;
-      for (let j = 0; j < dim; j++) m[j * b + c]! -= dot * m[j * b + p]!;
+      for (let j = 0; j < dim; j++) dot += m[co + j]! * m[po + j]!;
+      for (let j = 0; j < dim; j++) m[co + j]! -= dot * m[po + j]!;
     }
     let norm = 0;
-    for (let j = 0; j < dim; j++) norm += m[j * b + c]! ** 2;
+    for (let j = 0; j < dim; j++) norm += m[co + j]! ** 2;
     norm = Math.sqrt(norm) || 1;
-    for (let j = 0; j < dim; j++) m[j * b + c]! /= norm;
+    for (let j = 0; j < dim; j++) m[co + j]! /= norm;
   }
 }
 
