@@ -1,22 +1,39 @@
-// `node dist/bench/jupyter.js [cells]`: the chalknb Jupyter kernel vs tslab vs `deno jupyter`, measured by one client
-// (bench/jupyter_roundtrip.py: jupyter_client's KernelManager to start, a plain pyzmq DEALER/SUB for the round trip).
-// tslab and deno are npm-installed into a folder outside the repository (never a dependency of chalknb); a kernel
-// whose tool cannot be installed here is skipped with the reason. Issue 15's goals: chalknb p50 ≤ 0.5× Deno's,
-// p99 ≤ 3 ms, start ≤ 300 ms. Nothing is asserted; the figures depend on the machine's load (print it too).
+// `node dist/bench/jupyter.js [cells] [rounds]`: the chalknb Jupyter kernel vs tslab vs `deno jupyter`, measured by
+// one client (bench/jupyter_roundtrip.py: jupyter_client's KernelManager to start, a plain pyzmq DEALER/SUB for the
+// round trip), beside a floor: bench/jupyter-floor-kernel.ts answers with the same five messages and runs nothing, so
+// what separates chalknb from it is the kernel's own work. The kernels take turns, `rounds` times (default 3); each
+// figure is the median of its rounds and each ratio the median of the rounds' own ratios, so load on a shared machine
+// moves both sides of a ratio together. CHALKNB_BENCH_COMPARE=<another checkout's bin/chalknb.js> adds that build as
+// "chalknb-cmp" (before/after in one run). tslab and deno are npm-installed into a folder outside the repository
+// (never a dependency of chalknb); a kernel whose tool cannot be installed here is skipped with the reason.
+// Issue 15's goals: chalknb p50 ≤ 0.5× Deno's, p99 ≤ 3 ms, start ≤ 300 ms. Nothing is asserted.
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { loadavg, tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { fmt } from "./support.js";
 
 const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
 const bin = path.join(repoRoot, "bin", "chalknb.js");
+const floorKernel = fileURLToPath(new URL("./jupyter-floor-kernel.js", import.meta.url));
 const script = path.join(repoRoot, "bench", "jupyter_roundtrip.py");
 const cells = Number(process.argv[2] ?? 1000);
+const rounds = Number(process.argv[3] ?? 3);
 /** Where tslab and deno are installed. @default $TMPDIR/chalknb-jupyter-bench */
 const toolsDir = process.env.CHALKNB_BENCH_TOOLS ?? path.join(tmpdir(), "chalknb-jupyter-bench");
 const VERSIONS = { tslab: "1.0.22", deno: "2.9.6" };
+
+interface Figures {
+  p50_ms: number;
+  p99_ms: number;
+  client_cpu_ms: number;
+  start_ms: number;
+  /** The kernel's CPU time until its first kernel_info_reply (Linux only). */
+  start_cpu_ms: number | null;
+  ready_ms: number;
+  lost: number;
+}
 
 function findPython(): string | undefined {
   for (const candidate of ["python3", "/usr/bin/python3"]) {
@@ -40,6 +57,8 @@ function writeSpec(prefix: string, name: string, argv: string[], language: strin
   writeFileSync(path.join(dir, "kernel.json"), JSON.stringify({ argv, display_name: name, language }));
 }
 
+const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
 const python = findPython();
 if (!python) {
   console.log("skipped: no python3 with jupyter_client (apt-get install python3-jupyter-client)");
@@ -48,8 +67,15 @@ if (!python) {
 const prefix = mkdtempSync(path.join(tmpdir(), "chalknb-jupyter-bench-spec-"));
 execFileSync(process.execPath, [bin, "jupyter", "install", "--prefix", prefix], { stdio: "ignore" });
 const kernels: Array<{ name: string; skip?: string }> = [{ name: "chalknb" }];
+const compare = process.env.CHALKNB_BENCH_COMPARE;
+if (compare) {
+  writeSpec(prefix, "chalknb-cmp", [process.execPath, path.resolve(compare), "jupyter", "kernel", "--connection-file", "{connection_file}"], "typescript");
+  kernels.push({ name: "chalknb-cmp" });
+}
+writeSpec(prefix, "floor", [process.execPath, floorKernel, "{connection_file}"], "typescript");
+kernels.push({ name: "floor" });
 const toolsMissing = ensureTools();
-for (const tool of ["tslab", "deno"] as const) {
+for (const tool of ["deno", "tslab"] as const) {
   const exe = path.join(toolsDir, "node_modules", ".bin", tool);
   if (toolsMissing || !existsSync(exe)) {
     kernels.push({ name: tool, skip: toolsMissing ?? `${exe} is missing` });
@@ -60,32 +86,65 @@ for (const tool of ["tslab", "deno"] as const) {
   kernels.push({ name: tool });
 }
 
-console.log(`trivial cell "1", ${cells} round trips after 50 warm-up ones; start = median of 3 (KernelManager.start_kernel → kernel_info_reply)`);
-console.log(`load average ${loadavg().map((l) => l.toFixed(1)).join(" ")} on ${(await import("node:os")).cpus().length} CPUs`);
-const results = new Map<string, { p50_ms: number; p99_ms: number; start_ms: number }>();
-for (const kernel of kernels) {
-  if (kernel.skip) {
-    console.log(`${kernel.name.padEnd(8)} skipped: ${kernel.skip}`);
-    continue;
+console.log(`trivial cell "1": ${cells} round trips after 50 warm-up ones; ${rounds} rounds, kernels taking turns; medians of the rounds`);
+console.log("start = KernelManager.start_kernel → first kernel_info_reply; ready = start_kernel → wait_for_ready (as frontends; includes its 0.2 s iopub wait)");
+console.log(`load average ${loadavg().map((l) => l.toFixed(1)).join(" ")} on ${cpus().length} CPUs`);
+const runs = new Map<string, Figures[]>();
+for (const kernel of kernels) if (kernel.skip) console.log(`${kernel.name.padEnd(11)} skipped: ${kernel.skip}`);
+for (let round = 1; round <= rounds; round++) {
+  for (const kernel of kernels) {
+    if (kernel.skip) continue;
+    const run = spawnSync(python, [script, kernel.name, String(cells), "3"], {
+      env: { ...process.env, JUPYTER_PATH: path.join(prefix, "share", "jupyter") },
+      cwd: tmpdir(),
+      encoding: "utf8",
+      timeout: 600_000,
+    });
+    if (run.status !== 0) {
+      console.log(`${kernel.name.padEnd(11)} round ${round} failed: ${(run.stderr || run.stdout || String(run.error)).trim().split("\n").slice(-3).join(" | ")}`);
+      continue;
+    }
+    const r = JSON.parse(run.stdout) as Figures;
+    runs.set(kernel.name, [...(runs.get(kernel.name) ?? []), r]);
+    console.log(
+      `  round ${round} ${kernel.name.padEnd(11)} p50 ${fmt(r.p50_ms, 2)} ms  p99 ${fmt(r.p99_ms, 2)} ms  client CPU ${fmt(r.client_cpu_ms, 2)} ms  start ${fmt(r.start_ms)} ms (CPU ${r.start_cpu_ms === null ? "n/a" : fmt(r.start_cpu_ms)} ms)  ready ${fmt(r.ready_ms)} ms${r.lost > 0 ? `  lost ${r.lost}` : ""}`,
+    );
   }
-  const run = spawnSync(python, [script, kernel.name, String(cells), "3"], {
-    env: { ...process.env, JUPYTER_PATH: path.join(prefix, "share", "jupyter") },
-    cwd: tmpdir(),
-    encoding: "utf8",
-    timeout: 600_000,
-  });
-  if (run.status !== 0) {
-    console.log(`${kernel.name.padEnd(8)} failed: ${(run.stderr || run.stdout || String(run.error)).trim().split("\n").slice(-3).join(" | ")}`);
-    continue;
-  }
-  const r = JSON.parse(run.stdout) as { p50_ms: number; p99_ms: number; start_ms: number; lost: number };
-  results.set(kernel.name, r);
-  console.log(`${kernel.name.padEnd(8)} p50 ${fmt(r.p50_ms, 2)} ms   p99 ${fmt(r.p99_ms, 2)} ms   start ${fmt(r.start_ms)} ms${r.lost > 0 ? `   lost ${r.lost} of ${cells} (no reply or idle within 10 s)` : ""}`);
 }
-const ours = results.get("chalknb");
-const deno = results.get("deno");
-const tslab = results.get("tslab");
-if (ours && deno) console.log(`chalknb p50 ÷ deno p50 = ${fmt(ours.p50_ms / deno.p50_ms, 2)} (goal ≤ 0.5)`);
-if (ours && tslab) console.log(`chalknb p50 ÷ tslab p50 = ${fmt(ours.p50_ms / tslab.p50_ms, 2)}`);
-if (ours) console.log(`chalknb p99 ${fmt(ours.p99_ms, 2)} ms (goal ≤ 3), start ${fmt(ours.start_ms)} ms (goal ≤ 300)`);
+
+type Figure = Exclude<keyof Figures, "start_cpu_ms" | "lost"> | "start_cpu_ms";
+const value = (r: Figures, key: Figure): number => r[key] ?? Number.NaN;
+const summary = (name: string, key: Figure): number | undefined => {
+  const list = runs.get(name);
+  return list && list.length > 0 ? median(list.map((r) => value(r, key))) : undefined;
+};
+console.log("");
+console.log(`${"kernel".padEnd(11)} ${"p50".padStart(9)} ${"p99".padStart(9)} ${"client CPU".padStart(11)} ${"start".padStart(9)} ${"start CPU".padStart(10)} ${"ready".padStart(9)}`);
+for (const { name } of kernels) {
+  if (!runs.has(name)) continue;
+  const cell = (key: Figure, digits: number, width = 9) => `${fmt(summary(name, key)!, digits)} ms`.padStart(width);
+  console.log(`${name.padEnd(11)} ${cell("p50_ms", 2)} ${cell("p99_ms", 2)} ${cell("client_cpu_ms", 2, 11)} ${cell("start_ms", 0)} ${cell("start_cpu_ms", 0, 10)} ${cell("ready_ms", 0)}`);
+}
+
+/** The median over rounds of a ratio taken within each round (same run, same load). */
+function ratio(a: string, b: string, key: Figure): number | undefined {
+  const left = runs.get(a);
+  const right = runs.get(b);
+  if (!left || !right) return undefined;
+  const n = Math.min(left.length, right.length);
+  if (n === 0) return undefined;
+  return median(Array.from({ length: n }, (_, i) => value(left[i]!, key) / value(right[i]!, key)));
+}
+const show = (label: string, value: number | undefined, goal = "") => value !== undefined && console.log(`${label} = ${fmt(value, 2)}${goal}`);
+console.log("");
+show("chalknb p50 ÷ deno p50", ratio("chalknb", "deno", "p50_ms"), " (goal ≤ 0.5)");
+show("floor p50 ÷ deno p50 (the best any kernel can do under this client)", ratio("floor", "deno", "p50_ms"));
+show("chalknb p50 ÷ chalknb-cmp p50", ratio("chalknb", "chalknb-cmp", "p50_ms"));
+show("chalknb start ÷ chalknb-cmp start", ratio("chalknb", "chalknb-cmp", "start_ms"));
+show("chalknb start CPU ÷ chalknb-cmp start CPU", ratio("chalknb", "chalknb-cmp", "start_cpu_ms"));
+show("chalknb p50 ÷ floor p50", ratio("chalknb", "floor", "p50_ms"));
+show("chalknb p50 ÷ tslab p50", ratio("chalknb", "tslab", "p50_ms"));
+const p99 = summary("chalknb", "p99_ms");
+const start = summary("chalknb", "start_ms");
+if (p99 !== undefined && start !== undefined) console.log(`chalknb p99 ${fmt(p99, 2)} ms (goal ≤ 3), start ${fmt(start)} ms (goal ≤ 300)`);
 rmSync(prefix, { recursive: true, force: true });

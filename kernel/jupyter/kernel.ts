@@ -25,6 +25,12 @@ import { Signer, type JupyterMessage } from "./wire.js";
 /** Seconds the embedded queue and worker get to stop at shutdown. @default 3 */
 const SHUTDOWN_GRACE_MS = 3000;
 
+/**
+ * How long the kernel waits for a frontend's first request before it loads the rest anyway (two of jupyter_client's
+ * 100 ms reconnection steps). @default 250 ms
+ */
+const FIRST_REQUEST_WAIT_MS = 250;
+
 export async function runJupyterKernel(connectionFile: string): Promise<never> {
   const connection = await readConnectionFile(connectionFile);
   const session = randomUUID();
@@ -35,19 +41,13 @@ export async function runJupyterKernel(connectionFile: string): Promise<never> {
 
   let executorLoaded!: () => void;
   const loading = new Promise<void>((resolve) => (executorLoaded = resolve));
-  // Control and heartbeat first: the worker boots on another core while this thread binds and loads the executor.
-  const control = new Worker(new URL("./control-thread.js", import.meta.url), {
-    workerData: { connection, session } satisfies ControlThreadData,
-    stdout: false,
-    stderr: false,
-  });
-  control.on("error", (error) => log(`chalknb jupyter: the control thread failed: ${error.stack ?? error.message}`));
-  // Listening from the start: an interrupt or shutdown that comes while the executor loads is handled once it is.
-  let handleControl: ((message: ControlToMain) => void) | undefined;
-  control.on("message", (message: ControlToMain) => {
-    if (handleControl) handleControl(message);
-    else void loading.then(() => handleControl?.(message));
-  });
+  // What a frontend waits for first is the kernel_info_reply: only the shell, iopub and stdin sockets are bound before
+  // it. The control thread, the executor and the cell globals start once it is sent (or any other request came, or
+  // nobody asked within FIRST_REQUEST_WAIT_MS), so on a busy machine they do not compete with it for the CPU.
+  // Control messages sent meanwhile wait in the frontend's socket until the control thread binds.
+  let loadRest!: () => void;
+  const restWanted = new Promise<void>((resolve) => (loadRest = resolve));
+  setTimeout(loadRest, FIRST_REQUEST_WAIT_MS);
 
   // sendTimeout 0: sends complete synchronously (see Channel.send).
   const shellSocket = new zmq.Router({ linger: 1000, sendTimeout: 0 });
@@ -64,8 +64,8 @@ export async function runJupyterKernel(connectionFile: string): Promise<never> {
   const stdin = new Channel({ name: "stdin", socket: stdinSocket, signer, session, log });
   const iopub = new Channel({ name: "iopub", socket: iopubSocket, signer, session, log });
   const broker = new StdinBroker(stdin);
-  // The executor loads once the sockets are bound; meanwhile a frontend's first kernel_info_request is answered (that
-  // answer is what "kernel started" means to it) and anything else waits, in order, for the executor.
+  // Before the executor has loaded, a frontend's first kernel_info_request is answered at once (that answer is what
+  // "kernel started" means to it) and anything else waits, in order, for the executor.
   let handleShell: ((request: JupyterMessage) => void) | undefined;
   let starting = true;
   void welcomeSubscribers(iopubSocket, () => iopub.send(["status"], "status", {}, { execution_state: !starting && bridge.busy ? "busy" : "idle" }));
@@ -74,17 +74,34 @@ export async function runJupyterKernel(connectionFile: string): Promise<never> {
       iopub.send(["status"], "status", request.header, { execution_state: "busy" });
       shell.reply(request, "kernel_info_reply", kernelInfo());
       iopub.send(["status"], "status", request.header, { execution_state: "idle" });
+      loadRest();
       return;
     }
+    loadRest();
     if (!handleShell) await loading;
     handleShell!(request);
   });
-  const [{ installCellRuntime }, { createExecutor }, { complete }, { toMimeBundle }, { warmUpCompiler }] = await Promise.all([
+  await restWanted;
+
+  const control = new Worker(new URL("./control-thread.js", import.meta.url), {
+    workerData: { connection, session } satisfies ControlThreadData,
+    stdout: false,
+    stderr: false,
+  });
+  control.on("error", (error) => log(`chalknb jupyter: the control thread failed: ${error.stack ?? error.message}`));
+  // Listening from the start: an interrupt or shutdown that comes while the executor loads is handled once it is.
+  let handleControl: ((message: ControlToMain) => void) | undefined;
+  control.on("message", (message: ControlToMain) => {
+    if (handleControl) handleControl(message);
+    else void loading.then(() => handleControl?.(message));
+  });
+  const [{ installCellRuntime }, { createExecutor }, { complete }, { toMimeBundle }, { warmUpCompiler }, { holdSigintWatchdog }] = await Promise.all([
     import("../cell-runtime.js"),
     import("../executor.js"),
     import("../completer.js"),
     import("../display.js"),
     import("../cell-compiler.js"),
+    import("../sigint-watchdog.js"),
   ]);
 
   const runtime = installCellRuntime({ cwd: process.cwd() });
@@ -96,7 +113,12 @@ export async function runJupyterKernel(connectionFile: string): Promise<never> {
     evaluate: (expressions) => evaluateExpressions(expressions, runtime.arrow(), toMimeBundle),
     abort: (ids) => executor.interrupt(ids),
   });
-  const executor = createExecutor({ send: bridge.send, runtime });
+  // A busy synchronous cell is stopped by vm's breakOnSigint (the control thread sends the SIGINT); at any other time
+  // SIGINT must not kill the kernel (a Ctrl+C in the terminal that started Jupyter reaches the whole process group).
+  // The held watchdog does both; where the runtime has none, a no-op listener keeps SIGINT from killing the kernel.
+  const sigint = holdSigintWatchdog();
+  if (!sigint) process.on("SIGINT", () => undefined);
+  const executor = createExecutor({ send: bridge.send, runtime, sigint });
   const g = globalThis as Record<string, unknown>;
   g.display = (value: unknown, options?: { displayId?: string }) => executor.display(value, options);
   g.input = (prompt = "", options: { password?: boolean } = {}) => {
@@ -106,9 +128,6 @@ export async function runJupyterKernel(connectionFile: string): Promise<never> {
 
   captureStream("stdout", bridge, executor.runningParent);
   captureStream("stderr", bridge, executor.runningParent);
-  // A busy synchronous cell is stopped by vm's breakOnSigint (the control thread sends the SIGINT); at any other time
-  // SIGINT must not kill the kernel (a Ctrl+C in the terminal that started Jupyter reaches the whole process group).
-  process.on("SIGINT", () => undefined);
   process.on("uncaughtException", (error) => log(`Uncaught exception (outside the running cell): ${error?.stack ?? String(error)}`));
   process.on("unhandledRejection", (reason) => log(`Unhandled promise rejection: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`));
 

@@ -204,6 +204,15 @@ describe("Jupyter kernel: interrupt, restart, signatures", { skip: skipReason },
     assert.equal(out.after_restart!.reply.execution_count, 1);
   });
 
+  test("SIGINT between cells leaves the kernel alive; a cell's own SIGINT listener hears it and busy cells stay interruptible", async () => {
+    const out = await runScenario<Record<string, Executed>>(jupyterPath, ["sigint", dir, path.join(dir, "kernel-sigint.log")]);
+    assert.deepEqual(result(out.after_signal!), { "text/plain": "'state survives'" });
+    assert.equal(out.spin!.reply.ename, "InterruptError");
+    assert.equal(out.spin!.reply.evalue, "Interrupted (SIGINT) while running synchronous code");
+    assert.deepEqual(result(out.heard!), { "text/plain": "'heard'" });
+    assert.deepEqual(result(out.after_listener!), { "text/plain": "'state survives'" });
+  });
+
   test("a message with a wrong or missing HMAC is dropped and logged, never executed", async () => {
     const out = await runScenario<{ check: Executed; log: string[] }>(jupyterPath, ["bad-signature", dir, path.join(dir, "kernel-signature.log")]);
     assert.deepEqual(result(out.check), { "text/plain": "'undefined'" });

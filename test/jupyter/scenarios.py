@@ -5,6 +5,8 @@ The kernelspec is found through JUPYTER_PATH (the tests install it into a tempor
 what the kernel answered, for the Node test to assert on. Every wait is for a message, with a generous timeout.
 """
 import json
+import os
+import signal
 import sys
 
 import zmq
@@ -125,6 +127,29 @@ def interrupt(workdir, stderr_file):
     print(json.dumps(out))
 
 
+def sigint(workdir, stderr_file):
+    """SIGINT between cells leaves the kernel alive; a cell's own SIGINT listener hears it; busy cells stay interruptible."""
+    km, kc = start(workdir, stderr_file)
+    pid = km.provisioner.process.pid
+    out = {}
+    run(kc, "const kept = 'state survives'")
+    os.kill(pid, signal.SIGINT)
+    out["after_signal"] = run(kc, "kept")
+    run(kc, "globalThis.heard = new Promise((resolve) => process.once('SIGINT', () => resolve('heard')))")
+    spin = kc.execute("while (true) {}")
+    wait_for(kc, spin, lambda m: m["msg_type"] == "execute_input")
+    km.interrupt_kernel()
+    out["spin"] = collect(kc, spin)
+    os.kill(pid, signal.SIGINT)
+    # Resolves once the cell's listener ran; were the signal lost, this cell would never end (the test times out).
+    out["heard"] = run(kc, "await heard")
+    # The listener (a once) is gone: SIGINT is the kernel's again.
+    os.kill(pid, signal.SIGINT)
+    out["after_listener"] = run(kc, "kept")
+    km.shutdown_kernel()
+    print(json.dumps(out))
+
+
 def bad_signature(workdir, stderr_file):
     km, kc = start(workdir, stderr_file)
     out = {}
@@ -151,7 +176,7 @@ def nbclient_run(workdir, stderr_file, notebook, output):
     print(json.dumps({"cells": len(nb.cells)}))
 
 
-SCENARIOS = {"basics": basics, "interrupt": interrupt, "bad-signature": bad_signature, "nbclient": nbclient_run}
+SCENARIOS = {"basics": basics, "interrupt": interrupt, "sigint": sigint, "bad-signature": bad_signature, "nbclient": nbclient_run}
 
 if __name__ == "__main__":
     SCENARIOS[sys.argv[1]](*sys.argv[2:])
