@@ -277,7 +277,10 @@ export class InspectorView {
     try {
       p = await this.#backend.project(method);
     } catch (e) {
-      if (generation === this.#generation) this.#fail(e);
+      if (generation !== this.#generation) return;
+      this.#fail(e);
+      // The kernel finishes and keeps a projection that outlived the reply timeout: asking again fetches it.
+      if ((e as { code?: string }).code === "CHALKNB_NO_REPLY") this.#status.textContent += " — the kernel is still computing it: choose the projection again in a while.";
       return;
     }
     if (generation !== this.#generation) return;
