@@ -2,7 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { ErrorCode } from "../../protocol/errors.js";
 import { cancelAllCalls } from "../../sdk/index.js";
-import { startFixture, textTable, sleep } from "../helpers/queue-fixture.js";
+import { startFixture, textTable } from "../helpers/queue-fixture.js";
 import { QueueCore } from "../../queue/queue-core.js";
 import type { ClientPeer, WorkerPeer } from "../../queue/entities.js";
 import { decodeFrame } from "../../protocol/frame-codec.js";
@@ -14,9 +14,16 @@ describe("timeouts, cancel and queue_full", () => {
   it("cancelAllCalls() (kernel interrupt) cancels every call in flight", async () => {
     const fixture = await startFixture();
     try {
-      await fixture.worker({ name: "never", maxBatchingSize: 2, maxBufferDuration: 1 }, (text: string[]) => new Promise(() => void text));
+      // In flight for sure once the worker runs one of its batches (the handler then never answers).
+      let running!: () => void;
+      const handlerRan = new Promise<void>((resolve) => (running = resolve));
+      await fixture.worker({ name: "never", maxBatchingSize: 2, maxBufferDuration: 1 }, (text: string[]) => {
+        running();
+        return new Promise(() => void text);
+      });
       const call = fixture.remote.function("never").chunkedCall(textTable(4), { chunkSize: 2 });
-      await sleep(20);
+      call.catch(() => undefined);
+      await handlerRan;
       assert.equal(cancelAllCalls("interrupted"), 1);
       await assert.rejects(call, { code: ErrorCode.Cancelled, message: 'call to "never" (4 rows, 2 chunks) was cancelled: interrupted' });
     } finally {

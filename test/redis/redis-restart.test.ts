@@ -71,16 +71,30 @@ describe("redis backend: Redis restarted during a call", { skip: SKIP }, () => {
       await redis.start();
       const fixture = await startFixture({ backend: { redis: redis.url, keyPrefix: testPrefix("restart"), claimIdleMs: 1000 } });
       try {
+        // Until Redis is back, the worker holds the batches it gets: the call is certainly mid-way when Redis goes
+        // (both of the worker's batches taken, the other rows still queued in Redis) and when it returns.
+        let restarted = false;
+        let reopen!: () => void;
+        const back = new Promise<void>((resolve) => (reopen = resolve));
+        let held = 0;
+        let bothHeld!: () => void;
+        const busy = new Promise<void>((resolve) => (bothHeld = resolve));
         await fixture.worker({ name: "slowish", maxBatchingSize: 5, maxBufferDuration: 1 }, async (text: string[]) => {
-          await sleep(20);
+          if (!restarted) {
+            if (++held === 2) bothHeld();
+            await back;
+          }
           return text.map((t) => `${t}!`);
         }, { concurrency: 2 });
         const call = fixture.remote.function("slowish").chunkedCall(textTable(150), { chunkSize: 5, concurrentChunks: 4, timeout: 60 });
-        call.catch(() => {});
-        while (fixture.batches.length < 4) await sleep(5);
+        let settled = false;
+        call.then(() => (settled = true), () => (settled = true));
+        await busy;
         await redis.kill();
-        await sleep(300);
         await redis.start();
+        assert.equal(settled, false, "the call spans the restart");
+        restarted = true;
+        reopen();
         const result = await call;
         assert.deepEqual(resultValues(result), Array.from({ length: 150 }, (_, i) => `row ${i}!`));
         const again = await fixture.remote.function("slowish").chunkedCall(textTable(10, "after"), { chunkSize: 5, timeout: 30 });
