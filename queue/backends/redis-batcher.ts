@@ -1,4 +1,4 @@
-import { PriorityTurns, orderByPriority } from "../policy/priority.js";
+import { PRIORITY_WINDOW_BATCHES, PriorityTurns, orderByPriority } from "../policy/priority.js";
 import type { FunctionSpec } from "../../protocol/messages.js";
 import type { Clock } from "../clock.js";
 import { blockingReads, type BlockingReads, type RedisClient } from "./redis-connection.js";
@@ -110,6 +110,8 @@ export class Batcher {
       const spec = this.#host.spec(this.fn);
       if (!spec || !this.#host.hasFreeWorker(this.fn)) {
         await new Promise<void>((resolve) => (this.#wake = resolve));
+        // Rows may have come while it waited: a window (sortByCost, priority) is read again before the next batch.
+        this.#drained = false;
         continue;
       }
       const { maxBatchingSize, maxBufferDuration } = spec;
@@ -119,13 +121,19 @@ export class Batcher {
       const maxCost = costLimit(spec);
       const full = this.#carryRows >= maxBatchingSize || (maxCost !== undefined && costFull(this.#carry, maxBatchingSize, maxCost));
       const due = this.#carryRows > 0 && now - oldest >= maxBufferDuration;
-      // Length bucketing chooses among a window of rows (policy/cost-buckets.ts): read that many while the stream has them.
-      const windowRows = spec.sortByCost ? maxBatchingSize * SORT_WINDOW_BATCHES : maxBatchingSize;
-      const readMore = spec.sortByCost === true && !this.#drained && this.#carryRows < windowRows;
+      // Length bucketing chooses among a window of rows (policy/cost-buckets.ts), and so does priority while batch rows
+      // are held (policy/priority.ts: interactive rows may wait behind them in the stream): read that many while the
+      // stream has them.
+      const holdsBatchRows = this.#carry.some((piece) => piece.entry.meta.p === 1);
+      const windowRows = Math.max(
+        spec.sortByCost ? maxBatchingSize * SORT_WINDOW_BATCHES : maxBatchingSize,
+        holdsBatchRows ? maxBatchingSize * PRIORITY_WINDOW_BATCHES : maxBatchingSize,
+      );
+      const readMore = windowRows > maxBatchingSize && !this.#drained && this.#carryRows < windowRows;
       // The buffer is the carry plus the unread stream: a deadline batch goes only once the stream is drained, so a
       // backlog still forms full batches (as the memory backend, which sees its whole buffer, does).
       if ((full && !readMore) || (due && this.#drained)) {
-        // Priority applies to the rows this gateway has read (policy/priority.ts); the stream itself is first come, first read.
+        // Priority orders the rows this gateway has read (policy/priority.ts): up to the window above.
         orderByPriority(this.#carry, (piece) => (piece.entry.meta.p === 1 ? "batch" : "interactive"), this.#turns);
         const pieces = takePieces(this.#carry, spec);
         for (const piece of pieces) this.#carryRows -= piece.rowCount;

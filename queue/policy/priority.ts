@@ -8,6 +8,12 @@ import type { CallPriority } from "../../protocol/messages.js";
  */
 export const BATCH_TURN = 4;
 
+/**
+ * A backend that reads rows in order from a shared log (the Redis rows stream) reads this many batches' worth ahead
+ * while it holds batch rows, so interactive rows queued behind them can lead. @default 8
+ */
+export const PRIORITY_WINDOW_BATCHES = 8;
+
 /** Counts the batches a function formed and says whose turn the next one is. */
 export class PriorityTurns {
   #formed = 0;
