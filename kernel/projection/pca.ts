@@ -5,7 +5,7 @@
  */
 export interface PcaOptions {
   components?: number;
-  /** Rows the components are fitted on. @default 10_000 */
+  /** Rows the components are fitted on. @default 8_000 */
   sampleSize?: number;
   iterations?: number;
   valid?: Uint8Array;
@@ -53,7 +53,7 @@ export function seededRandom(seed: number): () => number {
 
 export function pcaProject(matrix: Float32Array, rows: number, dim: number, options: PcaOptions = {}): PcaProjection {
   const k = Math.max(1, Math.min(options.components ?? 2, dim));
-  const sample = sampleRows(rows, options.sampleSize ?? 10_000, options.valid);
+  const sample = sampleRows(rows, options.sampleSize ?? 8_000, options.valid);
   const s = sample.length;
   const projection = new Float32Array(rows * k).fill(NaN);
   if (s === 0) return { projection, components: k, explainedRatio: [], fittedRows: 0 };
@@ -77,7 +77,7 @@ export function pcaProject(matrix: Float32Array, rows: number, dim: number, opti
   orthonormalizeRows(q, b, dim);
   const y = new Float64Array(s * b);
   let captured = 0;
-  for (let it = 0; it < (options.iterations ?? 60); it++) {
+  for (let it = 0; it < (options.iterations ?? 40); it++) {
     // Stop once the variance the subspace holds (the trace of QᵀCQ, which no rotation within it changes) settles.
     const now = multiply(x, q, y, s, dim, b);
     if (it > 2 && Math.abs(now - captured) <= 1e-7 * now) break;

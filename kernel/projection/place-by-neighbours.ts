@@ -59,7 +59,17 @@ export function placeByNeighbours(
   const gd = new Float64Array(groups), bestD = new Float64Array(k), bestI = new Int32Array(k);
   for (let r = 0; r < rows; r++) {
     if (anchorOf[r]! >= 0 || Number.isNaN(vectors[r * dim]!)) continue;
-    for (let g = 0; g < groups; g++) gd[g] = dist(r, centres, g * dim);
+    // Distances inlined in the two hot loops below (a closure call per distance cost several times the arithmetic).
+    const ro = r * dim;
+    for (let g = 0; g < groups; g++) {
+      let d = 0;
+      const go = g * dim;
+      for (let j = 0; j < dim; j++) {
+        const t = vectors[ro + j]! - centres[go + j]!;
+        d += t * t;
+      }
+      gd[g] = d;
+    }
     bestD.fill(Infinity);
     bestI.fill(-1);
     for (let p = 0; p < probe; p++) {
@@ -68,7 +78,12 @@ export function placeByNeighbours(
       gd[g] = Infinity;
       for (let m = starts[g]!; m < starts[g + 1]!; m++) {
         const i = members[m]!;
-        const d = dist(r, vectors, anchors[i]! * dim);
+        const ao = anchors[i]! * dim;
+        let d = 0;
+        for (let j = 0; j < dim; j++) {
+          const t = vectors[ro + j]! - vectors[ao + j]!;
+          d += t * t;
+        }
         if (d >= bestD[k - 1]!) continue;
         let at = k - 1;
         while (at > 0 && bestD[at - 1]! > d) {

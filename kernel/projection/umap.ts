@@ -8,7 +8,7 @@ import { pcaProject, sampleRows, seededRandom } from "./pca.js";
 import { placeByNeighbours } from "./place-by-neighbours.js";
 
 export interface UmapOptions {
-  /** Rows UMAP lays out itself. @default 5_000 */
+  /** Rows UMAP lays out itself. @default 3_000 */
   sampleSize?: number;
   /** PCA components neighbours are found in. @default 16 */
   reducedDim?: number;
@@ -21,17 +21,17 @@ export interface UmapOptions {
 export function umapProject(matrix: Float32Array, rows: number, dim: number, options: UmapOptions = {}): { projection: Float32Array; sampleRows: number } {
   const r = Math.max(2, Math.min(options.reducedDim ?? 16, dim));
   // The reduction only has to keep the neighbourhoods: a smaller fit sample and a few power steps do.
-  const reduced = pcaProject(matrix, rows, dim, { components: r, valid: options.valid, sampleSize: 4_000, iterations: 15 }).projection;
+  const reduced = pcaProject(matrix, rows, dim, { components: r, valid: options.valid, sampleSize: 3_000, iterations: 10 }).projection;
   const valid = new Uint8Array(rows);
   for (let i = 0; i < rows; i++) valid[i] = Number.isNaN(reduced[i * r]!) ? 0 : 1;
-  const anchors = sampleRows(rows, options.sampleSize ?? 5_000, valid, options.seed ?? 42);
+  const anchors = sampleRows(rows, options.sampleSize ?? 3_000, valid, options.seed ?? 42);
   const s = anchors.length;
   const anchorXY = new Float32Array(s * 2);
   if (s >= 3) {
     const umap = new UMAP({
       nComponents: 2,
       nNeighbors: Math.max(2, Math.min(options.nNeighbors ?? 15, s - 1)),
-      nEpochs: options.nEpochs ?? 200,
+      nEpochs: options.nEpochs ?? 150,
       minDist: 0.1,
       random: seededRandom(options.seed ?? 42),
     });

@@ -70,7 +70,17 @@ export function placeByNeighbours(
   const gd = new Float64Array(groups), gi = new Int32Array(probe), bestD = new Float64Array(k), bestI = new Int32Array(k);
   for (let r = 0; r < rows; r++) {
     if (isAnchor[r]! >= 0 || Number.isNaN(vectors[r * dim]!)) continue;
-    for (let g = 0; g < groups; g++) gd[g] = dist(r, centres, g * dim);
+    // Distances inlined in the two hot loops below (a closure call per distance cost several times the arithmetic).
+    const ro = r * dim;
+    for (let g = 0; g < groups; g++) {
+      let d = 0;
+      const go = g * dim;
+      for (let j = 0; j < dim; j++) {
+        const t = vectors[ro + j]! - centres[go + j]!;
+        d += t * t;
+      }
+      gd[g] = d;
+    }
     for (let p = 0; p < probe; p++) {
       let b = -1;
       for (let g = 0; g < groups; g++) if (b < 0 || gd[g]! < gd[b]!) b = g;
@@ -83,7 +93,12 @@ export function placeByNeighbours(
       const g = gi[p]!;
       for (let m = starts[g]!; m < starts[g + 1]!; m++) {
         const i = members[m]!;
-        const d = dist(r, vectors, anchors[i]! * dim);
+        const ao = anchors[i]! * dim;
+        let d = 0;
+        for (let j = 0; j < dim; j++) {
+          const t = vectors[ro + j]! - vectors[ao + j]!;
+          d += t * t;
+        }
         if (d >= bestD[k - 1]!) continue;
         let at = k - 1;
         while (at > 0 && bestD[at - 1]! > d) {

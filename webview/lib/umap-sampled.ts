@@ -8,7 +8,7 @@ import { pca } from "./pca.js";
 import { placeByNeighbours } from "./place-by-neighbours.js";
 
 export interface SampledUmapOptions {
-  /** Rows UMAP lays out itself. @default 5_000 */
+  /** Rows UMAP lays out itself. @default 3_000 */
   sampleSize?: number;
   /** PCA components the neighbours are found in. @default 16 */
   reducedDim?: number;
@@ -40,10 +40,10 @@ export function sampledUmap(matrix: Float32Array, rows: number, dim: number, opt
   const r = Math.max(2, Math.min(options.reducedDim ?? 16, dim));
   // The reduction only has to keep the neighbourhoods: a smaller fit sample and a few power steps do (converging
   // 16 components to 1e-6 took most of a 100k-row UMAP's time).
-  const reduced = pca(matrix, rows, dim, { components: r, valid: options.valid, sampleSize: 4_000, maxIterations: 15 }).projection;
+  const reduced = pca(matrix, rows, dim, { components: r, valid: options.valid, sampleSize: 3_000, maxIterations: 10 }).projection;
   const validRows: number[] = [];
   for (let i = 0; i < rows; i++) if (!Number.isNaN(reduced[i * r]!)) validRows.push(i);
-  const want = Math.min(validRows.length, options.sampleSize ?? 5_000);
+  const want = Math.min(validRows.length, options.sampleSize ?? 3_000);
   // A random sample, not every k-th row: rows often come in a period (one topic per n rows), and every k-th row
   // would see only some of the groups.
   const random = seededRandom((options.seed ?? 42) + 1);
@@ -60,7 +60,7 @@ export function sampledUmap(matrix: Float32Array, rows: number, dim: number, opt
     const umap = new UMAP({
       nComponents: 2,
       nNeighbors: Math.max(2, Math.min(options.nNeighbors ?? 15, want - 1)),
-      nEpochs: options.nEpochs ?? 200,
+      nEpochs: options.nEpochs ?? 150,
       minDist: 0.1,
       random: seededRandom(options.seed ?? 42),
     });
