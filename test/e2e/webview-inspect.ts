@@ -165,14 +165,18 @@ export async function inspectWebviews(page: Page, cp: Checkpoint): Promise<Webvi
       await safe(() => f.locator("vscode-tab-header", { hasText: "Embeddings" }).first().click({ timeout: 5_000 }), undefined);
       await safe(() => f.waitForFunction(() => /PCA of|Could not/.test((globalThis as any).document.querySelector(".cnb-insp-controls")?.textContent ?? ""), undefined, { timeout: 30_000 }), undefined);
     } else if (action === "clickScatter") {
-      const canvas = f.locator(".cnb-scatter-wrap canvas").first();
+      // The plot's top canvas (an overlay lies over the points' canvas) takes the clicks: click by mouse position, as
+      // a user does, and stop trying after a bounded time so later checkpoints are never starved.
+      const canvas = f.locator(".cnb-scatter-wrap canvas").last();
       const box = await safe(() => canvas.boundingBox(), null);
+      const deadline = Date.now() + 20_000;
       if (box) {
         // Try a grid of positions until one hits a point (hits snap within 8 px).
         outer: for (let gy = 0.5; gy < 1; gy += 0.1) {
           for (const y of gy === 0.5 ? [0.5] : [gy, 1 - gy]) {
             for (let gx = 0.1; gx < 0.95; gx += 0.04) {
-              await safe(() => canvas.click({ position: { x: box.width * gx, y: box.height * y }, timeout: 2_000 }), undefined);
+              if (Date.now() > deadline) break outer;
+              await safe(() => page.mouse.click(box.x + box.width * gx, box.y + box.height * y), undefined);
               if (await safe(() => f.waitForSelector(".cnb-neighbours li", { timeout: 300 }).then(() => true), false)) break outer;
             }
           }
