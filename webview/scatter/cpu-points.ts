@@ -71,7 +71,7 @@ export class CpuPoints {
       for (let i = 0; i < n; i++) {
         if (!flags[i]) continue;
         const c = this.#codes[i]! * 4;
-        plot(i, size + 2, 1, flags[i]! & 2 ? p.matchColor : this.#palette.subarray(c, c + 3));
+        plot(i, size + Math.round(p.flaggedGrow), 1, flags[i]! & 2 ? p.matchColor : this.#palette.subarray(c, c + 3));
       }
     }
     ctx.putImageData(img, 0, 0);

@@ -26,6 +26,7 @@ uniform sampler2D u_palette;
 uniform int u_overlay;
 uniform float u_dim;
 uniform vec3 u_match;
+uniform float u_grow;
 out vec4 v_color;
 void main() {
   bool flagged = a_flag > 0u;
@@ -35,7 +36,7 @@ void main() {
   float w = (u_overlay == 0 && !flagged) ? u_dim : 1.0;
   v_color = vec4(c * w, w);
   gl_Position = vec4(a_pos * u_scale + u_offset, 0.0, 1.0);
-  gl_PointSize = u_overlay == 1 ? u_size + 2.0 : u_size;
+  gl_PointSize = u_overlay == 1 ? u_size + u_grow : u_size;
 }`;
 
 const POINTS_FS = `#version 300 es
@@ -86,6 +87,8 @@ export interface DrawParams {
   dim: number;
   /** RGB 0–255 of search matches. */
   matchColor: [number, number, number];
+  /** Extra diameter (device px) of flagged points: a few stand out, thousands would bury the colours. */
+  flaggedGrow: number;
 }
 
 export class GlPoints {
@@ -238,7 +241,8 @@ export class GlPoints {
       gl.blendFunc(gl.ONE, gl.ONE_MINUS_SRC_ALPHA);
       gl.uniform1i(this.#loc(this.#points, "u_overlay"), 1);
       gl.uniform1f(this.#loc(this.#points, "u_alpha"), 1);
-      gl.uniform1f(this.#loc(this.#points, "u_round"), size + 2 >= 3 ? 1 : 0);
+      gl.uniform1f(this.#loc(this.#points, "u_grow"), p.flaggedGrow);
+      gl.uniform1f(this.#loc(this.#points, "u_round"), size + p.flaggedGrow >= 3 ? 1 : 0);
       gl.drawArrays(gl.POINTS, 0, this.#count);
     }
     gl.bindVertexArray(null);

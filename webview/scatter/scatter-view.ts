@@ -263,13 +263,17 @@ export class ScatterView {
     if (this.#size[0] === 0) this.#measure();
     const [width, height] = this.#size;
     const dpr = Math.max(1, globalThis.devicePixelRatio || 1);
-    this.#points.draw({ view: this.#view, width, height, dpr, pointSize: this.#pointSize(), dim: 0.12, matchColor: this.#options.colors?.match ?? [255, 200, 0] });
+    this.#points.draw({ view: this.#view, width, height, dpr, pointSize: this.#pointSize(), dim: 0.12, matchColor: this.#options.colors?.match ?? [255, 200, 0], flaggedGrow: this.#flaggedCount() > 2_000 ? 0 : 2 });
     this.#points.finish();
     this.#glCanvas.style.transform = "";
     this.#drawnView = this.#view;
     this.#drawOverlay();
     this.#lastDrawMs = performance.now() - t0;
     return this.#lastDrawMs;
+  }
+
+  #flaggedCount(): number {
+    return (this.#selected?.length ?? 0) + (this.#matches?.length ?? 0);
   }
 
   dispose(): void {
