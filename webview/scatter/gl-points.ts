@@ -87,7 +87,7 @@ export interface DrawParams {
   dim: number;
   /** RGB 0–255 of search matches. */
   matchColor: [number, number, number];
-  /** Extra diameter (device px) of flagged points: a few stand out, thousands would bury the colours. */
+  /** Extra diameter (device px) of flagged points: a few stand out, many would bury the colours. */
   flaggedGrow: number;
 }
 

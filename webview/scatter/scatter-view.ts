@@ -263,7 +263,7 @@ export class ScatterView {
     if (this.#size[0] === 0) this.#measure();
     const [width, height] = this.#size;
     const dpr = Math.max(1, globalThis.devicePixelRatio || 1);
-    this.#points.draw({ view: this.#view, width, height, dpr, pointSize: this.#pointSize(), dim: 0.12, matchColor: this.#options.colors?.match ?? [255, 200, 0], flaggedGrow: this.#flaggedCount() > 2_000 ? 0 : 2 });
+    this.#points.draw({ view: this.#view, width, height, dpr, pointSize: this.#pointSize(), dim: 0.12, matchColor: this.#options.colors?.match ?? [255, 200, 0], flaggedGrow: this.#flaggedCount() > Math.max(200, (this.#xy.length >> 1) / 100) ? 0 : 2 });
     this.#points.finish();
     this.#glCanvas.style.transform = "";
     this.#drawnView = this.#view;
