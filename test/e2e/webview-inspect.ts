@@ -250,14 +250,20 @@ async function largestGrid(frames: Frame[], pick: Checkpoint["grid"] = "largest"
   return best;
 }
 
-/** Row numbers still waiting for the kernel show "…"; a grid is settled when none of its rows on screen do. */
-async function waitSettled(frame: Frame, rows: number): Promise<void> {
-  await safe(() => frame.waitForFunction((n) => {
+/**
+ * Row numbers still waiting for the kernel show "…"; a grid is settled when none of its rows on screen do (or a
+ * message says why none will come). `atEnd`: and it has drawn its last row (a scroll is drawn on the next frame).
+ */
+async function waitSettled(frame: Frame, rows: number, atEnd = false): Promise<void> {
+  await safe(() => frame.waitForFunction(({ n, end }) => {
     const grid = (globalThis as any).document.querySelector(`.cnb-grid-viewport[aria-rowcount="${n}"]`);
-    // Settled: no row waits for the kernel, or the grid says why none will come.
-    const message = grid?.closest(".cnb-root")?.querySelector(".cnb-grid-message:not([hidden])");
-    return grid && (message || !Array.from(grid.querySelectorAll(".cnb-row:not([hidden]) .cnb-rownum")).some((c: any) => c.textContent === "…"));
-  }, rows, { timeout: 60_000 }), undefined);
+    if (!grid) return false;
+    const message = grid.closest(".cnb-root")?.querySelector(".cnb-grid-message:not([hidden])");
+    if (message) return true;
+    const shown = Array.from(grid.querySelectorAll(".cnb-row:not([hidden])")) as any[];
+    if (end && !shown.some((r) => r.getAttribute("aria-rowindex") === String(n))) return false;
+    return !shown.some((r) => r.querySelector(".cnb-rownum")?.textContent === "…");
+  }, { n: rows, end: atEnd }, { timeout: 60_000 }), undefined);
 }
 
 /** On the grid with the most rows: scroll to its very end, or click its second column's header twice (descending). */
@@ -267,7 +273,7 @@ async function gridAction(frames: Frame[], action: "scrollGridToEnd" | "sortGrid
   const grid = best.frame.locator(`.cnb-grid-viewport[aria-rowcount="${best.rows}"]`).first();
   if (action === "scrollGridToEnd") {
     await safe(() => grid.evaluate((el) => { el.scrollTop = el.scrollHeight; }), undefined);
-    await waitSettled(best.frame, best.rows);
+    await waitSettled(best.frame, best.rows, true);
     return;
   }
   const header = grid.locator('.cnb-hcell[data-col="1"]');

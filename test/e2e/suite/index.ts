@@ -365,7 +365,7 @@ const trusted: TestCase[] = [
       // The user's keystrokes, in the browser: the suggest widget must open by itself on the ".".
       const { facts } = await checkpoint("completion-remote", ["typeRemoteDot"]);
       assert.ok(facts.suggestMs >= 0, `the suggest widget opened after typing "remote." (rows: ${facts.suggestions.join(", ")})`);
-      assert.deepEqual(facts.suggestions.slice(0, 5), ["close", "function", "functions", "stats", "url"], facts.suggestions.join(", "));
+      assert.deepEqual(facts.suggestions.slice(0, 7), ["call", "calls", "close", "function", "functions", "stats", "url"], facts.suggestions.join(", "));
       const labels = async (code: string) => {
         const doc = cell.document;
         const edit = new vscode.WorkspaceEdit();
