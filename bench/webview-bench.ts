@@ -16,12 +16,33 @@ import { join } from "node:path";
 import { arrowFile, makeEmbeddingTable, servePage } from "./webview-page.js";
 
 // These run inside the page (page.evaluate / waitForFunction); the root tsconfig has no DOM lib.
-declare const window: any;
-declare const document: any;
 declare const requestAnimationFrame: (cb: (t: unknown) => void) => number;
-type HTMLElement = { scrollTop: number };
-/** The slice of an element the inspector's data-* hooks are read through. */
-type Hooked = { dataset: Record<string, string | undefined>; querySelector(s: string): { textContent: string | null } | null };
+/** The slice of an element the grid scroll and the inspector's data-* hooks are read through. */
+type Hooked = { scrollTop: number; dataset: Record<string, string | undefined>; querySelector(s: string): { textContent: string | null } | null };
+type HTMLElement = Hooked;
+declare const document: { querySelector(selector: string): Hooked | null };
+interface ScatterBench {
+  backend: string;
+  density: boolean;
+  points: number;
+  firstDrawMs: number;
+  uploadMs: number;
+  panMedianMs: number;
+  panP95Ms: number;
+  zoomMedianMs: number;
+  gestureFrameMedianMs: number;
+  gestureFrameP95Ms: number;
+  gestureWorkMedianMs: number;
+  liveRedraw: boolean;
+  lassoMs: number;
+  lassoRows: number;
+}
+declare const window: {
+  chalknbMessages: Rendered[];
+  pageReady?: boolean;
+  renderArrow(url: string): Promise<number>;
+  runScatterBench(n: number, backend: "auto" | "webgl2" | "canvas2d", density?: boolean): Promise<ScatterBench>;
+};
 
 interface Rendered {
   type: string;

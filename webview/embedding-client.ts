@@ -7,7 +7,7 @@ import { createComputeHandler, type ComputeRequest, type ComputeResponse } from 
 
 declare const __CHALKNB_PCA_WORKER__: string;
 
-type DistributiveOmit<T, K extends keyof any> = T extends unknown ? Omit<T, K> : never;
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 export class EmbeddingClient {
   #worker: Worker | null = null;
