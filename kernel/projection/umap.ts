@@ -3,7 +3,6 @@
  * umap-js lays out a seeded random sample, and every other row is placed among its nearest sample rows. Seeded:
  * the same table gives the same picture.
  */
-import { UMAP } from "umap-js";
 import { pcaProject, sampleRows, seededRandom } from "./pca.js";
 import { placeByNeighbours } from "./place-by-neighbours.js";
 
@@ -18,7 +17,20 @@ export interface UmapOptions {
   valid?: Uint8Array;
 }
 
-export function umapProject(matrix: Float32Array, rows: number, dim: number, options: UmapOptions = {}): { projection: Float32Array; sampleRows: number } {
+/**
+ * umap-js is loaded when a UMAP is first asked for, not with the table ops: a kernel installed without it (a package
+ * that does not ship it) still serves every other op, and this one says what is missing.
+ */
+async function loadUmap(): Promise<typeof import("umap-js").UMAP> {
+  try {
+    return (await import("umap-js")).UMAP;
+  } catch (e) {
+    throw new Error(`UMAP needs the umap-js package next to the kernel (${e instanceof Error ? e.message : String(e)}); PCA works without it`);
+  }
+}
+
+export async function umapProject(matrix: Float32Array, rows: number, dim: number, options: UmapOptions = {}): Promise<{ projection: Float32Array; sampleRows: number }> {
+  const UMAP = await loadUmap();
   const r = Math.max(2, Math.min(options.reducedDim ?? 16, dim));
   // The reduction only has to keep the neighbourhoods: a smaller fit sample and a few power steps do.
   const reduced = pcaProject(matrix, rows, dim, { components: r, valid: options.valid, sampleSize: 3_000, iterations: 10 }).projection;

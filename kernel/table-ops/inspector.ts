@@ -88,7 +88,7 @@ registerTableOp("inspector.norms", (table, rawArgs) => {
   return { result: valid ? { min, max, counts, skipped, mean: sum / valid } : { min: null, max: null, counts, skipped, mean: null } };
 });
 
-registerTableOp("inspector.project", (table, rawArgs) => {
+registerTableOp("inspector.project", async (table, rawArgs) => {
   const args = argsOf(rawArgs);
   const method = args.method ?? "pca";
   if (method !== "pca" && method !== "umap") throw invalid(`method must be "pca" or "umap", not ${JSON.stringify(method)}`);
@@ -101,7 +101,7 @@ registerTableOp("inspector.project", (table, rawArgs) => {
       const p = pcaProject(matrix, rows, dim, { components: 2, valid });
       done = { xy: p.projection, result: { rows, method, explainedRatio: p.explainedRatio, fittedRows: p.fittedRows, ms: performance.now() - t0 } };
     } else {
-      const p = umapProject(matrix, rows, dim, { valid });
+      const p = await umapProject(matrix, rows, dim, { valid });
       done = { xy: p.projection, result: { rows, method, fittedRows: p.sampleRows, ms: performance.now() - t0 } };
     }
     state.projections.set(method, done);

@@ -103,10 +103,10 @@ test("placeByNeighbours() keeps anchors, puts a copy of an anchor on it and a ro
   assert.ok(Math.abs(out[6]! - 2) < 1e-6 && Math.abs(out[7]! - 1) < 1e-6, `row 3 at ${out[6]}, ${out[7]}`);
 });
 
-test("umapProject() keeps separate clusters apart, laying out a sample and placing the rest", () => {
+test("umapProject() keeps separate clusters apart, laying out a sample and placing the rest", async () => {
   const n = 900, dim = 24, clusters = 3;
   const m = clustered(n, dim, clusters);
-  const { projection, sampleRows } = umapProject(m, n, dim, { sampleSize: 300, nEpochs: 150 });
+  const { projection, sampleRows } = await umapProject(m, n, dim, { sampleSize: 300, nEpochs: 150 });
   assert.equal(sampleRows, 300);
   const centre = (c: number): [number, number] => {
     let x = 0, y = 0, k = 0;
