@@ -42,15 +42,31 @@ export function packVectors(table: Table, name: string): PackedVectors {
       return { matrix: values.subarray(start, start + rows * dim), rows, dim, valid };
     }
   }
+  // A result assembled from many chunks has one record batch each: copy each regular chunk's values in one go, and
+  // read only irregular chunks (nulls, other lengths, Float64) row by row.
   const matrix = new Float32Array(rows * dim);
-  for (let i = 0; i < rows; i++) {
-    // A list cell is an arrow Vector (no index access); toArray() gives its typed values.
-    const cell = column.get(i) as { toArray(): ArrayLike<number> } | null;
-    const v = cell?.toArray();
-    if (!v || v.length !== dim) continue;
-    valid[i] = 1;
-    const o = i * dim;
-    for (let j = 0; j < dim; j++) matrix[o + j] = v[j]!;
+  let at = 0;
+  for (const data of column.data) {
+    const child = data.children[0]!;
+    const values = child.values as unknown;
+    const offsets = data.valueOffsets as Int32Array | BigInt64Array | undefined;
+    const fixed = DataType.isFixedSizeList(data.type);
+    if (data.nullCount === 0 && values instanceof Float32Array && (fixed ? (data.type as { listSize: number }).listSize === dim : regular(offsets, data.length, dim))) {
+      const start = offsets ? Number(offsets[0]) : 0;
+      matrix.set(values.subarray(start, start + data.length * dim), at * dim);
+      valid.fill(1, at, at + data.length);
+      at += data.length;
+      continue;
+    }
+    for (let i = 0; i < data.length; i++, at++) {
+      // A list cell is an arrow Vector (no index access); toArray() gives its typed values.
+      const cell = column.get(at) as { toArray(): ArrayLike<number> } | null;
+      const v = cell?.toArray();
+      if (!v || v.length !== dim) continue;
+      valid[at] = 1;
+      const o = at * dim;
+      for (let j = 0; j < dim; j++) matrix[o + j] = v[j]!;
+    }
   }
   return { matrix, rows, dim, valid };
 }

@@ -45,6 +45,16 @@ test("packVectors() reads a list column in place, a sliced table from its own fi
   assert.throws(() => packVectors(new Table({ n: vectorFromArray([1, 2]) }), "n"), /not a float-vector column/);
 });
 
+test("packVectors() copies a column of many chunks (one per record batch) chunk by chunk, in row order", () => {
+  const a = listTable(Float32Array.from([1, 2, 3, 4]), 2, 2), b = listTable(Float32Array.from([5, 6]), 1, 2);
+  const odd = new Table({ embedding: vectorFromArray([[7, 8], null], new List(new Field("item", new Float32(), true))) });
+  const t = a.concat(b, odd);
+  assert.equal(t.getChild("embedding")!.data.length, 3);
+  const p = packVectors(t, "embedding");
+  assert.deepEqual(Array.from(p.matrix), [1, 2, 3, 4, 5, 6, 7, 8, 0, 0]);
+  assert.deepEqual(Array.from(p.valid), [1, 1, 1, 1, 0]);
+});
+
 test("packVectors() marks null rows and rows of another length invalid", () => {
   const values = [[1, 2], null, [3, 4, 5], [6, 7]];
   const t = new Table({ e: vectorFromArray(values, new List(new Field("item", new Float32(), true))) });
