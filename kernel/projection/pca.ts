@@ -113,13 +113,31 @@ export function pcaProject(matrix: Float32Array, rows: number, dim: number, opti
   const explainedRatio = order.map((e) => (total > 0 ? Math.max(0, values[e]!) / total : 0));
   const centredDot = new Float64Array(k);
   for (let c = 0; c < k; c++) for (let j = 0; j < dim; j++) centredDot[c]! += mean[j]! * comps[c * dim + j]!;
+  // Four components per pass over a row: each value read from the (large) matrix feeds four sums.
+  const c32 = Float32Array.from(comps);
   for (let r = 0; r < rows; r++) {
     if (options.valid && !options.valid[r]) continue;
     const o = r * dim;
-    for (let c = 0; c < k; c++) {
+    let c = 0;
+    for (; c + 3 < k; c += 4) {
+      const a = c * dim, b = a + dim, e = b + dim, f = e + dim;
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      for (let j = 0; j < dim; j++) {
+        const x = matrix[o + j]!;
+        s0 += x * c32[a + j]!;
+        s1 += x * c32[b + j]!;
+        s2 += x * c32[e + j]!;
+        s3 += x * c32[f + j]!;
+      }
+      projection[r * k + c] = s0 - centredDot[c]!;
+      projection[r * k + c + 1] = s1 - centredDot[c + 1]!;
+      projection[r * k + c + 2] = s2 - centredDot[c + 2]!;
+      projection[r * k + c + 3] = s3 - centredDot[c + 3]!;
+    }
+    for (; c < k; c++) {
       let v = 0;
       const co = c * dim;
-      for (let j = 0; j < dim; j++) v += matrix[o + j]! * comps[co + j]!;
+      for (let j = 0; j < dim; j++) v += matrix[o + j]! * c32[co + j]!;
       projection[r * k + c] = v - centredDot[c]!;
     }
   }
