@@ -173,10 +173,10 @@ export class RedisCallStore implements CallStore {
     this.#listeners.push(listener);
   }
 
+  /** Drops the connections at once: close must not wait on a Redis that is gone (every write was awaited before). */
   async close(): Promise<void> {
     this.#listeners.length = 0;
     this.#o.subscriber.disconnect();
-    await this.#o.command.quit().catch(() => {});
     this.#o.command.disconnect();
   }
 }
