@@ -1,5 +1,6 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
 import { once } from "node:events";
 import { createServer } from "node:net";
 import type { Cluster } from "ioredis";
@@ -124,23 +125,57 @@ describe("redis cluster: two gateways, functions on different masters", { skip: 
     for (const fn of FUNCTIONS) await settled(fn);
   });
 
-  it("a retried batch interrupts the blocked read on the function's master (CLIENT UNBLOCK goes to the right node)", async () => {
-    // After a failed batch the gateway's read of "flaky" blocks for up to 1 s waiting for new rows; the retry must
-    // interrupt it there (a wrong connection id or node would leave the rows waiting out the block).
-    let calls = 0;
-    await worker(0, [defineFunction({ name: "flaky", maxBatchingSize: 8, maxBufferDuration: 1, retries: 3 }, (text: string[]) => {
-      calls += 1;
-      if (calls <= 2) throw new Error("hiccup");
-      return text;
-    })]);
-    const started = Date.now();
-    const result = await remotes[0].function("flaky").chunkedCall(textTable(4), { chunkSize: 4, timeout: 30 });
-    const elapsed = Date.now() - started;
-    assert.deepEqual(resultValues(result), ["row 0", "row 1", "row 2", "row 3"]);
-    assert.equal(calls, 3);
-    // Without the unblock the two retries wait out two 1 s blocking reads (over 2 s); with it they take a few hundred ms.
-    assert.ok(elapsed < 1800, `two retries took ${elapsed} ms; without CLIENT UNBLOCK each waits out a 1 s blocking read`);
-    await settled("flaky");
+  // todo: MONITOR on every master shows no CLIENT UNBLOCK at all here (nor when a batch is retried): the rows wait out
+  // the 1 s blocking read. The elapsed-time check this test replaces passed anyway (retries no longer wait on that read).
+  it("rows of a lost worker interrupt the blocked read on the function's master (CLIENT UNBLOCK goes to the right node)", { todo: "no CLIENT UNBLOCK reaches any master (queue/backends: blockingReads, RedisBatcher.requeue)" }, async () => {
+    // While the "stray" stream is drained, the gateway's read of it blocks for up to 1 s waiting for new rows. Rows that
+    // come back from a lost worker must interrupt it there (a wrong connection id or node would leave them waiting out
+    // the block). What that master executed says so: MONITOR shows which connections block reading the rows and which
+    // ids CLIENT UNBLOCK names.
+    const master = masterNode(await masterOf(admin, rowsKey("stray")));
+    const monitor = await master.monitor();
+    const blockers = new Set<string>();
+    const unblocked: string[] = [];
+    const marker = `end of stray ${randomUUID()}`;
+    let sawMarker!: () => void;
+    const seenAll = new Promise<void>((resolve) => (sawMarker = resolve));
+    monitor.on("monitor", (_time: string, args: string[], source: string) => {
+      const [command = "", ...rest] = args.map(String);
+      if (command.toLowerCase() === "xreadgroup" && rest.some((a) => a.toUpperCase() === "BLOCK") && rest.includes(rowsKey("stray"))) blockers.add(source);
+      if (command.toLowerCase() === "client" && rest[0]?.toLowerCase() === "unblock") unblocked.push(rest[1]!);
+      if (command.toLowerCase() === "echo" && rest[0] === marker) sawMarker();
+    });
+    let taken!: () => void;
+    const holding = new Promise<void>((resolve) => (taken = resolve));
+    const spec = { name: "stray", maxBatchingSize: 4, maxBufferDuration: 1 };
+    // The first worker takes the batch and never answers; closing it loses the batch, whose rows come back.
+    const lost = await startWorker({ url: gateways[0].url, functions: [defineFunction(spec, (text: string[]) => {
+      taken();
+      return new Promise<string[]>(() => void text);
+    })] });
+    await lost.ready;
+    try {
+      const call = remotes[0].function("stray").chunkedCall(textTable(4), { chunkSize: 4, timeout: 30 });
+      await holding;
+      await worker(0, [defineFunction(spec, (text: string[]) => text.map((t) => `again ${t}`))]);
+      await lost.close();
+      assert.deepEqual(resultValues(await call), ["again row 0", "again row 1", "again row 2", "again row 3"]);
+      // MONITOR reports commands in the order the node ran them: once the marker shows, everything before it has.
+      await master.echo(marker);
+      await seenAll;
+      const addressOf = new Map(
+        String(await master.client("LIST"))
+          .trim()
+          .split("\n")
+          .map((line) => [/\bid=(\d+)/.exec(line)?.[1], /\baddr=(\S+)/.exec(line)?.[1]] as const),
+      );
+      assert.ok(unblocked.length >= 1, "the returned rows unblocked the read on the function's master");
+      for (const id of unblocked) assert.ok(blockers.has(addressOf.get(id) ?? `(no connection ${id})`), `CLIENT UNBLOCK ${id} names a connection blocked reading ${rowsKey("stray")}`);
+    } finally {
+      monitor.disconnect();
+      await lost.close().catch(() => undefined);
+    }
+    await settled("stray");
   });
 
   it("cancel through one gateway drops rows another gateway holds (pub/sub across the cluster)", async () => {
