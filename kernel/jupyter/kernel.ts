@@ -41,13 +41,16 @@ export async function runJupyterKernel(connectionFile: string): Promise<never> {
 
   let executorLoaded!: () => void;
   const loading = new Promise<void>((resolve) => (executorLoaded = resolve));
-  // What a frontend waits for first is the kernel_info_reply: only the shell, iopub and stdin sockets are bound before
-  // it. The control thread, the executor and the cell globals start once it is sent (or any other request came, or
-  // nobody asked within FIRST_REQUEST_WAIT_MS), so on a busy machine they do not compete with it for the CPU.
-  // Control messages sent meanwhile wait in the frontend's socket until the control thread binds.
+  // What a frontend waits for first is a kernel_info_reply on shell and then a message on iopub (jupyter_client asks
+  // again if none comes within 0.2 s): only the shell, iopub and stdin sockets are bound before them. The control
+  // thread, the executor and the cell globals start once both went out (or any other request came, or nobody asked
+  // within FIRST_REQUEST_WAIT_MS), so on a busy machine they do not delay them. Control messages sent meanwhile wait
+  // in the frontend's socket until the control thread binds.
   let loadRest!: () => void;
   const restWanted = new Promise<void>((resolve) => (loadRest = resolve));
   setTimeout(loadRest, FIRST_REQUEST_WAIT_MS);
+  let infoAnswered = false;
+  let subscriberWelcomed = false;
 
   // sendTimeout 0: sends complete synchronously (see Channel.send).
   const shellSocket = new zmq.Router({ linger: 1000, sendTimeout: 0 });
@@ -68,13 +71,18 @@ export async function runJupyterKernel(connectionFile: string): Promise<never> {
   // "kernel started" means to it) and anything else waits, in order, for the executor.
   let handleShell: ((request: JupyterMessage) => void) | undefined;
   let starting = true;
-  void welcomeSubscribers(iopubSocket, () => iopub.send(["status"], "status", {}, { execution_state: !starting && bridge.busy ? "busy" : "idle" }));
+  void welcomeSubscribers(iopubSocket, () => {
+    iopub.send(["status"], "status", {}, { execution_state: !starting && bridge.busy ? "busy" : "idle" });
+    subscriberWelcomed = true;
+    if (infoAnswered) loadRest();
+  });
   void shell.serve(async (request) => {
     if (!handleShell && request.header.msg_type === "kernel_info_request") {
       iopub.send(["status"], "status", request.header, { execution_state: "busy" });
       shell.reply(request, "kernel_info_reply", kernelInfo());
       iopub.send(["status"], "status", request.header, { execution_state: "idle" });
-      loadRest();
+      infoAnswered = true;
+      if (subscriberWelcomed) loadRest();
       return;
     }
     loadRest();
