@@ -28,6 +28,8 @@ interface Figures {
   p50_ms: number;
   p99_ms: number;
   client_cpu_ms: number;
+  /** The kernel's CPU time per round trip (Linux only). */
+  kernel_cpu_ms: number | null;
   start_ms: number;
   /** The kernel's CPU time until its first kernel_info_reply (Linux only). */
   start_cpu_ms: number | null;
@@ -107,23 +109,23 @@ for (let round = 1; round <= rounds; round++) {
     const r = JSON.parse(run.stdout) as Figures;
     runs.set(kernel.name, [...(runs.get(kernel.name) ?? []), r]);
     console.log(
-      `  round ${round} ${kernel.name.padEnd(11)} p50 ${fmt(r.p50_ms, 2)} ms  p99 ${fmt(r.p99_ms, 2)} ms  client CPU ${fmt(r.client_cpu_ms, 2)} ms  start ${fmt(r.start_ms)} ms (CPU ${r.start_cpu_ms === null ? "n/a" : fmt(r.start_cpu_ms)} ms)  ready ${fmt(r.ready_ms)} ms${r.lost > 0 ? `  lost ${r.lost}` : ""}`,
+      `  round ${round} ${kernel.name.padEnd(11)} p50 ${fmt(r.p50_ms, 2)} ms  p99 ${fmt(r.p99_ms, 2)} ms  client CPU ${fmt(r.client_cpu_ms, 2)} ms  kernel CPU ${r.kernel_cpu_ms === null ? "n/a" : fmt(r.kernel_cpu_ms, 2)} ms  start ${fmt(r.start_ms)} ms (CPU ${r.start_cpu_ms === null ? "n/a" : fmt(r.start_cpu_ms)} ms)  ready ${fmt(r.ready_ms)} ms${r.lost > 0 ? `  lost ${r.lost}` : ""}`,
     );
   }
 }
 
-type Figure = Exclude<keyof Figures, "start_cpu_ms" | "lost"> | "start_cpu_ms";
+type Figure = Exclude<keyof Figures, "lost">;
 const value = (r: Figures, key: Figure): number => r[key] ?? Number.NaN;
 const summary = (name: string, key: Figure): number | undefined => {
   const list = runs.get(name);
   return list && list.length > 0 ? median(list.map((r) => value(r, key))) : undefined;
 };
 console.log("");
-console.log(`${"kernel".padEnd(11)} ${"p50".padStart(9)} ${"p99".padStart(9)} ${"client CPU".padStart(11)} ${"start".padStart(9)} ${"start CPU".padStart(10)} ${"ready".padStart(9)}`);
+console.log(`${"kernel".padEnd(11)} ${"p50".padStart(9)} ${"p99".padStart(9)} ${"client CPU".padStart(11)} ${"kernel CPU".padStart(11)} ${"start".padStart(9)} ${"start CPU".padStart(10)} ${"ready".padStart(9)}`);
 for (const { name } of kernels) {
   if (!runs.has(name)) continue;
   const cell = (key: Figure, digits: number, width = 9) => `${fmt(summary(name, key)!, digits)} ms`.padStart(width);
-  console.log(`${name.padEnd(11)} ${cell("p50_ms", 2)} ${cell("p99_ms", 2)} ${cell("client_cpu_ms", 2, 11)} ${cell("start_ms", 0)} ${cell("start_cpu_ms", 0, 10)} ${cell("ready_ms", 0)}`);
+  console.log(`${name.padEnd(11)} ${cell("p50_ms", 2)} ${cell("p99_ms", 2)} ${cell("client_cpu_ms", 2, 11)} ${cell("kernel_cpu_ms", 2, 11)} ${cell("start_ms", 0)} ${cell("start_cpu_ms", 0, 10)} ${cell("ready_ms", 0)}`);
 }
 
 /** The median over rounds of a ratio taken within each round (same run, same load). */
@@ -140,6 +142,8 @@ console.log("");
 show("chalknb p50 ÷ deno p50", ratio("chalknb", "deno", "p50_ms"), " (goal ≤ 0.5)");
 show("floor p50 ÷ deno p50 (the best any kernel can do under this client)", ratio("floor", "deno", "p50_ms"));
 show("chalknb p50 ÷ chalknb-cmp p50", ratio("chalknb", "chalknb-cmp", "p50_ms"));
+show("chalknb kernel CPU per cell ÷ chalknb-cmp's", ratio("chalknb", "chalknb-cmp", "kernel_cpu_ms"));
+show("chalknb ready ÷ chalknb-cmp ready", ratio("chalknb", "chalknb-cmp", "ready_ms"));
 show("chalknb start ÷ chalknb-cmp start", ratio("chalknb", "chalknb-cmp", "start_ms"));
 show("chalknb start CPU ÷ chalknb-cmp start CPU", ratio("chalknb", "chalknb-cmp", "start_cpu_ms"));
 show("chalknb p50 ÷ floor p50", ratio("chalknb", "floor", "p50_ms"));
