@@ -96,7 +96,7 @@ export function mountTable(
   const badge = document.createElement("vscode-badge");
   badge.textContent = `${formatCount(totalRows)} rows`;
   badge.className = "cnb-rowcount";
-  toolbar.append(h("strong", "", "Arrow table"), badge, h("span", "cnb-muted", `${table.numCols} columns`), view.sortLabel);
+  toolbar.append(h("strong", "", "Arrow table"), badge, h("span", "cnb-muted", `${table.numCols} columns`), view.sortLabel, view.rowsLabel);
   if (view.lazy) {
     toolbar.append(filterBox(view, badge, totalRows));
   } else if (isPreview) {
@@ -125,6 +125,8 @@ export function mountTable(
         tabs.selectedIndex = 0;
         requestAnimationFrame(() => view.revealRow(row));
       },
+      // A box or lasso selection narrows the grid to its rows; clearing it shows all rows again.
+      onSelect: (rows) => void view.showRows(rows.length ? rows : null),
       onReady: (info) => post({ type: "chalknb.rendered", view: "inspector", outputId, rows: info.rows, vectorDim: info.dim, ms: info.ms, pcaMs: info.pcaMs, worker: info.worker }),
     });
     embPanel.append(inspector.element);

@@ -8,6 +8,8 @@ const CSS = `
   color: var(--vscode-foreground, #ccc); }
 .cnb-toolbar { display: flex; align-items: center; gap: 8px; margin: 2px 0 6px; flex-wrap: wrap; }
 .cnb-muted { color: var(--vscode-descriptionForeground, #999); }
+.cnb-shown-rows { color: var(--vscode-charts-blue, #3794ff); }
+.cnb-shown-rows[hidden] { display: none; }
 .cnb-grid-viewport { position: relative; overflow: auto; height: var(--cnb-grid-height, 360px); box-sizing: border-box;
   border: 1px solid var(--vscode-panel-border, #444); outline: none;
   font-family: var(--vscode-editor-font-family, monospace); font-size: var(--vscode-editor-font-size, 12px); }

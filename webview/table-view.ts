@@ -1,7 +1,8 @@
 /**
  * The Arrow table grid: a virtualized list of rows (only the visible ones, plus overscan, are in the DOM), column
  * names and Arrow types in a sticky header, click-to-sort, compact float-vector cells (dimension, norm, sparkline)
- * and a detail panel that shows a clicked cell in full. Every value goes into the DOM as textContent.
+ * and a detail panel that shows a clicked cell in full; {@link TableView.showRows} narrows it to chosen rows (the
+ * inspector's selection). Every value goes into the DOM as textContent.
  */
 import { DataType } from "apache-arrow/type";
 import type { Table, Vector } from "apache-arrow";
@@ -18,6 +19,8 @@ import { themeColor } from "./styles.js";
 import { drawHeatStrip, drawSparkline } from "./vector-draw.js";
 import type { KernelTableSource } from "./kernel-table-source.js";
 import { LazyRows, type RowAccess } from "./lib/lazy-rows.js";
+import { normalizeRows, orderWithin } from "./lib/row-subset.js";
+import { formatCount } from "./lib/format.js";
 
 type ColumnKind = "number" | "bigint" | "string" | "bool" | "vector" | "other";
 
@@ -80,7 +83,14 @@ export class TableView {
   readonly #detail: HTMLDivElement;
   readonly #sortLabel: HTMLSpanElement;
   readonly #pool: PoolRow[] = [];
+  /** View order of an in-output table: {@link #sortOrder} kept to {@link #shownRows}; null for all rows in order. */
   #order: Uint32Array | null = null;
+  #sortOrder: Uint32Array | null = null;
+  /** The rows {@link showRows} narrowed the grid to (ascending), or null for all. */
+  #shownRows: Uint32Array | null = null;
+  #showRowsCall = 0;
+  readonly #rowsLabel: HTMLSpanElement;
+  readonly #rowsText: HTMLSpanElement;
   readonly #lazy: LazyRows | null;
   readonly #message: HTMLDivElement;
   #sort: { column: number; direction: SortDirection } | null = null;
@@ -155,6 +165,14 @@ export class TableView {
     this.#spacer.addEventListener("click", (e) => this.#onClick(e));
 
     this.#sortLabel = h("span", "cnb-muted");
+    this.#rowsLabel = h("span", "cnb-shown-rows");
+    this.#rowsLabel.dataset.chalknb = "table-rows";
+    this.#rowsLabel.hidden = true;
+    this.#rowsText = h("span", "");
+    const showAll = h("button", "cnb-linkbutton", "show all rows");
+    showAll.dataset.chalknb = "show-all-rows";
+    showAll.addEventListener("click", () => void this.showRows(null));
+    this.#rowsLabel.append(this.#rowsText, showAll);
     this.#detail = h("div", "cnb-detail");
     this.#detail.hidden = true;
     this.#message = h("div", "cnb-grid-message");
@@ -165,7 +183,7 @@ export class TableView {
 
   /** Rows the grid scrolls through: the table's, or, for a table in the kernel, its current view's. */
   get #rowCount(): number {
-    return this.#lazy ? this.#lazy.numRows : this.#table.numRows;
+    return this.#lazy ? this.#lazy.numRows : this.#order ? this.#order.length : this.#table.numRows;
   }
 
   /** True when rows come from the kernel (the table given is a preview). */
@@ -206,10 +224,58 @@ export class TableView {
 
   #afterViewChange(): void {
     this.#showMessage(null);
+    this.#redraw();
+  }
+
+  /** Draws a new set or order of rows from the top. */
+  #redraw(): void {
     this.#viewport.setAttribute("aria-rowcount", String(this.#rowCount));
     this.#viewport.scrollTop = 0;
     for (const r of this.#pool) r.shown = -1;
     this.render();
+  }
+
+  /**
+   * Shows only the given table rows (e.g. the inspector's box or lasso selection), in row order or the current sort;
+   * null shows all rows again. A table in the kernel gets the view from the kernel (its filter still applies within
+   * the rows); resolves once the grid shows it.
+   */
+  async showRows(rows: ArrayLike<number> | null): Promise<void> {
+    const call = ++this.#showRowsCall;
+    const total = this.#lazy ? this.#lazy.source.numRows : this.#table.numRows;
+    const shown = rows ? normalizeRows(rows, total) : null;
+    if (this.#lazy) {
+      try {
+        await this.#lazy.setView({ ...this.#lazy.state, rows: shown });
+      } catch {
+        return; // the grid shows the kernel's message and keeps its rows
+      }
+      if (call !== this.#showRowsCall) return; // a later selection won
+      this.#shownRows = shown;
+      this.#afterViewChange();
+    } else {
+      this.#shownRows = shown;
+      this.#order = orderWithin(this.#sortOrder, shown, this.#table.numRows);
+      this.#redraw();
+    }
+    this.#rowsLabel.hidden = shown === null;
+    this.#rowsLabel.dataset.rows = String(shown?.length ?? 0);
+    this.#rowsText.textContent = shown ? `${formatCount(shown.length)} selected rows · ` : "";
+  }
+
+  /** Rows {@link showRows} narrowed the grid to, or null when it shows all. */
+  get shownRows(): Uint32Array | null {
+    return this.#shownRows;
+  }
+
+  /** Rows the grid scrolls through now (after a filter and {@link showRows}). */
+  get rowCount(): number {
+    return this.#rowCount;
+  }
+
+  /** Toolbar item saying "N selected rows · show all rows" while {@link showRows} narrows the grid. */
+  get rowsLabel(): HTMLSpanElement {
+    return this.#rowsLabel;
   }
 
   /** Toolbar text describing the current sort (the renderer puts it in its toolbar). */
@@ -266,12 +332,13 @@ export class TableView {
     }
     if (this.#sort) {
       const c = this.#columns[this.#sort.column]!;
-      this.#order = sortOrder(this.#table.numRows, sortKeyOf(c), this.#sort.direction);
+      this.#sortOrder = sortOrder(this.#table.numRows, sortKeyOf(c), this.#sort.direction);
       this.#sortLabel.textContent = `sorted by ${c.name}${c.kind === "vector" ? " (norm)" : ""} ${this.#sort.direction === "asc" ? "▲" : "▼"}`;
     } else {
-      this.#order = null;
+      this.#sortOrder = null;
       this.#sortLabel.textContent = "";
     }
+    this.#order = orderWithin(this.#sortOrder, this.#shownRows, this.#table.numRows);
     this.#markSorted();
     for (const r of this.#pool) r.shown = -1;
     this.render();

@@ -17,6 +17,11 @@ export interface ViewSpec {
   sort?: SortKey | null;
   /** A filter expression: `column op value` (op: = != < <= > >= contains), or bare text matched in every text column. */
   filter?: string | null;
+  /**
+   * Only these table rows (e.g. the inspector's selection), in row order; a filter and a sort then apply within them.
+   * Checked by {@link selectedRows}.
+   */
+  rows?: Uint32Array | null;
 }
 
 export interface View {
@@ -32,8 +37,11 @@ const views = new WeakMap<Table, Map<string, View>>();
 let nextView = 0;
 
 export function makeView(table: Table, spec: ViewSpec): View {
-  let rows: Uint32Array | undefined;
-  if (spec.filter != null && String(spec.filter).trim() !== "") rows = filterRows(table, String(spec.filter));
+  let rows: Uint32Array | undefined = spec.rows ? selectedRows(table, spec.rows) : undefined;
+  if (spec.filter != null && String(spec.filter).trim() !== "") {
+    const passed = filterRows(table, String(spec.filter));
+    rows = rows ? intersectRows(rows, passed, table.numRows) : passed;
+  }
   if (spec.sort) rows = sortRows(table, spec.sort, rows);
   rows ??= identity(table.numRows);
   const view: View = { id: `v${++nextView}`, spec, rows };
@@ -46,8 +54,34 @@ export function makeView(table: Table, spec: ViewSpec): View {
 
 export function findView(table: Table, id: string): View {
   const view = views.get(table)?.get(id);
-  if (!view) throw new TableOpError("CHALKNB_STALE_VIEW", `the sorted/filtered view "${id}" is gone (the kernel keeps the last ${MAX_VIEWS_PER_TABLE}); sort or filter again`);
+  if (!view) throw new TableOpError("CHALKNB_STALE_VIEW", `the sorted/filtered/selected view "${id}" is gone (the kernel keeps the last ${MAX_VIEWS_PER_TABLE}); sort or filter again`);
   return view;
+}
+
+/** Row numbers in ascending order without repeats; a row past the table's end is refused with the table's size. */
+export function selectedRows(table: Table, rows: ArrayLike<number>): Uint32Array {
+  const seen = new Uint8Array(table.numRows);
+  let n = 0;
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i]!;
+    if (!(Number.isInteger(r) && r >= 0 && r < table.numRows)) {
+      throw new TableOpError("CHALKNB_INVALID_ARGUMENT", `view: row ${r} is not a row of the table (it has ${table.numRows} rows, 0–${table.numRows - 1})`);
+    }
+    if (!seen[r]) n++;
+    seen[r] = 1;
+  }
+  // Marking then sweeping sorts and drops repeats in one pass over the table (a selection is often most of it).
+  const out = new Uint32Array(n);
+  let k = 0;
+  for (let r = 0; r < seen.length && k < n; r++) if (seen[r]) out[k++] = r;
+  return out;
+}
+
+/** The rows of `a` that are also in `b` (both ascending), in order. */
+function intersectRows(a: Uint32Array, b: Uint32Array, numRows: number): Uint32Array {
+  const inB = new Uint8Array(numRows);
+  for (const r of b) inB[r] = 1;
+  return a.filter((r) => inB[r] === 1);
 }
 
 function identity(n: number): Uint32Array {

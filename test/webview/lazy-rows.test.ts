@@ -106,3 +106,36 @@ test("a filter the kernel cannot read is refused with its reason", async () => {
   assert.match(await failed, /not a number/);
   assert.equal(rows.numRows, 50_000, "the view is unchanged");
 });
+
+test("a view of chosen rows (the inspector's selection) shows just them, in row order; filter and sort apply within them", async () => {
+  const { preview, source } = await shown(CELL);
+  const { rows, nextRows } = lazyRows(source, preview);
+  // Unsorted, with a repeat: the kernel shows each row once, in row order.
+  const chosen = [49_999, 7, 30_000, 7, 12];
+  await rows.setView({ sort: null, filter: null, rows: chosen });
+  assert.equal(rows.numRows, 4);
+  let arrived = nextRows();
+  rows.want(0, 4);
+  await arrived;
+  assert.deepEqual([0, 1, 2, 3].map((i) => rows.row(i)!.dataRow), [7, 12, 30_000, 49_999]);
+  assert.deepEqual([0, 1, 2, 3].map((i) => rows.row(i)!.value(0)), [7, 12, 30_000, 49_999]);
+  assert.equal(rows.viewRowOf(30_000), 2);
+
+  await rows.setView({ sort: { column: "id", descending: true }, filter: "id >= 12", rows: chosen });
+  assert.equal(rows.numRows, 3);
+  arrived = nextRows();
+  rows.want(0, 3);
+  await arrived;
+  assert.deepEqual([0, 1, 2].map((i) => rows.row(i)!.dataRow), [49_999, 30_000, 12]);
+
+  await rows.setView({ sort: null, filter: null, rows: null });
+  assert.equal(rows.numRows, 50_000, "null: all rows again");
+  assert.equal(rows.row(5)?.dataRow, 5);
+});
+
+test("a chosen row past the table's end is refused with the table's size", async () => {
+  const { preview, source } = await shown(CELL);
+  const { rows } = lazyRows(source, preview);
+  await assert.rejects(rows.setView({ sort: null, filter: null, rows: [3, 50_000] }), /row 50000 is not a row of the table \(it has 50000 rows/);
+  assert.equal(rows.numRows, 50_000, "the view is unchanged");
+});

@@ -1,7 +1,7 @@
 /**
  * Rows of a table that stays in the kernel, for the grid: fixed-size blocks fetched by row window as the grid scrolls
  * (the output's preview fills the first blocks, so the first rows show at once), through the current sorted or
- * filtered view, which the kernel computes. A failed request (a kernel that is gone) is reported once and not retried.
+ * filtered view, which the kernel computes (also a view of chosen rows only: the inspector's selection). A failed request (a kernel that is gone) is reported once and not retried.
  */
 import { tableFromIPC } from "apache-arrow/ipc/serialization";
 import type { Table, Vector } from "apache-arrow";
@@ -52,6 +52,17 @@ export interface LazyRowsHooks {
 export interface ViewState {
   sort: { column: string; descending: boolean } | null;
   filter: string | null;
+  /** Only these table rows (the kernel shows them in row order, then filters and sorts within them). */
+  rows?: ArrayLike<number> | null;
+}
+
+/** Row numbers as base64 of little-endian uint32s, the form the kernel's "view" op reads. */
+export function rowsToBase64(rows: ArrayLike<number>): string {
+  const bytes = new Uint8Array(Uint32Array.from(rows).buffer);
+  let s = "";
+  // In slices: String.fromCharCode with a spread of a whole large selection overflows the argument limit.
+  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(s);
 }
 
 export class LazyRows {
@@ -121,11 +132,11 @@ export class LazyRows {
     return undefined;
   }
 
-  /** Sorts and filters in the kernel; resolves once the new view's size is known (its rows then come by window). */
+  /** Sorts, filters and picks rows in the kernel; resolves once the new view's size is known (its rows then come by window). */
   async setView(state: ViewState): Promise<void> {
     const generation = ++this.#generation;
     this.#failed = null;
-    if (!state.sort && !state.filter) {
+    if (!state.sort && !state.filter && !state.rows) {
       this.state = state;
       this.#reset(undefined, this.source.numRows);
       this.#seedFromPreview();
@@ -133,7 +144,9 @@ export class LazyRows {
       return;
     }
     try {
-      const { result } = state.filter
+      const { result } = state.rows
+        ? await this.source.request<{ view: string; numRows: number }>("view", { rows: rowsToBase64(state.rows), filter: state.filter, sort: state.sort })
+        : state.filter
         ? await this.source.request<{ view: string; numRows: number }>("filter", { expression: state.filter, sort: state.sort })
         : await this.source.request<{ view: string; numRows: number }>("sort", { ...state.sort, filter: null });
       if (generation !== this.#generation) return;
