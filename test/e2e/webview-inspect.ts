@@ -9,9 +9,30 @@ export interface Checkpoint {
   name: string;
   /** Webview actions, and workbench ones: clickRestartKernel clicks the notebook toolbar's Restart Kernel button. */
   actions?: ("openEmbeddings" | "clickVectorCell" | "clickScatter" | "clickRestartKernel" | "typeRemoteDot" | "wheelTable" | "resizeColumn"
-    | "scrollGridToEnd" | "sortGridDescending")[];
+    | "scrollGridToEnd" | "sortGridDescending" | "selectInEmbeddings" | "openTableTab")[];
   /** The grid that scrollGridToEnd / sortGridDescending act on and `largestGrid` describes: the one with the most rows (default), or the first saying "preview of N of M rows" above it. */
   grid?: "largest" | "withNotice";
+  /** selectInEmbeddings / openTableTab act on, and `output` describes, the table output whose grid has this column. */
+  output?: string;
+}
+
+/** The table output named by {@link Checkpoint.output}: its inspector's selection and its grid's rows. */
+export interface OutputFacts {
+  /** The inspector's data-state and data-source, and the plot's data-points. */
+  inspectorState: string;
+  inspectorSource: string;
+  points: number;
+  /** The selection panel: rows selected, and the kernel variable bound to them (with its row count) once bound. */
+  selectedRows: number;
+  kernelVariable: string;
+  kernelRows: number;
+  /** The grid: rows it scrolls through (aria-rowcount), the "N selected rows" toolbar item (empty when hidden). */
+  gridRows: number;
+  shownRowsLabel: string;
+  shownRowsData: number;
+  /** Row-number cells drawn in the grid, and how many still wait for the kernel ("…"). */
+  rowNumbers: string[];
+  pending: number;
 }
 
 export interface WebviewFacts {
@@ -69,11 +90,13 @@ export interface WebviewFacts {
    * on screen, its sort label, and whether rows were still waiting for the kernel ("…") when looked at.
    */
   largestGrid: { rows: number; rowNumbers: string[]; firstRow: string; lastRow: string; sortLabel: string; pending: number } | null;
+  /** With {@link Checkpoint.output}: that output's inspector and grid. */
+  output: OutputFacts | null;
 }
 
 // Runs inside a webview frame (serialized by Playwright): no closures over Node values.
 /* eslint-disable */
-const collect = (): Omit<WebviewFacts, "frames" | "workbenchDialog" | "workbenchMessages" | "clicked" | "variableRows" | "suggestMs" | "suggestions" | "wheelGridScrolled" | "wheelPageStill" | "wheelPageMoved" | "wheelUnfocusedPageMoved" | "columnWidths" | "largestGrid"> => {
+const collect = (): Omit<WebviewFacts, "output" | "frames" | "workbenchDialog" | "workbenchMessages" | "clicked" | "variableRows" | "suggestMs" | "suggestions" | "wheelGridScrolled" | "wheelPageStill" | "wheelPageMoved" | "wheelUnfocusedPageMoved" | "columnWidths" | "largestGrid"> => {
   const d = (globalThis as any).document;
   const q = (s: string): any[] => Array.from(d.querySelectorAll(s));
   const text = (e: any): string => (e.textContent ?? "") as string;
@@ -136,6 +159,10 @@ export async function inspectWebviews(page: Page, cp: Checkpoint): Promise<Webvi
     }
     if (action === "scrollGridToEnd" || action === "sortGridDescending") {
       await gridAction(frames, action, cp.grid);
+      continue;
+    }
+    if (action === "selectInEmbeddings" || action === "openTableTab") {
+      if (cp.output) await outputAction(page, frames, cp.output, action);
       continue;
     }
     if (action === "wheelTable") {
@@ -202,6 +229,7 @@ export async function inspectWebviews(page: Page, cp: Checkpoint): Promise<Webvi
     suggestions,
     gridMessages: [],
     largestGrid: await safe(() => largestGridFacts(frames, cp.grid), null),
+    output: cp.output ? await safe(() => outputFacts(frames, cp.output!), null) : null,
     variableRows: await safe(() => page.locator('.monaco-list-row[aria-label^="variable "], .monaco-list-row[aria-label^="column "]')
       .evaluateAll((rows) => rows.map((r) => r.getAttribute("aria-label") ?? "")), []),
   };
@@ -363,4 +391,85 @@ async function wheelOverLargestGrid(page: Page, frames: Frame[]): Promise<{ whee
   await until(async () => (await top()) < before - 20);
   out.wheelPageMoved = Math.round(before - (await top()));
   return out;
+}
+
+/** The .cnb-root of the table output whose grid has a column named `column`, and its frame. */
+async function findOutput(frames: Frame[], column: string): Promise<{ frame: Frame; root: ReturnType<Frame["locator"]> } | undefined> {
+  for (const frame of frames) {
+    const root = frame.locator(".cnb-root").filter({ has: frame.locator(".cnb-hname", { hasText: new RegExp(`^${column}$`) }) }).first();
+    if (await safe(() => root.count(), 0)) return { frame, root };
+  }
+  return undefined;
+}
+
+/**
+ * selectInEmbeddings: open the Embeddings tab, wait for the inspector to be ready, switch to box mode and drag a box
+ * over the middle of the plot (other boxes if that one holds no point), as a user does; then wait for the kernel to
+ * bind the selection. openTableTab: back to the Table tab, until its grid has drawn its rows.
+ */
+async function outputAction(page: Page, frames: Frame[], column: string, action: "selectInEmbeddings" | "openTableTab"): Promise<void> {
+  const found = await findOutput(frames, column);
+  if (!found) return;
+  const { root } = found;
+  if (action === "openTableTab") {
+    await safe(() => root.locator("vscode-tab-header", { hasText: "Table" }).first().click({ timeout: 5_000 }), undefined);
+    const grid = root.locator(".cnb-grid-viewport").first();
+    await safe(() => grid.scrollIntoViewIfNeeded({ timeout: 5_000 }), undefined);
+    // Settled: rows drawn and none still waiting for the kernel ("…").
+    await safe(() => found.frame.waitForFunction((name) => {
+      const roots = Array.from((globalThis as any).document.querySelectorAll(".cnb-root")) as any[];
+      const r = roots.find((x) => Array.from(x.querySelectorAll(".cnb-hname")).some((n: any) => n.textContent === name));
+      const rows = Array.from(r?.querySelectorAll(".cnb-grid-viewport .cnb-row:not([hidden])") ?? []) as any[];
+      return rows.length > 0 && !rows.some((row) => row.querySelector(".cnb-rownum")?.textContent === "…");
+    }, column, { timeout: 60_000 }), undefined);
+    return;
+  }
+  await safe(() => root.locator("vscode-tab-header", { hasText: "Embeddings" }).first().click({ timeout: 5_000 }), undefined);
+  const inspector = root.locator('[data-chalknb="inspector"]').first();
+  await safe(() => root.locator('[data-chalknb="inspector"][data-state="ready"], [data-chalknb="inspector"][data-state="error"]').first().waitFor({ timeout: 120_000 }), undefined);
+  if ((await safe(() => inspector.getAttribute("data-state"), null)) !== "ready") return;
+  await safe(() => inspector.locator('[data-chalknb="mode-box"]').click({ timeout: 5_000 }), undefined);
+  const scatter = inspector.locator('[data-chalknb="scatter"]').first();
+  await safe(() => scatter.scrollIntoViewIfNeeded({ timeout: 5_000 }), undefined);
+  const panel = inspector.locator('[data-chalknb="selection"]').first();
+  for (const [x0, y0, x1, y1] of [[0.3, 0.3, 0.7, 0.7], [0.1, 0.1, 0.6, 0.6], [0.4, 0.4, 0.95, 0.95], [0.05, 0.05, 0.95, 0.5]]) {
+    const box = await safe(() => scatter.boundingBox(), null);
+    if (!box) return;
+    await page.mouse.move(box.x + x0! * box.width, box.y + y0! * box.height);
+    await page.mouse.down();
+    await page.mouse.move(box.x + ((x0! + x1!) / 2) * box.width, box.y + ((y0! + y1!) / 2) * box.height, { steps: 4 });
+    await page.mouse.move(box.x + x1! * box.width, box.y + y1! * box.height, { steps: 4 });
+    await page.mouse.up();
+    const selected = Number((await safe(() => panel.getAttribute("data-rows"), null)) ?? 0);
+    if (selected > 0 && selected < Number((await safe(() => scatter.getAttribute("data-points"), null)) ?? 0)) break;
+  }
+  await safe(() => inspector.locator('[data-chalknb="selection"][data-kernel-variable]').waitFor({ timeout: 60_000 }), undefined);
+}
+
+async function outputFacts(frames: Frame[], column: string): Promise<OutputFacts | null> {
+  const found = await findOutput(frames, column);
+  if (!found) return null;
+  return await found.root.evaluate((root: any) => {
+    const q = (s: string): any => root.querySelector(s);
+    const inspector = q('[data-chalknb="inspector"]');
+    const panel = q('[data-chalknb="selection"]');
+    const grid = q(".cnb-grid-viewport");
+    const label = q('[data-chalknb="table-rows"]');
+    const shown = Array.from(grid?.querySelectorAll(".cnb-row:not([hidden])") ?? []) as any[];
+    shown.sort((a, b) => Number(a.dataset.viewRow) - Number(b.dataset.viewRow));
+    const numbers = shown.map((r) => r.querySelector(".cnb-rownum")?.textContent ?? "");
+    return {
+      inspectorState: inspector?.dataset.state ?? "",
+      inspectorSource: inspector?.dataset.source ?? "",
+      points: Number(q('[data-chalknb="scatter"]')?.dataset.points ?? -1),
+      selectedRows: Number(panel?.dataset.rows ?? -1),
+      kernelVariable: panel?.dataset.kernelVariable ?? "",
+      kernelRows: Number(panel?.dataset.kernelRows ?? -1),
+      gridRows: Number(grid?.getAttribute("aria-rowcount") ?? -1),
+      shownRowsLabel: label && !label.hidden ? (label.textContent ?? "") : "",
+      shownRowsData: Number(label?.dataset.rows ?? -1),
+      rowNumbers: numbers,
+      pending: numbers.filter((n) => n === "…").length,
+    };
+  });
 }

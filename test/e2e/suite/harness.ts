@@ -66,10 +66,10 @@ export function recordFigure(name: string, value: number, unit: string): void {
 let checkpoints = 0;
 
 /** Asks the runner (outside VS Code) for a screenshot and the webviews' DOM facts, after optional actions. */
-export async function checkpoint(name: string, actions: Checkpoint["actions"] = [], grid?: Checkpoint["grid"]): Promise<{ facts: WebviewFacts; dialogs: string[] }> {
+export async function checkpoint(name: string, actions: Checkpoint["actions"] = [], grid?: Checkpoint["grid"], output?: Checkpoint["output"]): Promise<{ facts: WebviewFacts; dialogs: string[] }> {
   if (!e2eDir) throw new Error("CHALKNB_E2E_DIR is not set: run through test/e2e/run.ts");
   const file = join(e2eDir, `cp-${String(++checkpoints).padStart(3, "0")}-${name}.json`);
-  writeFileSync(file, JSON.stringify({ name, actions, grid }));
+  writeFileSync(file, JSON.stringify({ name, actions, grid, output }));
   const done = file.replace(/\.json$/, ".done.json");
   await waitFor(`checkpoint ${name}`, () => existsSync(done), 90_000);
   return JSON.parse(readFileSync(done, "utf8")) as { facts: WebviewFacts; dialogs: string[] };

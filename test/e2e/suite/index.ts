@@ -131,6 +131,19 @@ const wide = new arrow.Table({ text: arrow.vectorFromArray(Array.from({ length: 
 console.log("made in " + Math.round(performance.now() - t0) + " ms");
 wide`;
 
+/**
+ * 5,000 rows (more than the 1,000-row preview, so the table stays in the kernel): text, a topic (i % 8) and a 32-d
+ * embedding that clusters by topic, so the plot has distinct groups to draw a box over.
+ */
+const TOPIC_TABLE_CELL = `const n = 5_000, dim = 32;
+const topic = Int32Array.from({ length: n }, (_, i) => i % 8);
+const values = new Float32Array(n * dim);
+for (let i = 0; i < n; i++) for (let j = 0; j < dim; j++) values[i * dim + j] = Math.sin(topic[i] * 1.3 + j * 0.4) + 0.3 * Math.sin(i * 12.9898 + j * 78.233);
+const item = new arrow.Field("item", new arrow.Float32(), true);
+const embedding = arrow.makeVector(arrow.makeData({ type: new arrow.List(item), length: n, valueOffsets: Int32Array.from({ length: n + 1 }, (_, i) => i * dim),
+  child: arrow.makeData({ type: new arrow.Float32(), length: n * dim, data: values }) }));
+new arrow.Table({ text: arrow.vectorFromArray(Array.from({ length: n }, (_, i) => "Document " + i + " on topic " + (i % 8)), new arrow.Utf8()), topic: arrow.makeVector(topic), embedding })`;
+
 const sampleNotebook = (): string | undefined => {
   const p = join(workspaceRoot(), "embeddings.chalknb");
   return existsSync(p) ? p : undefined;
@@ -729,6 +742,53 @@ const trusted: TestCase[] = [
       assert.equal(first.vectorDim, 512);
       const { facts } = await checkpoint("wide-table");
       assert.ok(facts.rowCountBadges.includes("100,000 rows"), facts.rowCountBadges.join(", "));
+    },
+  },
+  {
+    name: "inspector selection: a box over the plot of a 5,000-row table in the kernel binds `selection`, the next cell reads its rows, and the grid shows just them",
+    timeoutMs: 300_000,
+    async fn() {
+      const path = join(workspaceRoot(), "inspector-selection.chalknb");
+      writeFileSync(path, JSON.stringify({ format: "chalknb", version: 1, metadata: {}, cells: [{ kind: "code", language: "typescript", source: TOPIC_TABLE_CELL, outputs: [] }] }));
+      const editor = await open(path);
+      const seen = rendered.length;
+      const [cell] = await execute(editor, [0, 1], 180_000);
+      assert.equal(cell!.executionSummary?.success, true, outputText(cell!));
+      const meta = cell!.outputs[0]!.metadata?.[ARROW] as { numRows: number; totalRows: number; handle?: string };
+      assert.deepEqual([meta.numRows, meta.totalRows, typeof meta.handle], [1000, 5000, "string"], "a lazy table: a preview, the rest in the kernel");
+      await waitFor("the table to render", () => rendered.slice(seen).find((m) => m.view === "table" && m.rows === 5000), 60_000);
+
+      // The Embeddings tab, box mode, a drag over the plot; the kernel binds the selected rows as `selection`.
+      const { facts } = await checkpoint("inspector-selection", ["selectInEmbeddings"], undefined, "topic");
+      const plot = facts.output;
+      assert.ok(plot, "the table output with a topic column is on screen");
+      assert.deepEqual([plot.inspectorState, plot.inspectorSource, plot.points], ["ready", "kernel", 5000], "the inspector plots all rows, computed in the kernel");
+      assert.equal(plot.kernelVariable, "selection", `the kernel bound the selection (panel: ${JSON.stringify(plot)})`);
+      const n = plot.kernelRows;
+      assert.ok(n > 0 && n < 5000, `a box over part of the plot selects some rows, not all: ${n}`);
+      assert.equal(plot.selectedRows, n, "the kernel's table has the rows the panel lists");
+
+      const next = await appendCell(editor, "selection.numRows");
+      const [read] = await execute(editor, [next, next + 1], 60_000);
+      assert.equal(read!.executionSummary?.success, true, outputText(read!));
+      const plain = items(read!, "text/plain").map((i) => new TextDecoder().decode(i.data)).join("");
+      assert.equal(plain.trim(), String(n), "the next cell sees the selection");
+
+      // Back on the Table tab the grid scrolls through just the selected rows, and its toolbar says so.
+      const { facts: after } = await checkpoint("inspector-selection-table", ["openTableTab"], undefined, "topic");
+      const grid = after.output!;
+      assert.equal(grid.gridRows, n, "the grid's rows are the selection's");
+      assert.equal(grid.shownRowsData, n);
+      assert.equal(grid.shownRowsLabel, `${n.toLocaleString("en-US")} selected rows · show all rows`);
+      assert.equal(grid.pending, 0, "the selected rows arrived from the kernel");
+      const shown = grid.rowNumbers.map(Number);
+      assert.ok(shown.length > 0 && shown.every((r, i) => r < 5000 && (i === 0 || r > shown[i - 1]!)), `row numbers ascending: ${shown.join(", ")}`);
+      // The grid's first rows are the first rows of `selection` (both in row order).
+      const first = shown.slice(0, 3);
+      const check = await appendCell(editor, `Array.from({ length: ${first.length} }, (_, i) => selection.get(i)?.text).join(" | ")`);
+      const [texts] = await execute(editor, [check, check + 1], 60_000);
+      const got = items(texts!, "text/plain").map((i) => new TextDecoder().decode(i.data)).join("");
+      assert.equal(got.trim().replace(/^(['"])(.*)\1$/, "$2"), first.map((r) => `Document ${r} on topic ${r % 8}`).join(" | "));
     },
   },
 ];
