@@ -16,7 +16,7 @@ let kernel: KernelClient;
 const FUNCTIONS = `import { defineFunction } from "chalknb";
 export const double = defineFunction({ name: "double", maxBatchingSize: 2, maxBufferDuration: 5 }, async (x: number[]) => x.map((v) => v * 2));
 // Never answers: a call to it stays pending until it is cancelled.
-export const hang = defineFunction({ name: "hang", maxBatchingSize: 1, maxBufferDuration: 5 }, (_x: number[]) => new Promise<number[]>(() => {}));
+export const hang = defineFunction({ name: "hang", maxBatchingSize: 1, maxBufferDuration: 5 }, (x: number[]) => new Promise<number[]>(() => void x));
 `;
 
 before(async () => {
