@@ -138,7 +138,8 @@ wide`;
 const TOPIC_TABLE_CELL = `const n = 5_000, dim = 32;
 const topic = Int32Array.from({ length: n }, (_, i) => i % 8);
 const values = new Float32Array(n * dim);
-for (let i = 0; i < n; i++) for (let j = 0; j < dim; j++) values[i * dim + j] = Math.sin(topic[i] * 1.3 + j * 0.4) + 0.3 * Math.sin(i * 12.9898 + j * 78.233);
+const noise = (i: number, j: number) => { const h = Math.sin(i * 12.9898 + j * 78.233) * 43758.5453; return h - Math.floor(h) - 0.5; };
+for (let i = 0; i < n; i++) for (let j = 0; j < dim; j++) values[i * dim + j] = Math.sin(topic[i] * 1.3 + j * 0.4) + 1.2 * noise(i, j);
 const item = new arrow.Field("item", new arrow.Float32(), true);
 const embedding = arrow.makeVector(arrow.makeData({ type: new arrow.List(item), length: n, valueOffsets: Int32Array.from({ length: n + 1 }, (_, i) => i * dim),
   child: arrow.makeData({ type: new arrow.Float32(), length: n * dim, data: values }) }));
