@@ -786,7 +786,7 @@ const trusted: TestCase[] = [
       assert.ok(shown.length > 0 && shown.every((r, i) => r < 5000 && (i === 0 || r > shown[i - 1]!)), `row numbers ascending: ${shown.join(", ")}`);
       // The grid's first rows are the first rows of `selection` (both in row order).
       const first = shown.slice(0, 3);
-      const check = await appendCell(editor, `Array.from({ length: ${first.length} }, (_, i) => selection.get(i)?.text).join(" | ")`);
+      const check = await appendCell(editor, `Array.from({ length: ${first.length} }, (_, i) => selection.getChild("text")?.get(i)).join(" | ")`);
       const [texts] = await execute(editor, [check, check + 1], 60_000);
       const got = items(texts!, "text/plain").map((i) => new TextDecoder().decode(i.data)).join("");
       assert.equal(got.trim().replace(/^(['"])(.*)\1$/, "$2"), first.map((r) => `Document ${r} on topic ${r % 8}`).join(" | "));
