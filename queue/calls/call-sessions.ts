@@ -7,6 +7,9 @@ import type { CallRunner } from "./call-runner.js";
 import type { CallEvent } from "./call-store.js";
 import { validateSpawn, validCallId } from "./call-validation.js";
 
+/** How often an attachment reads its call from the store, in case an event was lost. @default 2000 */
+const RESYNC_MS = 2000;
+
 /** One client connection's side of spawned calls. */
 export interface CallPeer {
   send(frame: OutgoingFrame): void;
@@ -43,10 +46,43 @@ export class CallSessions {
   readonly #attachments = new Map<string, Set<Attachment>>();
   readonly #byPeer = new Map<CallPeer, Set<Attachment>>();
 
+  readonly #resync: NodeJS.Timeout;
+
   constructor(runner: CallRunner, clock: Clock) {
     this.#runner = runner;
     this.#clock = clock;
     runner.store.onEvent((event) => this.#onEvent(event));
+    // Events are pub/sub on Redis, which drops a message a subscriber misses (a reconnect, a Cluster node moving): each
+    // attachment also reads the store now and then, so a follower never waits on an event that never comes.
+    this.#resync = setInterval(() => this.#resyncAll(), RESYNC_MS);
+    this.#resync.unref();
+  }
+
+  close(): void {
+    clearInterval(this.#resync);
+  }
+
+  #resyncAll(): void {
+    for (const set of this.#attachments.values()) {
+      for (const attachment of set) {
+        if (attachment.buffered) continue; // still sending its snapshot
+        attachment.chain = attachment.chain.then(async () => {
+          if (attachment.closed) return;
+          const record = await this.#runner.record(attachment.callId);
+          const chunks = await this.#runner.store.chunks(attachment.callId, record.ranges.length);
+          for (let i = 0; i < chunks.length && !attachment.closed; i++) {
+            if (chunks[i]?.state === "done") await this.#sendResult(attachment, i);
+            else if (chunks[i]?.state === "failed" && chunks[i]?.error) this.#sendError(attachment, i, chunks[i]!.error!);
+          }
+          if (attachment.closed || !isFinished(record)) return;
+          attachment.peer.send(encodeFrame({ type: "call-status", callId: attachment.callId, for: "update", status: summarize(record, chunks) }));
+          this.#drop(attachment);
+        }).catch((error: Error) => {
+          this.#drop(attachment);
+          this.#callError(attachment.peer, attachment.callId, (error as ChalknbError).code ?? ErrorCode.InvalidArgument, error.message);
+        });
+      }
+    }
   }
 
   /** Handles a frame about spawned calls; false for any other frame. */

@@ -51,5 +51,10 @@ export async function createSpawnedCalls(options: SpawnedCallsOptions): Promise<
   });
   const sessions = new CallSessions(runner, options.clock);
   await runner.start();
-  return { runner, sessions, close: () => runner.close() };
+  return {
+    runner, sessions, close: () => {
+      sessions.close();
+      return runner.close();
+    },
+  };
 }
