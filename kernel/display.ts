@@ -36,15 +36,23 @@ export interface DisplayOptions {
   /** Put whole tables in outputs (up to {@link MAX_ARROW_BYTES}) instead of a preview: for notebooks that save full outputs. */
   fullTables: boolean;
   previewRows: number;
+  /**
+   * Whether a frontend can ask this kernel for more of a table than its output holds (the chalknb renderer can; a
+   * Jupyter frontend cannot): only then is a displayed table held under a handle and the text says the grid fetches
+   * the rest.
+   */
+  browsable: boolean;
 }
 
 const displayOptions: DisplayOptions = {
   fullTables: false,
+  browsable: true,
   previewRows: positiveInt(process.env.CHALKNB_PREVIEW_ROWS) ?? DEFAULT_PREVIEW_ROWS,
 };
 
 export function setDisplayOptions(options: Partial<DisplayOptions>): void {
   if (options.fullTables !== undefined) displayOptions.fullTables = options.fullTables;
+  if (options.browsable !== undefined) displayOptions.browsable = options.browsable;
   if (options.previewRows !== undefined) displayOptions.previewRows = Math.max(1, Math.floor(options.previewRows));
 }
 
@@ -100,7 +108,7 @@ function tableBundle(table: TableLike, arrow: ArrowNs, kind: string): Bundle {
   const tableToIPC = arrow.tableToIPC as (t: unknown, type: "file") => Uint8Array;
   const slice = (t: TableLike, end: number): TableLike =>
     compactDictionaries((t as unknown as ArrowTable).slice(0, end), arrow as never) as unknown as TableLike;
-  const handle = holdTable(table);
+  const handle = displayOptions.browsable ? holdTable(table) : undefined;
   const lazy = !displayOptions.fullTables && table.numRows > displayOptions.previewRows;
   let shown = lazy ? slice(table, displayOptions.previewRows) : table;
   const budget = lazy ? PREVIEW_MAX_BYTES : MAX_ARROW_BYTES;
@@ -113,8 +121,11 @@ function tableBundle(table: TableLike, arrow: ArrowNs, kind: string): Bundle {
   const truncated = shown.numRows < table.numRows;
   let text = previewTable(table, kind);
   if (truncated) {
+    const rest = displayOptions.browsable
+      ? "the grid fetches the rest from the kernel as you scroll"
+      : "slice the table in a cell to see other rows";
     text += lazy
-      ? `\n(the output holds the first ${shown.numRows} of ${table.numRows} rows; the grid fetches the rest from the kernel as you scroll)`
+      ? `\n(the output holds the first ${shown.numRows} of ${table.numRows} rows; ${rest})`
       : `\n(the rich view holds the first ${shown.numRows} of ${table.numRows} rows: the whole table is over ${MAX_ARROW_BYTES} bytes)`;
   }
   const metadata: LazyTableMetadata = { numRows: shown.numRows, totalRows: table.numRows, truncated, handle };

@@ -103,7 +103,7 @@ export async function runJupyterKernel(connectionFile: string): Promise<never> {
     if (handleControl) handleControl(message);
     else void loading.then(() => handleControl?.(message));
   });
-  const [{ installCellRuntime }, { createExecutor }, { complete }, { toMimeBundle }, { warmUpCompiler }, { holdSigintWatchdog }] = await Promise.all([
+  const [{ installCellRuntime }, { createExecutor }, { complete }, { toMimeBundle, setDisplayOptions }, { warmUpCompiler }, { holdSigintWatchdog }] = await Promise.all([
     import("../cell-runtime.js"),
     import("../executor.js"),
     import("../completer.js"),
@@ -112,6 +112,8 @@ export async function runJupyterKernel(connectionFile: string): Promise<never> {
     import("../sigint-watchdog.js"),
   ]);
 
+  // A Jupyter frontend cannot ask the kernel for rows past a table's preview, so no table is held for one.
+  setDisplayOptions({ browsable: false });
   const runtime = installCellRuntime({ cwd: process.cwd() });
   const bridge = new MessageBridge({
     shell,
