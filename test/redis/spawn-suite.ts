@@ -55,7 +55,7 @@ export function spawnSuite(backend: SuiteBackend): void {
     it("a call spawned by a process that exits runs on; another process attaches and gets every row in input order", () => withFixture({}, async (fixture) => {
       const held = gate();
       await fixture.worker({ name: "echo", maxBatchingSize: 5, maxBufferDuration: 1 }, held.handler, { concurrency: 2 });
-      const { stdout } = await run(process.execPath, [CLIENT, fixture.queue.url, "echo", "60", "5", "3"]);
+      const { stdout } = await run(process.execPath, [CLIENT, "--spawn", fixture.queue.url, "echo", "60", "5", "3"]);
       const id = stdout.trim();
       assert.match(id, /^[0-9a-f-]{36}$/);
       // The client is gone; the queue holds the call, and its first chunks are on the worker.
