@@ -7,6 +7,6 @@ export { defineFunction, type FunctionOptions, type FunctionDefinition } from ".
 export { startWorker, type Worker, type WorkerOptions } from "./queue/worker.js";
 export { startQueue } from "./queue/start-queue.js";
 export type { QueueOptions, QueueServer } from "./queue/queue-server.js";
-export type { BatchEvent } from "./queue/queue-core.js";
+export type { BatchEvent } from "./queue/backend.js";
 export type { FunctionInfo, FunctionsResponse, WorkerSummary } from "./protocol/queue-api.js";
 export type { Clock } from "./queue/clock.js";

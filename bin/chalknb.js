@@ -17,8 +17,9 @@ if (!command || command === "--help" || command === "-h" || !(command in command
     [
       "usage: chalknb <command> [options]",
       "  run <nb.chalknb> [--out file] [--queue url] [--token t] [--timeout s]   execute a notebook headless",
-      "        [--max-memory MiB] [--max-output-bytes n]",
+      "        [--max-memory MiB] [--max-output-bytes n] [--max-saved-output-bytes n]",
       "  queue [--host 127.0.0.1] [--port 7777] [--token t] [--max-buffered-rows n]",
+      "        [--batch-deadline-ms ms] [--result-ttl 1h] [--result-max-bytes n]   (spawned calls' results)",
       "        [--backend memory|redis] [--redis-url redis://h:p[,redis://h2:p2...]] [--redis-cluster]",
       "        [--redis-prefix p] [--claim-idle-ms ms]",
       "                                                                         start a function queue (gateway)",

@@ -1,5 +1,8 @@
 import { isBinaryMime, isJsonMime, type KernelOutput, type MimeBundle } from "./messages.js";
 import { limitSavedOutputs, type SavedOutputOptions } from "./saved-outputs.js";
+import type { NotebookCell, NotebookExecution, NotebookFile, NotebookOutput, NotebookOutputItem } from "./notebook-model.js";
+
+export type { NotebookCell, NotebookExecution, NotebookFile, NotebookOutput, NotebookOutputItem } from "./notebook-model.js";
 
 export { DEFAULT_MAX_SAVED_OUTPUT_BYTES, SAVE_FULL_OUTPUTS_KEY, savesFullOutputs, type SavedOutputOptions } from "./saved-outputs.js";
 
@@ -26,44 +29,6 @@ export const STDOUT_MIME = "application/vnd.code.notebook.stdout";
 export const STDERR_MIME = "application/vnd.code.notebook.stderr";
 /** `data` is a JSON string `{ "name", "message", "stack" }` (VS Code's error item). */
 export const ERROR_MIME = "application/vnd.code.notebook.error";
-
-export interface NotebookFile {
-  format: "chalknb";
-  version: 1;
-  metadata: Record<string, unknown>;
-  cells: NotebookCell[];
-}
-
-export interface NotebookCell {
-  kind: "code" | "markdown";
-  /** `typescript` for code cells, `markdown` for markdown cells. */
-  language: string;
-  source: string;
-  /** Always `[]` for markdown cells. */
-  outputs: NotebookOutput[];
-  metadata?: Record<string, unknown>;
-  execution?: NotebookExecution;
-}
-
-export interface NotebookOutput {
-  items: NotebookOutputItem[];
-  /** `outputType` (`stream`, `display_data`, `execute_result`, `error`) is set by {@link toNotebookOutputs}. */
-  metadata?: Record<string, unknown>;
-}
-
-export interface NotebookOutputItem {
-  mime: string;
-  /** string (text, or base64 for binary MIME types), or any JSON value for JSON MIME types. */
-  data: unknown;
-}
-
-export interface NotebookExecution {
-  executionCount: number | null;
-  success: boolean | null;
-  /** Epoch milliseconds. */
-  startedAt?: number;
-  endedAt?: number;
-}
 
 /** A `.chalknb` text that does not parse or validate. `path` is the JSON path of the bad field, e.g. `$.cells[2].kind`. */
 export class NotebookFormatError extends Error {

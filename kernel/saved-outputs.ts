@@ -2,7 +2,7 @@ import * as arrow from "apache-arrow";
 import { compactDictionaries } from "./table-ops/compact.js";
 import { ARROW_MIME } from "../protocol/progress.js";
 import { isJsonMime } from "./messages.js";
-import type { NotebookFile, NotebookOutput, NotebookOutputItem } from "./notebook-format.js";
+import type { NotebookFile, NotebookOutput, NotebookOutputItem } from "./notebook-model.js";
 
 /**
  * What a saved notebook keeps of its outputs — the one rule `chalknb run` and the VS Code serializer share, so a

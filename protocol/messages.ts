@@ -1,4 +1,4 @@
-import type { CallStatus } from "./queue-api.js";
+import type { CallStatus } from "./call-status.js";
 
 /**
  * The wire messages (frame headers). Bodies, where present, are Arrow IPC streams; `parts` / `segments` give the

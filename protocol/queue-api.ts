@@ -1,4 +1,7 @@
 import type { CostSpec } from "./messages.js";
+import type { CallStatus } from "./call-status.js";
+
+export type { CallStatus, SpawnedCallState } from "./call-status.js";
 
 /**
  * The queue's HTTP contract, beside its WebSocket on the same port: what the SDK, the extension's dashboard and
@@ -16,32 +19,6 @@ export const QueuePaths = {
   /** `POST`: cancels a spawned call; JSON {@link CallStatus}. */
   cancelCall: (id: string) => `/v1/calls/${encodeURIComponent(id)}/cancel`,
 } as const;
-
-/** A spawned call's life: its rows arriving, running on the queue, then finished one way, then its results gone. */
-export type SpawnedCallState = "receiving" | "running" | "done" | "failed" | "cancelled" | "expired";
-
-/** A spawned call (`fn.spawn`, `deferBatch`) as the queue reports it: over the WebSocket and in `GET /v1/calls`. */
-export interface CallStatus {
-  id: string;
-  function: string;
-  state: SpawnedCallState;
-  totalRows: number;
-  /** Rows whose chunk finished (failed rows of a `returnErrors` call count: they have their error). */
-  rowsDone: number;
-  chunks: { total: number; queued: number; running: number; done: number; failed: number; cancelled: number };
-  /** Rows that failed alone (`returnErrors`). */
-  rowErrors: number;
-  /** Why the call failed, or why its results are gone. */
-  error?: { code: string; message: string; chunk?: number };
-  returnErrors: boolean;
-  concurrentChunks: number;
-  priority: "interactive" | "batch";
-  /** Epoch milliseconds (the queue's clock). */
-  createdAt: number;
-  finishedAt?: number;
-  /** When its results go (`--result-ttl` after it finished). */
-  expiresAt?: number;
-}
 
 /** The body of `GET /v1/calls`. */
 export interface CallsResponse {

@@ -4,8 +4,18 @@ import type { ClientPeer, WorkerPeer } from "./entities.js";
 import type { FunctionMetrics } from "./metrics.js";
 import type { FunctionInfo, WorkerSummary } from "../protocol/queue-api.js";
 
-export type { BatchEvent } from "./queue-core.js";
 export type { FunctionInfo } from "../protocol/queue-api.js";
+
+export interface BatchEvent {
+  functionName: string;
+  batchId: string;
+  rows: number;
+  reason: "full" | "deadline";
+  attempt: number;
+  workerId: string;
+  /** The rows' total cost, for a function that batches by cost (policy/cost.ts). */
+  cost?: number;
+}
 
 /**
  * What `queue-server.ts` needs from a queue: the sockets live in the server, the rows and their scheduling live in

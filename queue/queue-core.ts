@@ -6,7 +6,7 @@ import { decodeRows } from "../protocol/arrow-ipc.js";
 import type { CostSpec, DoneMessage, ErrorMessage, FailedMessage, FunctionSpec, SubmitMessage } from "../protocol/messages.js";
 import { checkSubmit } from "./submit-checks.js";
 import type { Clock } from "./clock.js";
-import type { QueueBackend } from "./backend.js";
+import type { BatchEvent, QueueBackend } from "./backend.js";
 import { chunkKey, type Batch, type ChunkEntry, type ClientPeer, type FunctionState, type Segment, type WorkerPeer } from "./entities.js";
 import { functionMetrics, newCounters, recordBatchSize, type FunctionCounters, type FunctionMetrics } from "./metrics.js";
 import { splitSegment, takeRows } from "./segments.js";
@@ -38,17 +38,6 @@ export interface QueueCoreOptions {
   batchDeadlineMs?: number;
   /** A function no worker serves leaves `functions()` / `metrics()` after this long. @default 60_000 */
   functionGraceMs?: number;
-}
-
-export interface BatchEvent {
-  functionName: string;
-  batchId: string;
-  rows: number;
-  reason: "full" | "deadline";
-  attempt: number;
-  workerId: string;
-  /** The rows' total cost, for a function that batches by cost (policy/cost.ts). */
-  cost?: number;
 }
 
 /**

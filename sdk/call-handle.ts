@@ -4,11 +4,10 @@ import type { CallProgress } from "../protocol/progress.js";
 import { followCall } from "./call-follower.js";
 import { callRequest } from "./call-requests.js";
 import { timeoutMs } from "./chunk-plan.js";
-import type { FinishedChunk } from "./chunk-runner.js";
+import type { FinishedChunk, StreamedChunk } from "./chunk-runner.js";
 import type { QueueConnection } from "./queue-connection.js";
 import { assembleResult } from "./result-assembly.js";
 import { assembleWithErrors } from "./row-errors.js";
-import type { StreamedChunk } from "./remote-function.js";
 
 export interface CallGetOptions {
   signal?: AbortSignal;

@@ -195,3 +195,12 @@ export class ChunkRun {
     }
   }
 }
+
+/** One chunk's result, as `fn.stream()` yields it. */
+export interface StreamedChunk {
+  chunk: number;
+  /** The chunk's input rows, [start, end). */
+  rows: [number, number];
+  /** The chunk's `result` column (and, with `returnErrors`, its `error` column), rows[1] - rows[0] rows. */
+  result: Table;
+}

@@ -7,7 +7,9 @@ import { spawnCall } from "./call-requests.js";
 import { ChunkError, InvalidArgumentError } from "../protocol/errors.js";
 import type { CallProgress } from "../protocol/progress.js";
 import { planChunks, timeoutMs, validateConcurrency } from "./chunk-plan.js";
-import { ChunkRun, type FinishedChunk } from "./chunk-runner.js";
+import { ChunkRun, type FinishedChunk, type StreamedChunk } from "./chunk-runner.js";
+
+export type { StreamedChunk } from "./chunk-runner.js";
 import type { ParquetCompression } from "./parquet.js";
 import { streamIntoParquet } from "./parquet-stream-writer.js";
 import { openParquet, type ParquetTable } from "./parquet-table.js";
@@ -76,15 +78,6 @@ export interface IntoParquet {
 export interface StreamOptions extends Omit<ChunkedCallOptions, "into"> {
   /** Yield chunks in input order (a finished chunk waits for earlier ones) instead of as they finish. @default false */
   ordered?: boolean;
-}
-
-/** One chunk's result, as `fn.stream()` yields it. */
-export interface StreamedChunk {
-  chunk: number;
-  /** The chunk's input rows, [start, end). */
-  rows: [number, number];
-  /** The chunk's `result` column (and, with `returnErrors`, its `error` column), rows[1] - rows[0] rows. */
-  result: Table;
 }
 
 /** A function served by the queue, as returned by `remote.function(name, options)`. */

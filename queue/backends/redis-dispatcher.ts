@@ -7,7 +7,7 @@ import type { DoneMessage, FailedMessage, FunctionSpec } from "../../protocol/me
 import type { Clock } from "../clock.js";
 import type { WorkerPeer } from "../entities.js";
 import { recordBatchSize, type FunctionCounters } from "../metrics.js";
-import type { BatchEvent } from "../queue-core.js";
+import type { BatchEvent } from "../backend.js";
 import { HungBatches, deadlineFailureMessage } from "../policy/batch-deadline.js";
 import { planFailure, planLoss, poisonRowMessage, poisonRowText, rowFailedMessage, type BisectOps } from "../policy/bisection.js";
 import { batchCost, rowCosts } from "../policy/cost.js";
