@@ -1,12 +1,14 @@
 /** The extension's calls to the queue's HTTP API (undici): `/v1/functions`, `/v1/calls` and `/metrics`, with the Bearer token. */
 import { request } from "undici";
 import { httpBase } from "./settings.js";
-import { QueuePaths, type CallsResponse, type CallStatus, type FunctionInfo, type FunctionsResponse } from "../protocol/queue-api.js";
+import { QueuePaths, type CallsResponse, type CallStatus, type FunctionInfo, type FunctionsResponse, type WorkerSummary } from "../protocol/queue-api.js";
 
 export interface QueueSnapshot {
   at: number;
   url: string;
   functions?: FunctionInfo[];
+  /** Connected workers with their GPUs and what they may not serve (issue 14's placement, as the queue reports it). */
+  workers?: WorkerSummary[];
   /** Spawned calls, newest first; absent from a queue older than spawned calls. */
   calls?: CallStatus[];
   metricsText?: string;
@@ -34,7 +36,7 @@ export async function pollQueue(queueUrl: string, token: string | undefined, tim
     ]);
     const parsed = JSON.parse(functionsText) as Partial<FunctionsResponse>;
     const calls = callsText === undefined ? undefined : (JSON.parse(callsText) as Partial<CallsResponse>).calls;
-    return { at, url: queueUrl, functions: parsed.functions ?? [], metricsText, ...(calls ? { calls } : {}) };
+    return { at, url: queueUrl, functions: parsed.functions ?? [], workers: parsed.workerList ?? [], metricsText, ...(calls ? { calls } : {}) };
   } catch (e) {
     const cause = (e as { cause?: { code?: string } }).cause?.code;
     return { at, url: queueUrl, error: `${e instanceof Error ? e.message : String(e)}${cause ? ` (${cause})` : ""}` };

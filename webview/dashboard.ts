@@ -6,7 +6,7 @@
 import { byFunction, counterRate, parsePrometheus, type Sample } from "./lib/prometheus.js";
 import { formatCount, formatNumber } from "./lib/format.js";
 import { h } from "./dom.js";
-import type { CallStatus, FunctionInfo } from "../protocol/queue-api.js";
+import type { CallStatus, FunctionInfo, WorkerSummary } from "../protocol/queue-api.js";
 
 export interface DashboardSnapshot {
   type: "snapshot";
@@ -14,6 +14,8 @@ export interface DashboardSnapshot {
   at: number;
   url: string;
   functions?: FunctionInfo[];
+  /** Connected workers: GPUs, cores, memory, and the functions each may not serve, with why. */
+  workers?: WorkerSummary[];
   /** Spawned calls, newest first (absent from an older queue). */
   calls?: CallStatus[];
   metricsText?: string;
@@ -113,10 +115,38 @@ function render(s: DashboardSnapshot): void {
     cards.append(card);
   }
   if (fns.length > 0) body.push(cards);
+  const workers = workerList(s.workers ?? []);
+  if (workers) body.push(workers);
   const calls = callList(s.calls ?? []);
   if (calls) body.push(calls);
   root.replaceChildren(...body);
   if (!s.error) previous = { at: s.at, rowsIn, rowsOut };
+}
+
+/** Workers: one line each with its GPUs (or "CPU"), cores and memory, then any function it may not serve and why. */
+function workerList(all: WorkerSummary[]): HTMLElement | undefined {
+  if (all.length === 0) return undefined;
+  const section = h("section", "workers");
+  section.append(h("strong", "", `Workers (${all.length})`));
+  for (const w of all) {
+    const row = h("div", "worker");
+    row.dataset.worker = w.name;
+    row.dataset.gpus = String(w.gpus.length);
+    const hardware = [
+      w.gpus.length > 0 ? gpuText(w.gpus) : "CPU",
+      w.cpus === null ? "" : `${w.cpus} cores`,
+      w.memoryBytes === null ? "" : `${formatNumber(w.memoryBytes / 2 ** 30, 3)} GiB`,
+    ].filter(Boolean).join(" · ");
+    row.append(h("span", "", w.name), h("span", "muted", hardware), h("span", "muted", w.functions.join(", ")));
+    for (const [fn, why] of Object.entries(w.unmet)) row.append(h("span", "bad-text unmet", `not given ${fn}: ${why}`));
+    section.append(row);
+  }
+  return section;
+}
+
+/** "2 × NVIDIA L4" for equal GPUs, else their names. */
+function gpuText(gpus: string[]): string {
+  return new Set(gpus).size === 1 ? `${gpus.length} × ${gpus[0]}` : gpus.join(", ");
 }
 
 /** Spawned calls: every running one with a Cancel button, then the last few finished. */

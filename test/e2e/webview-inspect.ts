@@ -57,6 +57,8 @@ export interface WebviewFacts {
   dashboardWidth: number;
   dashboardFits: boolean;
   dashboardState: string;
+  /** The dashboard's worker lines: name and hardware text ("CPU · 2 cores · 23.4 GiB"). */
+  dashboardWorkers: Array<{ name: string; hardware: string }>;
   /** Text of a workbench modal dialog (e.g. the workspace trust prompt), if one is open. */
   workbenchDialog: string;
   /** Status bar items and notification toasts of the workbench that mention chalknb. */
@@ -122,6 +124,7 @@ const collect = (): Omit<WebviewFacts, "output" | "frames" | "workbenchDialog" |
     dashboardWidth: d.querySelector("#app .cards") ? (globalThis as any).innerWidth : 0,
     dashboardFits: d.querySelector("#app .cards") ? d.documentElement.scrollWidth <= d.documentElement.clientWidth : false,
     dashboardState: q("#app .badge").map(text).join(" "),
+    dashboardWorkers: q("#app .worker").map((w: any) => ({ name: w.dataset.worker as string, hardware: text(w.querySelector(".muted")) })),
     cutRowNumbers: q(".cnb-row:not([hidden]) .cnb-rownum").filter((e: any) => e.scrollWidth > e.clientWidth).length,
     gridMessages: q(".cnb-grid-message:not([hidden])").map(text),
     gridGaps: q(".cnb-grid-viewport").map((v: any) => {
@@ -216,7 +219,7 @@ export async function inspectWebviews(page: Page, cp: Checkpoint): Promise<Webvi
   const facts: WebviewFacts = {
     frames: frames.length, tables: 0, rowElements: 0, rowCountBadges: [], headers: [], headerTypes: [], vectorCells: [],
     detailText: "", progressViews: 0, progressTiles: 0, progressHeadlines: [], images: 0, hostileTextShownAsText: false,
-    inspectorStatus: "", neighbours: 0, dashboardCards: [], dashboardWidth: 0, dashboardFits: false, dashboardState: "",
+    inspectorStatus: "", neighbours: 0, dashboardCards: [], dashboardWidth: 0, dashboardFits: false, dashboardState: "", dashboardWorkers: [],
     workbenchDialog: await safe(() => page.locator(".monaco-dialog-box").allTextContents().then((t) => t.join(" ")), ""),
     workbenchMessages: await safe(() => page.locator(".statusbar-item, .notification-list-item-message").allTextContents()
       .then((t) => t.filter((x) => /chalknb/i.test(x))), []),
@@ -254,6 +257,7 @@ export async function inspectWebviews(page: Page, cp: Checkpoint): Promise<Webvi
     facts.dashboardWidth = Math.max(facts.dashboardWidth, part.dashboardWidth);
     facts.dashboardFits ||= part.dashboardFits;
     facts.dashboardState += part.dashboardState;
+    facts.dashboardWorkers.push(...part.dashboardWorkers);
     facts.cutRowNumbers += part.cutRowNumbers;
     facts.gridGaps.push(...part.gridGaps);
     facts.gridMessages.push(...part.gridMessages);

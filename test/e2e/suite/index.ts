@@ -540,6 +540,9 @@ const trusted: TestCase[] = [
       assert.match(facts.dashboardState, /connected/);
       const card = facts.dashboardCards.find((c) => c.function === "embed")!;
       assert.equal(card.metrics.workers, "1", `one embedded worker: ${JSON.stringify(card)}`);
+      // The worker is listed with its hardware: no GPU here, so "CPU" and its cores.
+      assert.equal(facts.dashboardWorkers.length, 1, JSON.stringify(facts.dashboardWorkers));
+      assert.match(facts.dashboardWorkers[0]!.hardware, /^CPU · \d+ cores · [\d.]+ GiB$/);
       // Beside the notebook, at a readable width, and no horizontal scrolling.
       assert.equal(vscode.window.tabGroups.all.length, 2, "the dashboard opened in a group beside the notebook");
       assert.ok(facts.dashboardWidth >= 400, `the dashboard is ${facts.dashboardWidth} px wide`);
