@@ -5,6 +5,7 @@ import { existsSync } from "node:fs";
 const commands = {
   queue: "../dist/queue/queue-main.js",
   worker: "../dist/queue/worker-main.js",
+  deploy: "../dist/queue/deploy-main.js",
   run: "../dist/kernel/cli/run.js",
   export: "../dist/kernel/cli/export.js",
   import: "../dist/kernel/cli/import.js",
@@ -25,6 +26,8 @@ if (!command || command === "--help" || command === "-h" || !(command in command
       "                                                                         start a function queue (gateway)",
       "  worker <functions.ts...> [--queue url] [--token t] [--concurrency n]   serve functions to a queue",
       "        [--gpus all|0,2]                                                 one worker process per GPU",
+      "  deploy <functions.ts...> [--queue url] [--token t]                    register functions without a worker:",
+      "                                                                         their calls wait until one connects",
       "  export <nb.chalknb> --to ipynb [--out file]                            convert for Jupyter",
       "  import <notebook.ipynb> [--out file] [--force]                         convert a TypeScript/JavaScript .ipynb",
       "  jupyter install [--user | --sys-prefix | --prefix DIR] [--name NAME]   add the kernel to Jupyter (uninstall: same)",

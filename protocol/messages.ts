@@ -119,6 +119,8 @@ export interface AcceptedMessage {
   type: "accepted";
   callId: string;
   chunk: number;
+  /** Why the rows wait, when no worker serves the function yet (queue/policy/waiting.ts); absent otherwise. */
+  waiting?: string;
 }
 
 export interface ProgressMessage {

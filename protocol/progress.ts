@@ -35,5 +35,7 @@ export interface CallProgress {
   etaSeconds: number | null;
   startedAt: number;
   finishedAt?: number;
+  /** "waiting for a worker for embed (0 connected)" while no worker serves the function; absent otherwise. */
+  waiting?: string;
   chunks: ChunkProgress[];
 }

@@ -1,4 +1,4 @@
-import type { CostSpec } from "./messages.js";
+import type { CostSpec, FunctionSpec } from "./messages.js";
 import type { CallStatus } from "./call-status.js";
 
 export type { CallStatus, SpawnedCallState } from "./call-status.js";
@@ -8,7 +8,7 @@ export type { CallStatus, SpawnedCallState } from "./call-status.js";
  * `curl` read. Every route wants `Authorization: Bearer <token>` when the queue has a token.
  */
 export const QueuePaths = {
-  /** JSON {@link FunctionsResponse}. */
+  /** `GET`: JSON {@link FunctionsResponse}. `POST` a {@link DeployRequest}: registers functions without a worker. */
   functions: "/v1/functions",
   /** Prometheus text exposition. */
   metrics: "/metrics",
@@ -19,6 +19,16 @@ export const QueuePaths = {
   /** `POST`: cancels a spawned call; JSON {@link CallStatus}. */
   cancelCall: (id: string) => `/v1/calls/${encodeURIComponent(id)}/cancel`,
 } as const;
+
+/** The body of `POST /v1/functions` (`chalknb deploy`): specs as a worker's hello declares them. */
+export interface DeployRequest {
+  functions: FunctionSpec[];
+}
+
+/** The answer to a deploy: the functions now registered. */
+export interface DeployResponse {
+  deployed: string[];
+}
 
 /** The body of `GET /v1/calls`. */
 export interface CallsResponse {
@@ -43,6 +53,10 @@ export interface FunctionInfo {
   inFlightBatches: number;
   /** Workers holding a batch of this function past the batch deadline (at most 10 names). */
   hung: string[];
+  /** Registered by `chalknb deploy`: calls wait for a worker instead of failing as unknown. */
+  deployed?: boolean;
+  /** Seconds the oldest buffered row has waited (0 when none waits); absent where the backend does not know it. */
+  oldestWaitingSeconds?: number;
 }
 
 /** One connected worker: its GPUs, and the functions it declares but may not serve, with why ("it has no GPU"). */

@@ -6,6 +6,7 @@ import { echoed } from "../protocol/function-name.js";
 import { QueuePaths, type CallsResponse, type FunctionsResponse } from "../protocol/queue-api.js";
 import type { CallRunner } from "./calls/call-runner.js";
 import type { ChalknbError } from "../protocol/errors.js";
+import { deployFunctions } from "./deploy-route.js";
 
 /**
  * `GET /v1/functions` (JSON), `GET /metrics` (Prometheus text) and `GET /healthz`, beside the WebSocket on the same
@@ -42,6 +43,7 @@ export function createHttpHandler(core: QueueBackend, token: string | undefined,
         return send(code === "CHALKNB_UNKNOWN_CALL" ? 404 : 409, "application/json", JSON.stringify({ error: (error as Error).message, code }));
       }
     }
+    if (path === QueuePaths.functions && request.method === "POST") return deployFunctions(core, request, send, sendError);
     if (request.method !== "GET") return sendError(405, `${echoed(request.method ?? "")} is not supported; use GET`);
     if (path === QueuePaths.calls && calls) {
       const body: CallsResponse = { calls: await calls.list() };

@@ -60,13 +60,15 @@ export interface FunctionGauges {
   workers: number;
   /** Workers holding a batch of the function past the batch deadline. */
   hungWorkers: number;
+  /** Age of the oldest buffered row, the backlog signal an autoscaler reads; undefined where the backend lacks it. */
+  oldestWaitingSeconds?: number;
 }
 
 export type FunctionMetrics = Map<string, { counters: FunctionCounters; gauges: FunctionGauges }>;
 
 /** Pairs each function's counters with the gauges its FunctionInfo reports (the same for every backend). */
 export function functionMetrics(
-  functions: ReadonlyArray<{ name: string; bufferedRows: number; bufferedBytes: number; inFlightBatches: number; workers: number; hung: readonly string[] }>,
+  functions: ReadonlyArray<{ name: string; bufferedRows: number; bufferedBytes: number; inFlightBatches: number; workers: number; hung: readonly string[]; oldestWaitingSeconds?: number }>,
   counters: (name: string) => FunctionCounters,
 ): FunctionMetrics {
   return new Map(functions.map((info) => [info.name, {
@@ -74,6 +76,7 @@ export function functionMetrics(
     gauges: {
       bufferedRows: info.bufferedRows, bufferedBytes: info.bufferedBytes, inFlightBatches: info.inFlightBatches, workers: info.workers,
       hungWorkers: info.hung.length,
+      ...(info.oldestWaitingSeconds === undefined ? {} : { oldestWaitingSeconds: info.oldestWaitingSeconds }),
     },
   }]));
 }
@@ -104,6 +107,11 @@ export function renderPrometheus(functions: Map<string, { counters: FunctionCoun
   metric("chalknb_in_flight_batches", "gauge", "Batches on workers now.", (_, g) => g.inFlightBatches);
   metric("chalknb_workers", "gauge", "Workers serving the function.", (_, g) => g.workers);
   metric("chalknb_hung_workers", "gauge", "Workers holding a batch of the function past the batch deadline.", (_, g) => g.hungWorkers);
+  // Only functions whose backend measures it: a missing series is honest, a 0 would tell an autoscaler nothing waits.
+  lines.push("# HELP chalknb_oldest_waiting_seconds Age of the oldest row waiting in the buffer.", "# TYPE chalknb_oldest_waiting_seconds gauge");
+  for (const [fn, { gauges }] of functions) {
+    if (gauges.oldestWaitingSeconds !== undefined) lines.push(`chalknb_oldest_waiting_seconds{function=${quote(fn)}} ${gauges.oldestWaitingSeconds}`);
+  }
   lines.push("# HELP chalknb_batch_size Rows per batch.", "# TYPE chalknb_batch_size histogram");
   for (const [fn, { counters }] of functions) {
     BATCH_SIZE_BUCKETS.forEach((bound, i) => {

@@ -16,6 +16,7 @@ import { planFailure, planLoss, poisonRowMessage, poisonRowText, rowFailedMessag
 import { batchCost, costFull, costLimit, rowCosts } from "./policy/cost.js";
 import { bytesFull, bytesFullMessage, oversizedChunkMessage, rowsFullMessage } from "./policy/limits.js";
 import { FunctionRetention } from "./policy/retention.js";
+import { waitingForWorker } from "./policy/waiting.js";
 import { checkSpecs } from "./policy/spec-conflict.js";
 import { PriorityTurns, orderByPriority } from "./policy/priority.js";
 import { describeWorkers, meetsNeeds, unplacedReason } from "./policy/placement.js";
@@ -60,6 +61,8 @@ export class QueueCore extends EventEmitter implements QueueBackend {
   readonly #retention: FunctionRetention;
   readonly #maxBufferedBytes: number;
   readonly #batchDeadlineMs: number;
+  /** Functions registered by `chalknb deploy`: never pruned, so their calls wait for a worker (scale from zero). */
+  readonly #deployed = new Set<string>();
 
   constructor(options: QueueCoreOptions) {
     super();
@@ -152,7 +155,9 @@ export class QueueCore extends EventEmitter implements QueueBackend {
     client.chunks.set(key, chunk);
     fn.bufferedBytes += chunk.bytes;
     counters.rowsIn += rowCount;
-    client.send(encodeFrame({ type: "accepted", callId: message.callId, chunk: message.chunk }));
+    const serving = [...this.#workers].filter((w) => w.functions.has(fn.spec.name)).length;
+    const waiting = waitingForWorker(fn.spec.name, serving);
+    client.send(encodeFrame({ type: "accepted", callId: message.callId, chunk: message.chunk, ...(waiting ? { waiting } : {}) }));
     if (message.timeoutMs !== null && message.timeoutMs !== undefined) {
       chunk.timer = this.#options.clock.setTimeout(() => this.#timeOut(chunk, message.timeoutMs!), message.timeoutMs);
       this.#chunkTimers.add(chunk.timer);
@@ -217,6 +222,7 @@ export class QueueCore extends EventEmitter implements QueueBackend {
   functions(): FunctionInfo[] {
     this.#prune();
     const hung = this.#hung.byFunction();
+    const now = this.#options.clock.now();
     return [...this.#functions.values()].map((fn) => ({
       ...fn.spec,
       workers: [...this.#workers].filter((w) => w.functions.has(fn.spec.name)).length,
@@ -224,6 +230,8 @@ export class QueueCore extends EventEmitter implements QueueBackend {
       bufferedBytes: fn.bufferedBytes,
       inFlightBatches: fn.inFlight.size,
       hung: hung[fn.spec.name] ?? [],
+      deployed: this.#deployed.has(fn.spec.name),
+      oldestWaitingSeconds: fn.buffer.length === 0 ? 0 : (now - Math.min(...fn.buffer.map((s) => s.enqueuedAt))) / 1000,
     }));
   }
 
@@ -237,6 +245,26 @@ export class QueueCore extends EventEmitter implements QueueBackend {
 
   workerList(): WorkerSummary[] {
     return describeWorkers([...this.#workers], (name) => this.#functions.get(name)?.spec);
+  }
+
+  /** Registers specs without a worker; a live worker's different spec is a conflict, as for a second worker. */
+  deploy(specs: FunctionSpec[]): void {
+    this.#prune();
+    checkSpecs(specs, "deploy", (name) => {
+      const serving = [...this.#workers].filter((w) => w.functions.has(name));
+      const fn = this.#functions.get(name);
+      return serving.length > 0 && fn ? { spec: fn.spec, by: serving.slice(0, 3).map((w) => `worker ${w.name}`) } : undefined;
+    });
+    const now = this.#options.clock.now();
+    for (const spec of specs) {
+      const existing = this.#functions.get(spec.name);
+      if (existing) existing.spec = spec;
+      else this.#functions.set(spec.name, { spec, buffer: [], bufferedRows: 0, bufferedBytes: 0, inFlight: new Set(), turns: new PriorityTurns() });
+      if (!this.#counters.has(spec.name)) this.#counters.set(spec.name, newCounters());
+      const served = [...this.#workers].some((w) => w.functions.has(spec.name));
+      this.#retention.observe(spec.name, served, now);
+      this.#deployed.add(spec.name);
+    }
   }
 
   hasFunction(name: string): boolean {
@@ -465,7 +493,7 @@ export class QueueCore extends EventEmitter implements QueueBackend {
     const now = this.#options.clock.now();
     for (const [name, fn] of this.#functions) {
       const pending = fn.bufferedRows > 0 || fn.inFlight.size > 0 || fn.bufferedBytes > 0;
-      if (!this.#retention.expired(name, now, pending)) continue;
+      if (this.#deployed.has(name) || !this.#retention.expired(name, now, pending)) continue;
       if ([...this.#workers].some((w) => w.functions.has(name))) continue;
       this.#disarmFlush(fn);
       this.#functions.delete(name);

@@ -172,7 +172,7 @@ export class ChunkRun {
         const reply = await connection.submit(
           { type: "submit", callId: this.callId, chunk: index, function: functionName, rows, timeoutMs: remaining, ...(this.#spec.returnErrors ? { returnErrors: true } : {}), ...(this.#spec.priority === "batch" ? { priority: "batch" as const } : {}) },
           body,
-          { onProgress: (state, attempts) => tracker.chunk(index, state, { attempts }) },
+          { onAccepted: (waiting) => tracker.waiting(waiting), onProgress: (state, attempts) => tracker.chunk(index, state, { attempts }) },
         );
         tracker.chunk(index, "done", { attempts: reply.attempts });
         return reply;

@@ -30,7 +30,10 @@ export class ProgressTracker {
     const now = Date.now();
     Object.assign(chunk, patch, { state });
     if (state === "queued") chunk.submittedAt ??= now;
-    if (state === "running" || state === "retried") chunk.startedAt ??= now;
+    if (state === "running" || state === "retried") {
+      chunk.startedAt ??= now;
+      delete this.#progress.waiting; // a worker took rows of the call
+    }
     if (state === "done" || state === "failed" || state === "cancelled") chunk.finishedAt = now;
     if (state === "done") this.#progress.rowsDone += chunk.rows[1] - chunk.rows[0];
     const notable = state === "retried" || state === "failed";
@@ -38,9 +41,17 @@ export class ProgressTracker {
     else this.#trailing ??= setTimeout(() => this.#publish(), PUBLISH_INTERVAL_MS - (now - this.#lastPublished)).unref();
   }
 
+  /** The queue's word on why the rows wait (a deployed function with no worker yet); cleared once a batch runs. */
+  waiting(note: string | undefined): void {
+    if (note === undefined || this.#progress.waiting === note) return;
+    this.#progress.waiting = note;
+    this.#publish();
+  }
+
   finish(state: CallProgress["state"]): void {
     this.#progress.state = state;
     this.#progress.finishedAt = Date.now();
+    delete this.#progress.waiting;
     for (const chunk of this.#progress.chunks) {
       if (state !== "done" && (chunk.state === "queued" || chunk.state === "running" || chunk.state === "retried")) {
         chunk.state = "cancelled";

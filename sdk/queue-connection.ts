@@ -8,7 +8,8 @@ import { Heartbeat } from "./heartbeat.js";
 import { boundText, salvageReply } from "./reply-salvage.js";
 
 export interface ChunkEvents {
-  onAccepted?(): void;
+  /** `waiting`: why the rows wait, when no worker serves the function yet. */
+  onAccepted?(waiting?: string): void;
   onProgress?(state: "running" | "retried", attempts: number): void;
 }
 
@@ -208,7 +209,7 @@ export class QueueConnection {
     const header = frame.header;
     switch (header.type) {
       case "accepted":
-        this.#notify(header.callId, header.chunk, (p) => p.onAccepted?.());
+        this.#notify(header.callId, header.chunk, (p) => p.onAccepted?.(typeof header.waiting === "string" ? header.waiting : undefined));
         return undefined;
       case "progress":
         if (!this.#pending.has(`${header.callId}#${header.chunk}`)) return this.#toListeners(header.callId, frame);
