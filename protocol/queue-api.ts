@@ -55,7 +55,7 @@ export interface FunctionInfo {
   hung: string[];
   /** Registered by `chalknb deploy`: calls wait for a worker instead of failing as unknown. */
   deployed?: boolean;
-  /** Seconds the oldest buffered row has waited (0 when none waits); absent where the backend does not know it. */
+  /** Seconds since the oldest unfinished row (queued or running) was submitted; 0 when none. */
   oldestWaitingSeconds?: number;
 }
 

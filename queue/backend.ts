@@ -52,7 +52,7 @@ export interface QueueBackend extends EventEmitter {
    * Registers specs no worker serves yet (`chalknb deploy`): their calls are queued until a worker comes, and they
    * stay listed past the grace period. Optional: a backend without it answers `POST /v1/functions` with 501.
    */
-  deploy?(specs: FunctionSpec[]): void;
+  deploy?(specs: FunctionSpec[]): void | Promise<void>;
   /**
    * Brings the figures behind `functions()` / `metrics()` up to date before the HTTP API reads them (the Redis
    * backend asks Redis for queue depths and other gateways' workers). Optional: the memory backend is always current.

@@ -18,7 +18,7 @@ export async function deployFunctions(
   send: (status: number, type: string, body: string) => void,
   sendError: (status: number, error: string) => void,
 ): Promise<void> {
-  if (!core.deploy) return sendError(501, "this queue's backend cannot deploy functions yet; use --backend memory or start a worker instead");
+  if (!core.deploy) return sendError(501, "this queue's backend cannot deploy functions; start a worker that serves them instead");
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request) {
@@ -35,7 +35,7 @@ export async function deployFunctions(
   try {
     const specs = validateWorkerFunctions((body as { functions?: unknown } | null)?.functions);
     if (specs.length === 0) return sendError(400, "the deploy body lists no functions");
-    core.deploy(specs);
+    await core.deploy(specs);
     const answer: DeployResponse = { deployed: specs.map((s) => s.name) };
     return send(200, "application/json", JSON.stringify(answer));
   } catch (error) {

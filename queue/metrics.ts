@@ -60,7 +60,10 @@ export interface FunctionGauges {
   workers: number;
   /** Workers holding a batch of the function past the batch deadline. */
   hungWorkers: number;
-  /** Age of the oldest buffered row, the backlog signal an autoscaler reads; undefined where the backend lacks it. */
+  /**
+   * Age of the oldest row submitted and not yet finished (queued or on a worker): with `bufferedRows`, the backlog
+   * signal an autoscaler reads. Undefined where the backend does not measure it.
+   */
   oldestWaitingSeconds?: number;
 }
 
@@ -108,7 +111,7 @@ export function renderPrometheus(functions: Map<string, { counters: FunctionCoun
   metric("chalknb_workers", "gauge", "Workers serving the function.", (_, g) => g.workers);
   metric("chalknb_hung_workers", "gauge", "Workers holding a batch of the function past the batch deadline.", (_, g) => g.hungWorkers);
   // Only functions whose backend measures it: a missing series is honest, a 0 would tell an autoscaler nothing waits.
-  lines.push("# HELP chalknb_oldest_waiting_seconds Age of the oldest row waiting in the buffer.", "# TYPE chalknb_oldest_waiting_seconds gauge");
+  lines.push("# HELP chalknb_oldest_waiting_seconds Age of the oldest row submitted and not yet finished (queued or running).", "# TYPE chalknb_oldest_waiting_seconds gauge");
   for (const [fn, { gauges }] of functions) {
     if (gauges.oldestWaitingSeconds !== undefined) lines.push(`chalknb_oldest_waiting_seconds{function=${quote(fn)}} ${gauges.oldestWaitingSeconds}`);
   }

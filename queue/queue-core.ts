@@ -41,6 +41,14 @@ export interface QueueCoreOptions {
   functionGraceMs?: number;
 }
 
+/** Age of the function's oldest chunk not yet finished, queued or running (metrics.ts: the autoscaler's signal). */
+function oldestPendingSeconds(fn: FunctionState, now: number): number {
+  let oldest = now;
+  for (const segment of fn.buffer) oldest = Math.min(oldest, segment.chunk.submittedAt);
+  for (const batch of fn.inFlight) for (const segment of batch.segments) oldest = Math.min(oldest, segment.chunk.submittedAt);
+  return (now - oldest) / 1000;
+}
+
 /**
  * The in-memory function queue: per-function row buffers, batch formation (full or deadline, whichever first),
  * credit-based dispatch to workers, retries, worker-loss redelivery, per-chunk timeouts and result routing.
@@ -231,7 +239,7 @@ export class QueueCore extends EventEmitter implements QueueBackend {
       inFlightBatches: fn.inFlight.size,
       hung: hung[fn.spec.name] ?? [],
       deployed: this.#deployed.has(fn.spec.name),
-      oldestWaitingSeconds: fn.buffer.length === 0 ? 0 : (now - Math.min(...fn.buffer.map((s) => s.enqueuedAt))) / 1000,
+      oldestWaitingSeconds: oldestPendingSeconds(fn, now),
     }));
   }
 

@@ -196,6 +196,14 @@ export class RedisBackend extends EventEmitter implements QueueBackend {
     );
   }
 
+  /** `chalknb deploy`: checked like a joining worker's specs, here and then atomically in Redis. */
+  async deploy(specs: FunctionSpec[]): Promise<void> {
+    checkSpecs(specs, "deploy", (name) => this.#dispatcher.servedHere(name) ?? this.#registry.servedElsewhere(name));
+    for (const spec of specs) if (!this.#counters.has(spec.name)) this.#counters.set(spec.name, newCounters());
+    const conflict = await this.#registry.deploy(specs);
+    if (conflict) throw specConflictError(conflict, specs.find((s) => s.name === conflict.name)!, "deploy");
+  }
+
   addCredits(worker: WorkerPeer, credits: number): void {
     this.#dispatcher.addCredits(worker, credits);
   }
@@ -239,6 +247,8 @@ export class RedisBackend extends EventEmitter implements QueueBackend {
       bufferedBytes: this.#registry.bufferedBytes(spec.name),
       inFlightBatches: this.#dispatcher.inFlightBatches(spec.name),
       hung: this.#registry.hung(spec.name),
+      deployed: this.#registry.isDeployed(spec.name),
+      oldestWaitingSeconds: this.#registry.oldestPendingSeconds(spec.name),
     }));
   }
 

@@ -1,4 +1,5 @@
 import type { SubmitMessage } from "../../protocol/messages.js";
+import { waitingForWorker } from "../policy/waiting.js";
 import { encodeFrame } from "../../protocol/frame-codec.js";
 import { ErrorCode } from "../../protocol/errors.js";
 import { checkSubmit } from "../submit-checks.js";
@@ -103,7 +104,8 @@ export class Intake {
           this.#dropUnread(spec.name, chunk.entries);
           return;
         }
-        client.send(encodeFrame({ type: "accepted", callId: message.callId, chunk: message.chunk }));
+        const waiting = waitingForWorker(spec.name, this.#o.registry.workers(spec.name));
+        client.send(encodeFrame({ type: "accepted", callId: message.callId, chunk: message.chunk, ...(waiting ? { waiting } : {}) }));
       },
       (error: Error) => {
         if (chunk.finished) return;

@@ -16,6 +16,8 @@ export interface RedisKeys {
    * workers that serve it; a different spec is refused while a live gateway's workers serve the name.
    */
   readonly functions: string;
+  /** Hash: function name → "1" for functions registered by `chalknb deploy`: kept without a worker (scale from zero). */
+  readonly deployed: string;
   /** Hash: gateway id → {at, workers, count, names, hung, closed} JSON heartbeat. */
   readonly gateways: string;
   /** Pub/sub channel: chunks that finished (done, failed, timed out, cancelled), so holders drop their rows. */
@@ -34,6 +36,7 @@ export function redisKeys(prefix: string): RedisKeys {
     // One tag for the queue-wide keys, so the heartbeat's pipeline stays on one Cluster slot.
     functions: `${prefix}:{meta}:functions`,
     gateways: `${prefix}:{meta}:gateways`,
+    deployed: `${prefix}:{meta}:deployed`,
     finished: `${prefix}:finished`,
   };
 }

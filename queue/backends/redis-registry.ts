@@ -55,9 +55,13 @@ export class Registry {
   readonly #options: RegistryOptions;
   readonly #specs = new Map<string, FunctionSpec>();
   readonly #groups = new Set<string>();
+  /** Names registered by `chalknb deploy` (the deployed hash, read every beat): never dropped for want of a worker. */
+  #deployed = new Set<string>();
   #gateways = new Map<string, GatewayBeat>();
   #buffered = new Map<string, number>();
   #bytes = new Map<string, number>();
+  /** Redis time (ms) of each function's oldest rows-stream entry: finished chunks' entries are deleted. */
+  #oldest = new Map<string, number>();
   #offsetMs = 0;
   #epoch: string | undefined;
   readonly #retention: FunctionRetention;
@@ -117,6 +121,12 @@ export class Registry {
     return Math.max(0, this.#bytes.get(fn) ?? 0);
   }
 
+  /** Seconds since the oldest unfinished chunk of `fn` was submitted, as of the last refresh (metrics.ts). */
+  oldestPendingSeconds(fn: string): number {
+    const at = this.#oldest.get(fn);
+    return at === undefined ? 0 : Math.max(0, this.redisNow() - at) / 1000;
+  }
+
   /** Workers holding a batch of `fn` past the batch deadline, on every live gateway (at most 10 names). */
   hung(fn: string): string[] {
     const names = new Set(this.#options.local().hung[fn] ?? []);
@@ -163,6 +173,22 @@ export class Registry {
     return undefined;
   }
 
+  /**
+   * `chalknb deploy`: publishes the specs as a worker's would be (the same atomic conflict check against live
+   * gateways' workers) and marks them deployed, so every gateway accepts their calls and keeps them listed.
+   */
+  async deploy(specs: FunctionSpec[]): Promise<(ServedSpec & { name: string }) | undefined> {
+    const conflict = await this.register(specs);
+    if (conflict) return conflict;
+    await this.#options.command.hset(this.#options.keys.deployed, Object.fromEntries(specs.map((s) => [s.name, "1"])));
+    for (const spec of specs) this.#deployed.add(spec.name);
+    return undefined;
+  }
+
+  isDeployed(name: string): boolean {
+    return this.#deployed.has(name);
+  }
+
   /** XGROUP CREATE ... MKSTREAM, once per function (again after Redis lost it: NOGROUP). */
   async ensureGroup(fn: string, force = false): Promise<void> {
     if (this.#groups.has(fn) && !force) return;
@@ -184,11 +210,13 @@ export class Registry {
     // Specs are re-published every beat (never over another spec: register() decides who holds a name), so a Redis
     // that lost its data learns them again.
     for (const spec of local.specs) pipeline.hsetnx(keys.functions, spec.name, canonicalSpec(spec));
+    pipeline.hgetall(keys.deployed);
     pipeline.hgetall(keys.gateways);
     pipeline.hgetall(keys.functions);
     const replies = (await pipeline.exec()) ?? [];
     const gateways = (replies.at(-2)?.[1] ?? {}) as Record<string, string>;
     const functions = (replies.at(-1)?.[1] ?? {}) as Record<string, string>;
+    this.#deployed = new Set(Object.keys((replies.at(-3)?.[1] ?? {}) as Record<string, string>));
     const seen = new Map<string, GatewayBeat>();
     const forgotten: string[] = [];
     for (const [id, text] of Object.entries(gateways)) {
@@ -214,6 +242,8 @@ export class Registry {
       const counts = await Promise.all(names.flatMap((n) => [command.get(keys.buffered(n)), command.get(keys.bytes(n))]));
       this.#buffered = new Map(names.map((n, i) => [n, Number(counts[2 * i] ?? 0)]));
       this.#bytes = new Map(names.map((n, i) => [n, Number(counts[2 * i + 1] ?? 0)]));
+      const firsts = await Promise.all(names.map((n) => command.xrange(keys.rows(n), "-", "+", "COUNT", 1)));
+      this.#oldest = new Map(names.flatMap((n, i) => (firsts[i].length > 0 ? [[n, Number(firsts[i][0][0].split("-")[0])] as [string, number]] : [])));
     }
     if (!closed) await this.#dropUnserved();
   }
@@ -224,6 +254,7 @@ export class Registry {
     const now = this.#options.clock.now();
     const expired: string[] = [];
     for (const name of this.#specs.keys()) {
+      if (this.#deployed.has(name)) continue;
       this.#retention.observe(name, this.workers(name) > 0, now);
       if (this.#retention.expired(name, now, this.bufferedRows(name) > 0 || this.bufferedBytes(name) > 0)) expired.push(name);
     }

@@ -505,6 +505,64 @@ export function backendSuite(backend: SuiteBackend): void {
     });
   });
 
+  describe(`${backend.label} backend: functions that wait for workers (issue 12)`, { skip: backend.skip }, () => {
+    const shout = defineFunction({ name: "shout", maxBatchingSize: 4, maxBufferDuration: 1 }, (text: string[]) => text.map((t) => t.toUpperCase()));
+    /** `POST /v1/functions`, as `chalknb deploy` sends it. */
+    const deploy = async (fixture: QueueFixture, definitions: FunctionDefinition[]) => {
+      const response = await fetch(`${fixture.queue.httpUrl}/v1/functions`, {
+        method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ functions: definitions.map((d) => d.spec) }),
+      });
+      assert.equal(response.status, 200, await response.clone().text());
+      return response.json();
+    };
+
+    it("a deployed function buffers a call until a worker connects; progress says it waits; /metrics shows the backlog", () => withWorkers({}, async (fixture) => {
+      assert.deepEqual(await deploy(fixture, [shout]), { deployed: ["shout"] });
+      const notes: string[] = [];
+      const call = fixture.remote.function("shout").chunkedCall(textTable(6), {
+        chunkSize: 3, concurrentChunks: 2, onProgress: (p) => { if (p.waiting) notes.push(p.waiting); },
+      });
+      await until("both chunks wait in the buffer", async () => (await info(fixture, "shout"))?.bufferedRows === 6);
+      const listed = await info(fixture, "shout");
+      assert.equal(listed?.workers, 0);
+      assert.equal(listed?.deployed, true);
+      const metrics = await fixture.remote.stats();
+      assert.match(metrics, /^chalknb_buffered_rows\{function="shout"\} 6$/m);
+      assert.match(metrics, /^chalknb_in_flight_batches\{function="shout"\} 0$/m);
+      assert.match(metrics, /^chalknb_oldest_waiting_seconds\{function="shout"\} \d+(\.\d+)?(e-?\d+)?$/m);
+      await until("the progress says it waits", () => notes.length > 0);
+      assert.equal(notes[0], "waiting for a worker for shout (0 connected)");
+      await namedWorker(fixture, "late", [shout]);
+      assert.deepEqual(resultValues(await call), Array.from({ length: 6 }, (_, i) => `ROW ${i}`));
+      assert.equal((await info(fixture, "shout"))?.bufferedRows, 0);
+    }));
+
+    it("an undeployed unknown name still fails at once; a deployed one stays listed past the grace period", () => {
+      const clock = new ManualClock();
+      return withWorkers({ clock, functionGraceMs: 60_000 }, async (fixture) => {
+        await deploy(fixture, [shout]);
+        await assert.rejects(fixture.remote.function("shoutt").chunkedCall(textTable(1), { chunkSize: 1 }), {
+          code: ErrorCode.UnknownFunction, message: /no function named "shoutt" is registered with this queue \(registered: "shout"\)/,
+        });
+        clock.advance(60_001);
+        assert.equal((await info(fixture, "shout"))?.workers, 0, "a deployed function is not dropped after the grace period");
+        const answer = await rawSubmit(fixture, "shout", encodeRows(textTable(1)), 1);
+        assert.equal(answer.type, "accepted");
+      });
+    });
+
+    it("refuses a deploy whose spec differs from the one live workers serve, and a malformed spec", () => withWorkers({}, async (fixture) => {
+      await namedWorker(fixture, "w1", [shout]);
+      const other = defineFunction({ name: "shout", maxBatchingSize: 8, maxBufferDuration: 1 }, (text: string[]) => text);
+      const conflict = await fetch(`${fixture.queue.httpUrl}/v1/functions`, { method: "POST", body: JSON.stringify({ functions: [other.spec] }) });
+      assert.equal(conflict.status, 409);
+      assert.match(((await conflict.json()) as { error: string }).error, /function "shout" is already served by worker w1/);
+      const malformed = await fetch(`${fixture.queue.httpUrl}/v1/functions`, { method: "POST", body: JSON.stringify({ functions: [{ name: "x" }] }) });
+      assert.equal(malformed.status, 400);
+      assert.match(((await malformed.json()) as { error: string }).error, /maxBatchingSize must be a positive integer/);
+    }));
+  });
+
   describe(`${backend.label} backend: placement (issue 14)`, { skip: backend.skip }, () => {
     const cpuBox = { gpus: [], cpus: 4, memoryBytes: 8 * 1024 ** 3 };
     const l4Box = { gpus: [{ index: 0, name: "NVIDIA L4", memoryMiB: 23034, uuid: "GPU-7d1f0c2e" }], cpus: 8, memoryBytes: 32 * 1024 ** 3 };
