@@ -12,6 +12,8 @@ export interface CallStatus {
   chunks: { total: number; queued: number; running: number; done: number; failed: number; cancelled: number };
   /** Rows that failed alone (`returnErrors`). */
   rowErrors: number;
+  /** "waiting for a worker for embed (0 connected)" while the call runs and no worker serves its function. */
+  waiting?: string;
   /** Why the call failed, or why its results are gone. */
   error?: { code: string; message: string; chunk?: number };
   returnErrors: boolean;

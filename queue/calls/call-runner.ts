@@ -1,4 +1,5 @@
 import { EventEmitter } from "node:events";
+import { waitingForWorker } from "../policy/waiting.js";
 import { randomUUID } from "node:crypto";
 import { ChalknbError, ErrorCode } from "../../protocol/errors.js";
 import { encodeFrame } from "../../protocol/frame-codec.js";
@@ -112,7 +113,15 @@ export class CallRunner extends EventEmitter {
   async status(id: string): Promise<CallStatus> {
     const record = await this.record(id);
     const chunks = await this.#o.store.chunks(id, record.ranges.length);
-    return summarize(record, chunks);
+    return this.#withWaiting(summarize(record, chunks));
+  }
+
+  /** A running call of a function no worker serves (a deployed one) says so (policy/waiting.ts). */
+  #withWaiting(status: CallStatus): CallStatus {
+    if (status.state !== "running" && status.state !== "receiving") return status;
+    const workers = this.#o.backend.functions().find((f) => f.name === status.function)?.workers ?? 0;
+    const waiting = waitingForWorker(status.function, workers);
+    return waiting ? { ...status, waiting } : status;
   }
 
   /** The record, read through expiry; throws CHALKNB_UNKNOWN_CALL for an id the store does not have. */

@@ -537,6 +537,15 @@ export function backendSuite(backend: SuiteBackend): void {
       assert.equal((await info(fixture, "shout"))?.bufferedRows, 0);
     }));
 
+    it("a spawned call of a deployed function says in status() that it waits, then completes when a worker connects", () => withWorkers({}, async (fixture) => {
+      await deploy(fixture, [shout]);
+      const handle = await fixture.remote.function("shout").spawn(textTable(5), { chunkSize: 2 });
+      assert.equal((await handle.status()).waiting, "waiting for a worker for shout (0 connected)");
+      await namedWorker(fixture, "late", [shout]);
+      assert.deepEqual(resultValues(await handle.get()), Array.from({ length: 5 }, (_, i) => `ROW ${i}`));
+      assert.equal((await handle.status()).waiting, undefined);
+    }));
+
     it("an undeployed unknown name still fails at once; a deployed one stays listed past the grace period", () => {
       const clock = new ManualClock();
       return withWorkers({ clock, functionGraceMs: 60_000 }, async (fixture) => {
