@@ -1,4 +1,4 @@
-import type { CostSpec, FunctionSpec } from "./messages.js";
+import type { FunctionSpec } from "./messages.js";
 import type { CallStatus } from "./call-status.js";
 
 export type { CallStatus, SpawnedCallState } from "./call-status.js";
@@ -35,17 +35,9 @@ export interface CallsResponse {
   calls: CallStatus[];
 }
 
-/** One function as the queue knows it: its batching spec and live gauges. */
-export interface FunctionInfo {
-  name: string;
-  maxBatchingSize: number;
-  maxBufferDuration: number;
-  retries: number;
-  inputs: string[] | "table";
-  /** Batching by cost, when the function declares it. */
-  maxBatchingCost?: number;
-  cost?: CostSpec;
-  sortByCost?: boolean;
+/** One function as the queue knows it: its batching spec (as its workers declare it) and live gauges. */
+export interface FunctionInfo
+  extends Pick<FunctionSpec, "name" | "maxBatchingSize" | "maxBufferDuration" | "retries" | "inputs" | "maxBatchingCost" | "cost" | "sortByCost"> {
   workers: number;
   bufferedRows: number;
   /** Bytes of chunks submitted and not yet finished (queued or running): the `maxBufferedBytes` gauge. */
