@@ -61,7 +61,7 @@ describe("queue HTTP API", () => {
       await fixture.worker({ name: "echo", maxBatchingSize: 4, maxBufferDuration: 1, retries: 2 }, (text: string[]) => text);
       await fixture.remote.function("echo").chunkedCall(textTable(8), { chunkSize: 4, concurrentChunks: 1 });
       assert.deepEqual(await fixture.remote.functions(), [
-        { name: "echo", maxBatchingSize: 4, maxBufferDuration: 1, retries: 2, inputs: ["text"], workers: 1, bufferedRows: 0, bufferedBytes: 0, inFlightBatches: 0, hung: [] },
+        { name: "echo", maxBatchingSize: 4, maxBufferDuration: 1, retries: 2, inputs: ["text"], workers: 1, bufferedRows: 0, bufferedBytes: 0, inFlightBatches: 0, hung: [], deployed: false, oldestWaitingSeconds: 0 },
       ]);
       const metrics = await fixture.remote.stats();
       assert.match(metrics, /^chalknb_rows_in_total\{function="echo"\} 8$/m);
