@@ -66,23 +66,32 @@ export class CallSessions {
     for (const set of this.#attachments.values()) {
       for (const attachment of set) {
         if (attachment.buffered) continue; // still sending its snapshot
-        attachment.chain = attachment.chain.then(async () => {
-          if (attachment.closed) return;
-          const record = await this.#runner.record(attachment.callId);
-          const chunks = await this.#runner.store.chunks(attachment.callId, record.ranges.length);
-          for (let i = 0; i < chunks.length && !attachment.closed; i++) {
-            if (chunks[i]?.state === "done") await this.#sendResult(attachment, i);
-            else if (chunks[i]?.state === "failed" && chunks[i]?.error) this.#sendError(attachment, i, chunks[i]!.error!);
-          }
-          if (attachment.closed || !isFinished(record)) return;
-          attachment.peer.send(encodeFrame({ type: "call-status", callId: attachment.callId, for: "update", status: summarize(record, chunks) }));
-          this.#drop(attachment);
-        }).catch((error: Error) => {
-          this.#drop(attachment);
-          this.#callError(attachment.peer, attachment.callId, (error as ChalknbError).code ?? ErrorCode.InvalidArgument, error.message);
-        });
+        attachment.chain = attachment.chain.then(() => this.#catchUp(attachment)).catch((error: Error) => this.#fail(attachment, error));
       }
     }
+  }
+
+  /**
+   * Sends every finished chunk the client has not had, then, when the call is over, its final status and ends the
+   * attachment. A finished call's status always comes after all of its chunks: events may arrive out of order (on a
+   * Redis Cluster the call's last event can overtake its chunks' events), so the final status never trusts them.
+   */
+  async #catchUp(attachment: Attachment): Promise<void> {
+    if (attachment.closed) return;
+    const record = await this.#runner.record(attachment.callId);
+    const chunks = await this.#runner.store.chunks(attachment.callId, record.ranges.length);
+    for (let i = 0; i < chunks.length && !attachment.closed; i++) {
+      if (chunks[i]?.state === "done") await this.#sendResult(attachment, i);
+      else if (chunks[i]?.state === "failed" && chunks[i]?.error) this.#sendError(attachment, i, chunks[i]!.error!);
+    }
+    if (attachment.closed || !isFinished(record)) return;
+    attachment.peer.send(encodeFrame({ type: "call-status", callId: attachment.callId, for: "update", status: summarize(record, chunks) }));
+    this.#drop(attachment);
+  }
+
+  #fail(attachment: Attachment, error: Error): void {
+    this.#drop(attachment);
+    this.#callError(attachment.peer, attachment.callId, (error as ChalknbError).code ?? ErrorCode.InvalidArgument, error.message);
   }
 
   /** Handles a frame about spawned calls; false for any other frame. */
@@ -244,13 +253,13 @@ export class CallSessions {
       } else if (event.kind === "call") {
         const status = await this.#runner.status(event.callId);
         if (attachment.closed) return;
-        attachment.peer.send(encodeFrame({ type: "call-status", callId: event.callId, for: "update", status }));
-        if (status.state !== "running" && status.state !== "receiving") this.#drop(attachment);
+        if (status.state === "running" || status.state === "receiving") {
+          attachment.peer.send(encodeFrame({ type: "call-status", callId: event.callId, for: "update", status }));
+        } else {
+          await this.#catchUp(attachment);
+        }
       }
-    }).catch((error: Error) => {
-      this.#drop(attachment);
-      this.#callError(attachment.peer, attachment.callId, (error as ChalknbError).code ?? ErrorCode.InvalidArgument, error.message);
-    });
+    }).catch((error: Error) => this.#fail(attachment, error));
   }
 
   async #sendResult(attachment: Attachment, chunk: number): Promise<void> {

@@ -51,10 +51,11 @@ export function backendSuite(backend: SuiteBackend): void {
   /** A worker with a name and any number of functions; resolves once the queue welcomed it (rejects if refused). */
   const namedWorker = async (fixture: QueueFixture, name: string, functions: FunctionDefinition[], options: { concurrency?: number } = {}) => {
     const log: string[] = [];
-    const worker = await startWorker({ url: fixture.queue.url, name, functions, reconnect: false, log: (line) => log.push(line), ...options });
-    extraWorkers.push(worker);
+    // Listen before the worker starts: its hello can be answered before startWorker's promise settles.
     const joined = once(fixture.queue.core, "worker-joined");
     joined.catch(() => {});
+    const worker = await startWorker({ url: fixture.queue.url, name, functions, reconnect: false, log: (line) => log.push(line), ...options });
+    extraWorkers.push(worker);
     await worker.ready;
     await joined;
     return { worker, log };

@@ -195,6 +195,28 @@ export function spawnSuite(backend: SuiteBackend): void {
       }
     }));
 
+    it("get() receives every chunk when the call's last event overtakes its chunks' events (as on a Redis Cluster)", () => withFixture({}, async (fixture) => {
+      const held = gate();
+      await fixture.worker({ name: "echo", maxBatchingSize: 2, maxBufferDuration: 1 }, held.handler, { concurrency: 3 });
+      // Pub/sub gives no order across channels and nodes: hold each chunk's "done" until the next call event went out.
+      const store = fixture.queue.calls.store;
+      const publish = store.publish.bind(store);
+      const late: Parameters<typeof publish>[0][] = [];
+      store.publish = (event) => {
+        if (event.kind === "chunk" && event.state === "done") return void late.push(event);
+        publish(event);
+        if (event.kind === "call") for (const chunk of late.splice(0)) publish(chunk);
+      };
+      const handle = await fixture.remote.function("echo").spawn(textTable(5), { chunkSize: 2 });
+      let attached!: () => void;
+      const attachedOnce = new Promise<void>((resolve) => (attached = resolve));
+      const result = handle.get(null, { onProgress: () => attached() });
+      await attachedOnce;
+      await until("the worker holds every row", () => held.seen.length === 5);
+      held.release();
+      assert.deepEqual(resultValues(await result), Array.from({ length: 5 }, (_, i) => `<row ${i}>`));
+    }));
+
     it("handle.stream() yields finished chunks, those done before it attached first", () => withFixture({}, async (fixture) => {
       await fixture.worker({ name: "echo", maxBatchingSize: 3, maxBufferDuration: 1 }, (text: string[]) => text);
       const handle = await fixture.remote.function("echo").spawn(textTable(9), { chunkSize: 3 });
