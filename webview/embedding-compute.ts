@@ -2,9 +2,10 @@
  * The inspector's heavy maths (norms, PCA, UMAP, cosine neighbours) behind one message protocol, so it runs the same in a
  * Worker and, where the webview refuses workers, on the main thread.
  */
-import { pca } from "./lib/pca.js";
-import type { SampledUmapOptions, SampledUmapResult } from "./lib/umap-sampled.js";
-import { nearestByCosine, rowNorms, type Neighbor } from "./lib/vector-stats.js";
+import { nearestByCosine, type Neighbor } from "../maths/nearest-by-cosine.js";
+import { pca } from "../maths/pca.js";
+import type { SampledUmapOptions, SampledUmapResult } from "../maths/umap-sampled.js";
+import { rowNorms } from "../maths/vector-stats.js";
 
 export type ComputeRequest =
   | { id: number; type: "load"; matrix: Float32Array; rows: number; dim: number; valid: Uint8Array }

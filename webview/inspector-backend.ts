@@ -8,10 +8,11 @@ import type { Table } from "apache-arrow";
 import { EmbeddingClient } from "./embedding-client.js";
 import type { KernelTableSource } from "./kernel-table-source.js";
 import type { VectorColumn } from "./lib/arrow-vectors.js";
-import { autoCodes, type ColorCodes, type ColorLegend } from "./lib/color-scale.js";
+import { autoCodes, type ColorCodes, type ColorLegend } from "../maths/color-codes.js";
+import type { Neighbor } from "../maths/nearest-by-cosine.js";
+import { histogram, type Histogram } from "../maths/vector-stats.js";
 import { formatValue } from "./lib/format.js";
 import { searchLabels } from "./lib/text-search.js";
-import { histogram, type Histogram, type Neighbor } from "./lib/vector-stats.js";
 
 export type ProjectionMethod = "pca" | "umap";
 

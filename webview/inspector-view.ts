@@ -14,9 +14,10 @@
 import { DataType } from "apache-arrow/type";
 import type { Table } from "apache-arrow";
 import type { VectorColumn } from "./lib/arrow-vectors.js";
-import { codeColor, type ColorLegend, hexToRgb, paletteFor, RAMP_STEPS } from "./lib/color-scale.js";
+import { type ColorLegend, RAMP_STEPS } from "../maths/color-codes.js";
+import type { Neighbor } from "../maths/nearest-by-cosine.js";
+import { codeColor, hexToRgb, paletteFor } from "./lib/color-scale.js";
 import { formatCount, formatNumber, formatValue } from "./lib/format.js";
-import type { Neighbor } from "./lib/vector-stats.js";
 import { type InspectorBackend, KernelBackend, LocalBackend, type NormSummary, type Projection, type ProjectionMethod } from "./inspector-backend.js";
 import { ScatterView, type SelectMode } from "./scatter/scatter-view.js";
 import { ensureInspectorStyles } from "./scatter/inspector-styles.js";

@@ -9,7 +9,7 @@ import type { Table, Vector } from "apache-arrow";
 import { findVectorColumns, type VectorColumn } from "./lib/arrow-vectors.js";
 import { formatNumber, formatValue } from "./lib/format.js";
 import { sortOrder, type SortDirection, type SortKey } from "./lib/sort.js";
-import { summarizeVector } from "./lib/vector-stats.js";
+import { summarizeVector } from "../maths/vector-stats.js";
 import { computeVirtualWindow, scrollTopForRow } from "./lib/virtual-window.js";
 import { fittedWidth, rowNumberWidth } from "./lib/column-width.js";
 import { wheelDecision, wheelDeltaPx } from "./lib/wheel-scroll.js";

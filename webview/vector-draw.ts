@@ -1,5 +1,5 @@
 /** Canvas drawings of one vector: a sparkline for table cells and a diverging heat strip for the detail panel. */
-import { sparklineBins } from "./lib/vector-stats.js";
+import { sparklineBins } from "../maths/vector-stats.js";
 
 export function drawSparkline(ctx: CanvasRenderingContext2D, v: ArrayLike<number>, width: number, height: number, color: string): void {
   ctx.clearRect(0, 0, width, height);

@@ -1,7 +1,8 @@
 import { DataType, type Dictionary, Table, Vector, vectorFromArray } from "apache-arrow";
-import { colorCodes } from "../projection/color-codes.js";
-import { cosineNeighbours, rowNorms } from "../projection/neighbours.js";
-import { pcaProject } from "../projection/pca.js";
+import { autoCodes } from "../../maths/color-codes.js";
+import { nearestByCosine } from "../../maths/nearest-by-cosine.js";
+import { pca } from "../../maths/pca.js";
+import { rowNorms } from "../../maths/vector-stats.js";
 import { umapProject } from "../projection/umap.js";
 import { isVectorColumn, packVectors, type PackedVectors } from "../projection/vectors.js";
 import { registerTableOp, TableOpError } from "./registry.js";
@@ -98,7 +99,7 @@ registerTableOp("inspector.project", async (table, rawArgs) => {
     const { matrix, rows, dim, valid } = state.packed;
     const t0 = performance.now();
     if (method === "pca") {
-      const p = pcaProject(matrix, rows, dim, { components: 2, valid });
+      const p = pca(matrix, rows, dim, { components: 2, valid });
       done = { xy: p.projection, result: { rows, method, explainedRatio: p.explainedRatio, fittedRows: p.fittedRows, ms: performance.now() - t0 } };
     } else {
       const p = await umapProject(matrix, rows, dim, { valid });
@@ -116,13 +117,13 @@ registerTableOp("inspector.neighbours", (table, rawArgs) => {
   if (!Number.isInteger(row) || row < 0 || row >= table.numRows) throw invalid(`row must be an integer in [0, ${table.numRows}), not ${JSON.stringify(args.row)}`);
   const k = Math.max(1, Math.min(MAX_NEIGHBOURS, Math.floor(Number(args.k ?? 10)) || 10));
   const { matrix, rows, dim } = state.packed;
-  return { result: cosineNeighbours(matrix, rows, dim, row, k, norms(state)) };
+  return { result: nearestByCosine(matrix, rows, dim, row, k, { norms: norms(state) }) };
 });
 
 registerTableOp("inspector.colours", (table, rawArgs) => {
   const args = argsOf(rawArgs);
   const column = table.getChild(columnName(table, args))!;
-  const { codes, legend } = colorCodes((i) => column.get(i) as unknown, table.numRows);
+  const { codes, legend } = autoCodes((i) => column.get(i) as unknown, table.numRows);
   return { result: legend, ipc: codes };
 });
 

@@ -1,10 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Field, FixedSizeList, Float32, List, Table, makeData, makeVector, vectorFromArray } from "apache-arrow";
-import { colorCodes, NULL_CODE, OTHER_CODE } from "../../kernel/projection/color-codes.js";
-import { cosineNeighbours, rowNorms } from "../../kernel/projection/neighbours.js";
-import { pcaProject, symmetricEigen } from "../../kernel/projection/pca.js";
-import { placeByNeighbours } from "../../kernel/projection/place-by-neighbours.js";
 import { umapProject } from "../../kernel/projection/umap.js";
 import { packVectors } from "../../kernel/projection/vectors.js";
 
@@ -63,56 +59,6 @@ test("packVectors() marks null rows and rows of another length invalid", () => {
   assert.deepEqual(Array.from(p.matrix), [1, 2, 0, 0, 0, 0, 6, 7]);
 });
 
-test("pcaProject() finds the direction of largest variance and its share", () => {
-  // Points on the line y = 2x plus a little noise along the perpendicular: PC1 holds almost all the variance.
-  const n = 200;
-  const m = new Float32Array(n * 2);
-  for (let i = 0; i < n; i++) {
-    const t = i / n - 0.5, e = (i % 2 ? 1 : -1) * 0.01;
-    m[2 * i] = t - 2 * e;
-    m[2 * i + 1] = 2 * t + e;
-  }
-  const p = pcaProject(m, n, 2, { components: 2 });
-  assert.ok(p.explainedRatio[0]! > 0.998, `PC1 ratio ${p.explainedRatio[0]}`);
-  // Distances along PC1 equal distances along the line.
-  const d = Math.abs(p.projection[2 * (n - 1)]! - p.projection[0]!);
-  assert.ok(Math.abs(d - Math.hypot(1, 2) * ((n - 1) / n)) < 0.01, `span ${d}`);
-});
-
-test("pcaProject() leaves invalid rows NaN and fits only on the sample", () => {
-  const m = clustered(50, 6, 3);
-  const valid = new Uint8Array(50).fill(1);
-  valid[7] = 0;
-  const p = pcaProject(m, 50, 6, { valid, sampleSize: 20 });
-  assert.equal(p.fittedRows, 20);
-  assert.ok(Number.isNaN(p.projection[14]!));
-  assert.ok(!Number.isNaN(p.projection[16]!));
-});
-
-test("symmetricEigen() diagonalises a symmetric matrix", () => {
-  const { values } = symmetricEigen(Float64Array.from([2, 1, 1, 2]), 2);
-  assert.deepEqual([...values].map((v) => Math.round(v * 1e9) / 1e9).sort(), [1, 3]);
-});
-
-test("cosineNeighbours() ranks every row by cosine, skipping the query and zero rows", () => {
-  const m = Float32Array.from([1, 0, 0.9, 0.1, 0, 1, 0, 0, -1, 0]);
-  const ns = rowNorms(m, 5, 2);
-  const nb = cosineNeighbours(m, 5, 2, 0, 3, ns);
-  assert.deepEqual(nb.map((n) => n.index), [1, 2, 4]);
-  assert.ok(Math.abs(nb[0]!.similarity - 0.9 / Math.hypot(0.9, 0.1)) < 1e-6);
-  assert.equal(nb[2]!.similarity, -1);
-});
-
-test("placeByNeighbours() keeps anchors, puts a copy of an anchor on it and a row between two anchors between them", () => {
-  const vectors = Float32Array.from([0, 0, 10, 0, 0, 0, 5, 0, 100, 100]);
-  const anchors = Uint32Array.from([0, 1, 4]);
-  const anchorXY = Float32Array.from([1, 1, 3, 1, 9, 9]);
-  const out = placeByNeighbours(vectors, 5, 2, anchors, anchorXY, 2, 3);
-  assert.deepEqual(Array.from(out.subarray(0, 4)), [1, 1, 3, 1]);
-  assert.deepEqual(Array.from(out.subarray(4, 6)), [1, 1], "row 2 equals anchor row 0");
-  assert.ok(Math.abs(out[6]! - 2) < 1e-6 && Math.abs(out[7]! - 1) < 1e-6, `row 3 at ${out[6]}, ${out[7]}`);
-});
-
 test("umapProject() keeps separate clusters apart, laying out a sample and placing the rest", async () => {
   const n = 900, dim = 24, clusters = 3;
   const m = clustered(n, dim, clusters);
@@ -132,22 +78,6 @@ test("umapProject() keeps separate clusters apart, laying out a sample and placi
   let gap = Infinity;
   for (let a = 0; a < clusters; a++) for (let b = a + 1; b < clusters; b++) gap = Math.min(gap, Math.hypot(centres[a]![0] - centres[b]![0], centres[a]![1] - centres[b]![1]));
   assert.ok(gap > spread, `closest cluster centres ${gap.toFixed(2)} apart, a cluster's widest point ${spread.toFixed(2)} from its centre`);
-});
-
-test("colorCodes() codes categories by frequency with other and null, and numbers on a ramp", () => {
-  const cats = Array.from({ length: 30 }, (_, i) => (i < 5 ? "a" : `v${i}`));
-  cats.push(null as unknown as string);
-  const c = colorCodes((i) => cats[i], cats.length);
-  assert.equal(c.legend.kind, "categorical");
-  assert.equal(c.codes[0], 0, "the most frequent value gets code 0");
-  assert.equal(c.codes[30], NULL_CODE);
-  const other = Array.from(c.codes).filter((x) => x === OTHER_CODE).length;
-  assert.equal(other, 25 - (20 - 1), "values past the top 20 share the other code");
-  const nums = Array.from({ length: 100 }, (_, i) => i / 10);
-  const n = colorCodes((i) => nums[i], 100);
-  assert.deepEqual(n.legend, { kind: "numeric", min: 0, max: 9.9, nulls: 0 });
-  assert.equal(n.codes[0], 0);
-  assert.equal(n.codes[99], 249);
 });
 
 test("inspector ops: project, neighbours, colours, search, labels and select over every row of a table", async () => {

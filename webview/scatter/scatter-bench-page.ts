@@ -2,7 +2,8 @@
  * Entry of the scatter benchmark page (bundled by bench/webview-bench.ts, not part of the renderer): draws n synthetic
  * points in clusters with the real ScatterView and reports the first draw and pan/zoom frame times.
  */
-import { autoCodes, paletteFor } from "../lib/color-scale.js";
+import { autoCodes } from "../../maths/color-codes.js";
+import { paletteFor } from "../lib/color-scale.js";
 import { panBy, zoomAt } from "../lib/scatter.js";
 import { ensureInspectorStyles } from "./inspector-styles.js";
 import { ScatterView } from "./scatter-view.js";

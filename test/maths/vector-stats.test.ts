@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { histogram, nearestByCosine, rowNorms, sparklineBins, summarizeVector } from "../../webview/lib/vector-stats.js";
+import { histogram, rowNorms, sparklineBins, summarizeVector } from "../../maths/vector-stats.js";
 
 test("summarizeVector() gives dim, norm, min, max and mean", () => {
   assert.deepEqual(summarizeVector([3, -4, 0, 1]), { dim: 4, norm: Math.sqrt(26), min: -4, max: 3, mean: 0 });
@@ -25,21 +25,4 @@ test("histogram() puts the max in the last bin and counts NaN as skipped", () =>
   const flat = histogram([2, 2], 3);
   assert.deepEqual([...flat.counts], [2, 0, 0]);
   assert.throws(() => histogram([1], 0), { name: "RangeError", message: "bins must be >= 1, got 0" });
-});
-
-test("nearestByCosine() ranks rows by cosine, best first, skipping the query, zero and invalid rows", () => {
-  const m = Float32Array.from([
-    1, 0, // 0: query
-    2, 0.1, // 1: nearly the same direction
-    0, 1, // 2: orthogonal
-    -1, 0, // 3: opposite
-    0, 0, // 4: zero vector
-    1, 1, // 5: 45°
-    5, 0, // 6: invalid
-  ]);
-  const got = nearestByCosine(m, 7, 2, 0, 3, { valid: Uint8Array.from([1, 1, 1, 1, 1, 1, 0]) });
-  assert.deepEqual(got.map((n) => n.index), [1, 5, 2]);
-  assert.equal(got[1]!.similarity.toFixed(6), Math.SQRT1_2.toFixed(6));
-  assert.equal(got[2]!.similarity, 0);
-  assert.deepEqual(nearestByCosine(m, 7, 2, 4, 3), []);
 });

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { pca, jacobiEigen } from "../../webview/lib/pca.js";
+import { pca } from "../../maths/pca.js";
 
 const round = (xs: ArrayLike<number>, digits = 9): number[] => Array.from(xs, (x) => Number(x.toFixed(digits)) + 0);
 
@@ -69,7 +69,31 @@ test("pca() rejects a matrix shorter than rows × dim", () => {
   });
 });
 
-test("jacobiEigen() diagonalizes a symmetric 3 × 3 matrix", () => {
-  const { values } = jacobiEigen(Float64Array.from([2, -1, 0, -1, 2, -1, 0, -1, 2]), 3);
-  assert.deepEqual(round([...values].sort((a, b) => a - b)), round([2 - Math.SQRT2, 2, 2 + Math.SQRT2]));
+test("pca() finds the direction of largest variance and its share", () => {
+  // Points on the line y = 2x plus a little noise along the perpendicular: PC1 holds almost all the variance.
+  const n = 200;
+  const m = new Float32Array(n * 2);
+  for (let i = 0; i < n; i++) {
+    const t = i / n - 0.5, e = (i % 2 ? 1 : -1) * 0.01;
+    m[2 * i] = t - 2 * e;
+    m[2 * i + 1] = 2 * t + e;
+  }
+  const p = pca(m, n, 2, { components: 2 });
+  assert.ok(p.explainedRatio[0]! > 0.998, `PC1 ratio ${p.explainedRatio[0]}`);
+  // Distances along PC1 equal distances along the line.
+  const d = Math.abs(p.projection[2 * (n - 1)]! - p.projection[0]!);
+  assert.ok(Math.abs(d - Math.hypot(1, 2) * ((n - 1) / n)) < 0.01, `span ${d}`);
+});
+
+test("pca() projects more than four components (four per pass over a row, then the rest) as one at a time would", () => {
+  const rows = 40, dim = 9;
+  const m = Float32Array.from({ length: rows * dim }, (_, i) => Math.sin(i * 1.7) + (i % dim) * 0.1);
+  const r = pca(m, rows, dim, { components: 6 });
+  for (let row = 0; row < rows; row++) {
+    for (let c = 0; c < 6; c++) {
+      let d = 0;
+      for (let j = 0; j < dim; j++) d += (m[row * dim + j]! - r.mean[j]!) * r.components[c]![j]!;
+      assert.ok(Math.abs(r.projection[row * 6 + c]! - d) < 1e-5, `row ${row} component ${c}`);
+    }
+  }
 });

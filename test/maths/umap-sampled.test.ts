@@ -1,15 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { placeByNeighbours } from "../../webview/lib/place-by-neighbours.js";
-import { sampledUmap } from "../../webview/lib/umap-sampled.js";
-
-test("placeByNeighbours() keeps anchors and places other rows among their nearest anchors", () => {
-  const vectors = Float32Array.from([0, 0, 10, 0, 0, 0, 5, 0, 100, 100, NaN, NaN]);
-  const out = placeByNeighbours(vectors, 6, 2, Uint32Array.from([0, 1, 4]), Float32Array.from([1, 1, 3, 1, 9, 9]), { k: 2 });
-  assert.deepEqual(Array.from(out.subarray(0, 6)), [1, 1, 3, 1, 1, 1]);
-  assert.ok(Math.abs(out[6]! - 2) < 1e-6 && Math.abs(out[7]! - 1) < 1e-6);
-  assert.ok(Number.isNaN(out[10]!), "a row without a vector gets no position");
-});
+import { sampledUmap } from "../../maths/umap-sampled.js";
 
 test("sampledUmap() separates clusters that come in a period (rows i % 4), laying out a sample and placing the rest", () => {
   const n = 800, dim = 16, groups = 4;
@@ -32,4 +23,16 @@ test("sampledUmap() separates clusters that come in a period (rows i % 4), layin
     const d = centres.map(([x, y]) => Math.hypot(projection[2 * i]! - x, projection[2 * i + 1]! - y));
     assert.equal(d.indexOf(Math.min(...d)), i % groups, `row ${i}`);
   }
+});
+
+test("sampledUmap() gives the same picture for the same seed, and leaves rows without a vector NaN", () => {
+  const n = 120, dim = 6;
+  const m = Float32Array.from({ length: n * dim }, (_, i) => Math.sin(i * 0.37) + (Math.floor(i / dim) % 3));
+  const valid = new Uint8Array(n).fill(1);
+  valid[5] = 0;
+  const a = sampledUmap(m, n, dim, { sampleSize: 50, nEpochs: 30, valid });
+  const b = sampledUmap(m, n, dim, { sampleSize: 50, nEpochs: 30, valid });
+  assert.deepEqual([...a.projection], [...b.projection]);
+  assert.ok(Number.isNaN(a.projection[10]!) && Number.isNaN(a.projection[11]!));
+  assert.ok(!Number.isNaN(a.projection[12]!));
 });

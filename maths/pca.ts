@@ -1,11 +1,19 @@
 /**
- * Principal component analysis of row vectors, fast enough for 100k × 512 in a webview.
+ * Numeric code shared by the notebook renderer and the kernel. The embedding inspector runs the same projections in
+ * both: a table small enough to travel to the renderer is projected there (in a Worker), and a large one where the
+ * kernel holds it, with only the coordinates crossing over. One implementation keeps the two pictures identical.
+ * So nothing in this folder may use Node, the DOM or Arrow, nor import the rest of the project: callers pack their
+ * rows into flat Float32Arrays (row-major, `rows × dim`) and pass those in.
  *
+ * This file: principal component analysis of row vectors, fast enough for 100k × 512 in a webview.
  * The covariance of 512 dimensions costs n·d² to form, too slow at 100k rows, so the components are found by block
- * (subspace) power iteration on the centred rows — each step is two passes over the data — fitted on an evenly spaced
+ * (subspace) power iteration on the centred rows — each step is one pass over the data — fitted on a seeded random
  * sample of at most `sampleSize` rows, then a Rayleigh–Ritz step orders them. With n ≤ sampleSize it is exact PCA
  * (to the convergence tolerance). All rows are then projected.
  */
+import { sampleRows, seededRandom } from "./random.js";
+import { symmetricEigen } from "./symmetric-eigen.js";
+
 export interface PcaOptions {
   /** Components to return. @default 2 */
   components?: number;
@@ -33,13 +41,16 @@ export interface PcaResult {
   fittedRows: number;
 }
 
+/** Seed of the rows the components are fitted on. */
+const SAMPLE_SEED = 1;
+
 export function pca(matrix: Float32Array, rows: number, dim: number, options: PcaOptions = {}): PcaResult {
   if (matrix.length < rows * dim) {
     throw new RangeError(`Expected ${rows} × ${dim} = ${rows * dim} values, but the matrix holds ${matrix.length}`);
   }
   const k = Math.max(1, Math.min(options.components ?? 2, dim));
   const valid = options.valid;
-  const sample = pickSample(rows, options.sampleSize ?? 8_000, valid);
+  const sample = sampleRows(rows, options.sampleSize ?? 8_000, SAMPLE_SEED, valid);
   const s = sample.length;
   const mean = new Float64Array(dim);
   const empty: PcaResult = {
@@ -105,7 +116,7 @@ export function pca(matrix: Float32Array, rows: number, dim: number, options: Pc
     h[p * b + q] = avg;
     h[q * b + p] = avg;
   }
-  const { values, vectors } = jacobiEigen(h, b);
+  const { values, vectors } = symmetricEigen(h, b);
   const order = Array.from({ length: b }, (_, i) => i).sort((i, j) => values[j]! - values[i]!);
 
   const components: Float64Array[] = [];
@@ -174,7 +185,24 @@ export function project(
       out[r * 2 + 1] = b0 + b1 - offsets[1]!;
       continue;
     }
-    for (let c = 0; c < k; c++) {
+    // Four components per pass over a row: each value read from the (large) matrix feeds four sums.
+    let c = 0;
+    for (; c + 3 < k; c += 4) {
+      const p0 = components[c]!, p1 = components[c + 1]!, p2 = components[c + 2]!, p3 = components[c + 3]!;
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      for (let j = 0; j < dim; j++) {
+        const x = matrix[o + j]!;
+        s0 += x * p0[j]!;
+        s1 += x * p1[j]!;
+        s2 += x * p2[j]!;
+        s3 += x * p3[j]!;
+      }
+      out[r * k + c] = s0 - offsets[c]!;
+      out[r * k + c + 1] = s1 - offsets[c + 1]!;
+      out[r * k + c + 2] = s2 - offsets[c + 2]!;
+      out[r * k + c + 3] = s3 - offsets[c + 3]!;
+    }
+    for (; c < k; c++) {
       const comp = components[c]!;
       let d = 0;
       for (let j = 0; j < dim; j++) d += matrix[o + j]! * comp[j]!;
@@ -182,34 +210,6 @@ export function project(
     }
   }
   return out;
-}
-
-/**
- * At most `max` valid row indices, ascending: all of them, or a seeded random sample (Floyd's algorithm). Not an even
- * stride: rows often come in periodic order (round-robin batches, repeated templates) that a stride would alias.
- */
-function pickSample(rows: number, max: number, valid?: Uint8Array): number[] {
-  const candidates: number[] = [];
-  for (let r = 0; r < rows; r++) if (!valid || valid[r]) candidates.push(r);
-  const n = candidates.length;
-  if (n <= max) return candidates;
-  const rand = mulberry32(0x5eed);
-  const chosen = new Set<number>();
-  for (let j = n - max; j < n; j++) {
-    const t = Math.floor(rand() * (j + 1));
-    chosen.add(chosen.has(t) ? j : t);
-  }
-  return [...chosen].sort((a, b) => a - b).map((i) => candidates[i]!);
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed | 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Sum of the k largest eigenvalues of Vᵀ(CV) for an orthonormal V: the variance the best k-subspace of V captures. */
@@ -223,7 +223,7 @@ function topRitzSum(basis: Float64Array, cv: Float64Array, dim: number, b: numbe
       h[q * b + p] = dot;
     }
   }
-  const values = [...jacobiEigen(h, b).values].sort((u, v) => v - u);
+  const values = [...symmetricEigen(h, b).values].sort((u, v) => v - u);
   let sum = 0;
   for (let i = 0; i < k; i++) sum += values[i]!;
   return sum;
@@ -231,7 +231,7 @@ function topRitzSum(basis: Float64Array, cv: Float64Array, dim: number, b: numbe
 
 /** Deterministic pseudo-random start (mulberry32), so a table always gets the same picture. */
 function initialBasis(dim: number, b: number): Float64Array {
-  const rand = mulberry32(0x9e3779b9);
+  const rand = seededRandom(0x9e3779b9);
   const v = new Float64Array(dim * b);
   for (let i = 0; i < v.length; i++) v[i] = rand() - 0.5;
   return v;
@@ -306,44 +306,4 @@ function fixSign(v: Float64Array): void {
   let best = 0;
   for (let j = 1; j < v.length; j++) if (Math.abs(v[j]!) > Math.abs(v[best]!) + 1e-12) best = j;
   if (v[best]! < 0) for (let j = 0; j < v.length; j++) v[j] = -v[j]!;
-}
-
-/** Cyclic Jacobi eigen-decomposition of a small symmetric matrix (row-major n × n). Eigenvectors are columns. */
-export function jacobiEigen(a: Float64Array, n: number): { values: Float64Array; vectors: Float64Array } {
-  const m = Float64Array.from(a);
-  const v = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) v[i * n + i] = 1;
-  for (let sweep = 0; sweep < 100; sweep++) {
-    let off = 0;
-    for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) off += m[p * n + q]! ** 2;
-    if (off < 1e-30) break;
-    for (let p = 0; p < n; p++) {
-      for (let q = p + 1; q < n; q++) {
-        const apq = m[p * n + q]!;
-        if (Math.abs(apq) < 1e-300) continue;
-        const theta = (m[q * n + q]! - m[p * n + p]!) / (2 * apq);
-        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1);
-        const s = t * c;
-        for (let k = 0; k < n; k++) {
-          const mkp = m[k * n + p]!, mkq = m[k * n + q]!;
-          m[k * n + p] = c * mkp - s * mkq;
-          m[k * n + q] = s * mkp + c * mkq;
-        }
-        for (let k = 0; k < n; k++) {
-          const mpk = m[p * n + k]!, mqk = m[q * n + k]!;
-          m[p * n + k] = c * mpk - s * mqk;
-          m[q * n + k] = s * mpk + c * mqk;
-        }
-        for (let k = 0; k < n; k++) {
-          const vkp = v[k * n + p]!, vkq = v[k * n + q]!;
-          v[k * n + p] = c * vkp - s * vkq;
-          v[k * n + q] = s * vkp + c * vkq;
-        }
-      }
-    }
-  }
-  const values = new Float64Array(n);
-  for (let i = 0; i < n; i++) values[i] = m[i * n + i]!;
-  return { values, vectors: v };
 }
