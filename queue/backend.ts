@@ -19,7 +19,7 @@ export interface BatchEvent {
 
 /**
  * What `queue-server.ts` needs from a queue: the sockets live in the server, the rows and their scheduling live in
- * the backend. `QueueCore` (memory, one process) and `RedisBackend` (Redis Streams, many gateways) implement it, so
+ * the backend. `MemoryBackend` (memory, one process) and `RedisBackend` (Redis Streams, many gateways) implement it, so
  * clients and workers see the same behaviour whichever backend a gateway runs.
  *
  * Events: `batch` (BatchEvent, for batches this gateway dispatched), `worker-joined` (WorkerPeer),

@@ -27,8 +27,8 @@ export interface WorkerPeer {
   close?(code: string, message: string): void;
 }
 
-/** One submitted chunk: rows [rows[0], rows[1]) of one call, waiting for all its rows' results. */
-export interface ChunkEntry {
+/** A chunk a client submitted to this gateway: its socket is here, so its results are assembled and sent from here. */
+export interface SubmittedChunk {
   readonly key: string;
   readonly callId: string;
   readonly chunk: number;
@@ -36,6 +36,14 @@ export interface ChunkEntry {
   readonly rows: [number, number];
   readonly rowCount: number;
   readonly client: ClientPeer;
+  attempts: number;
+  running: boolean;
+  finished: boolean;
+  timer?: unknown;
+}
+
+/** One submitted chunk on the memory backend: rows [rows[0], rows[1]) of one call, waiting for all its rows' results. */
+export interface ChunkEntry extends SubmittedChunk {
   readonly submittedAt: number;
   /** Bytes of the submitted body, counted against `maxBufferedBytes` until the chunk finishes (0 for 0 rows). */
   readonly bytes: number;
@@ -50,22 +58,21 @@ export interface ChunkEntry {
   /** Rows that failed, with `returnErrors`; they count in `rowsDone`. */
   readonly rowErrors: RowError[];
   rowsDone: number;
-  attempts: number;
-  running: boolean;
-  finished: boolean;
-  timer?: unknown;
 }
 
-/** A run of consecutive rows of one chunk, the unit the buffer holds and batches are made of. */
-export interface Segment {
-  readonly chunk: ChunkEntry;
+/**
+ * A run of consecutive rows as the scheduling policy sees it, whichever storage holds them: what a buffer holds,
+ * batches are made of, retries and bisection split (policy/bisection.ts).
+ */
+export interface QueuedRows {
   /** Row offset within the chunk. */
   readonly offset: number;
   readonly rowCount: number;
   /** The rows as one Arrow IPC stream. */
   readonly bytes: Uint8Array;
-  /** Decoded lazily, only when the segment has to be split. */
+  /** Decoded lazily, only when the rows have to be split. */
   table?: Table;
+  /** When the oldest of these rows entered the queue, on this gateway's clock. */
   readonly enqueuedAt: number;
   /** Handler failures of these rows so far. */
   failures: number;
@@ -79,8 +86,13 @@ export interface Segment {
   bisecting?: boolean;
   /** In a bisection after lost workers: runs alone on a worker (policy/bisection.ts). */
   exclusive?: boolean;
-  /** Each row's cost, when the function batches by cost (policy/cost.ts). */
-  readonly costs?: Float64Array;
+  /** Each row's cost, when the function batches by cost (policy/cost.ts); set once, when the rows are read. */
+  costs?: Float64Array;
+}
+
+/** Rows of one chunk held in this process's memory (the memory backend). */
+export interface Segment extends QueuedRows {
+  readonly chunk: ChunkEntry;
 }
 
 export interface Batch {

@@ -8,7 +8,7 @@ import { ChalknbError, ErrorCode } from "../protocol/errors.js";
 import { PROTOCOL_VERSION, type FunctionSpec, type HelloMessage, type Message } from "../protocol/messages.js";
 import { systemClock, type Clock } from "./clock.js";
 import type { ClientPeer, WorkerPeer } from "./entities.js";
-import { QueueCore } from "./queue-core.js";
+import { MemoryBackend } from "./backends/memory-backend.js";
 import type { QueueBackend } from "./backend.js";
 import { createRedisBackend } from "./backends/redis-backend.js";
 import { createHttpHandler } from "./http-api.js";
@@ -148,7 +148,7 @@ async function createBackend(options: QueueOptions): Promise<QueueBackend> {
   const maxWorkerLosses = options.maxWorkerLosses ?? 3;
   const { maxBufferedBytes, batchDeadlineMs, functionGraceMs } = options;
   const backend = options.backend ?? "memory";
-  if (backend === "memory") return new QueueCore({ clock, maxBufferedRows, retryBackoffMs, maxWorkerLosses, maxBufferedBytes, batchDeadlineMs, functionGraceMs });
+  if (backend === "memory") return new MemoryBackend({ clock, maxBufferedRows, retryBackoffMs, maxWorkerLosses, maxBufferedBytes, batchDeadlineMs, functionGraceMs });
   if (typeof backend !== "object" || typeof backend.redis !== "string" || backend.redis === "") {
     throw new ChalknbError(ErrorCode.InvalidArgument, `backend must be "memory" or { redis: "redis://host:port" }, got ${JSON.stringify(backend)}`);
   }

@@ -1,16 +1,14 @@
 import { randomUUID } from "node:crypto";
 import type { EventEmitter } from "node:events";
-import { encodeFrameParts } from "../../protocol/frame-codec.js";
 import { ErrorCode } from "../../protocol/errors.js";
 import { decodeRows } from "../../protocol/arrow-ipc.js";
 import type { DoneMessage, FailedMessage, FunctionSpec } from "../../protocol/messages.js";
 import type { Clock } from "../clock.js";
 import type { WorkerPeer } from "../entities.js";
 import { recordBatchSize, type FunctionCounters } from "../metrics.js";
-import type { BatchEvent } from "../backend.js";
-import { HungBatches, deadlineFailureMessage } from "../policy/batch-deadline.js";
-import { planFailure, planLoss, poisonRowMessage, poisonRowText, rowFailedMessage, type BisectOps } from "../policy/bisection.js";
-import { batchCost, rowCosts } from "../policy/cost.js";
+import { HungBatches, } from "../policy/batch-deadline.js";
+import type { BisectOps } from "../policy/bisection.js";
+import { rowCosts } from "../policy/cost.js";
 import type { Batcher, BatcherHost } from "./redis-batcher.js";
 import { idMillis, splitPiece, type Piece, type RawEntry } from "./redis-entries.js";
 import type { FinishedChunks } from "./redis-finished.js";
@@ -19,6 +17,9 @@ import { describeChunk } from "./redis-owned-chunks.js";
 import type { Registry } from "./redis-registry.js";
 import type { ResultRouter } from "./redis-routes.js";
 import { describeWorkers, meetsNeeds, unplacedReason } from "../policy/placement.js";
+import { WorkerChoice } from "../policy/worker-choice.js";
+import { batchLost, handlerFailed, type OutcomeActions } from "../policy/batch-outcome.js";
+import { batchAttempt, deliverBatch } from "../batch-delivery.js";
 import type { WorkerSummary } from "../../protocol/queue-api.js";
 
 interface LocalBatch {
@@ -88,7 +89,7 @@ export class Dispatcher implements BatcherHost {
   readonly #hung = new HungBatches();
   /** Functions whose rows in a bisection wait for a worker here before they are handed back (BISECTION_HOLD_MS). */
   readonly #holds = new Map<string, NodeJS.Timeout>();
-  #roundRobin = 0;
+  readonly #choice = new WorkerChoice();
 
   constructor(options: DispatcherOptions) {
     this.#options = options;
@@ -335,11 +336,11 @@ export class Dispatcher implements BatcherHost {
     if (pieces.length === 0) return true;
     // Rows of a bisection after lost workers run alone on a worker (policy/bisection.ts).
     const exclusive = pieces[0].isolated === true && pieces[0].exclusive === true;
-    const worker = this.#pickWorker(fn, exclusive);
+    const worker = this.#choice.pick(this.#workers, fn, this.spec(fn)?.needs, exclusive, (w) => this.#inFlight.get(w));
     if (!worker) return false; // the batcher keeps the rows and waits for a worker's credit
     const spec = this.spec(fn)!;
     const rows = pieces.reduce((n, p) => n + p.rowCount, 0);
-    const attempt = Math.max(...pieces.map((p) => p.failures + p.losses)) + 1;
+    const attempt = batchAttempt(pieces);
     const batch: LocalBatch = { id: randomUUID(), fn, pieces, attempt, worker, dispatchedAt: this.clock.now(), exclusive };
     worker.credits -= 1;
     this.#inFlight.get(worker)!.add(batch);
@@ -353,12 +354,7 @@ export class Dispatcher implements BatcherHost {
       else remote.push(piece);
     }
     if (remote.length > 0) batch.progressTimer = this.clock.setTimeout(() => this.#announceRunning(batch, remote), REMOTE_PROGRESS_DELAY_MS);
-    worker.send(encodeFrameParts(
-      { type: "batch", batchId: batch.id, function: fn, attempt, segments: pieces.map((p) => ({ rows: p.rowCount, bytes: p.bytes.byteLength })) },
-      pieces.map((p) => p.bytes),
-    ));
-    const cost = spec.cost ? batchCost(pieces) : undefined;
-    this.#options.events.emit("batch", { functionName: fn, batchId: batch.id, rows, reason, attempt, workerId: worker.id, ...(cost === undefined ? {} : { cost }) } satisfies BatchEvent);
+    deliverBatch(worker, this.#options.events, { id: batch.id, spec, attempt, rows: pieces, rowCount: rows, reason });
     return true;
   }
 
@@ -366,59 +362,55 @@ export class Dispatcher implements BatcherHost {
 
   #handlerFailed(batch: LocalBatch, handlerMessage: string, retryable: boolean): void {
     const spec = this.spec(batch.fn);
-    const retries = spec?.retries ?? 0;
-    const live = batch.pieces.filter((piece) => {
+    handlerFailed(this.#live(batch), this.#outcomes(batch.fn), {
+      message: handlerMessage, retryable, retries: spec?.retries ?? 0, firstBackoffMs: this.#options.retryBackoffMs,
+    });
+  }
+
+  /** The batch's rows whose chunk still waits for them; the others are resolved (their entry may be acknowledged). */
+  #live(batch: LocalBatch): Piece[] {
+    return batch.pieces.filter((piece) => {
       if (!this.#isFinished(piece)) return true;
       this.#resolve(piece);
       return false;
     });
-    const plan = planFailure(live, this.#bisectOps, retryable, retries);
-    if (plan.isolated.length > 0) {
-      // Several chunks shared the batch: run each alone now; nothing is charged to them (policy/isolation.ts).
-      this.#options.counters(batch.fn).isolations += 1;
-      this.#requeueNow(batch.fn, plan.isolated);
-      return;
-    }
-    for (const piece of plan.unretryable) {
-      const attempts = piece.failures + piece.losses;
-      this.#routeError(piece, ErrorCode.HandlerFailed, rowFailedMessage(this.#describe(piece), undefined, attempts, retries, handlerMessage), attempts);
-    }
-    for (const piece of plan.failed) {
-      const attempts = piece.failures + piece.losses;
-      const meta = piece.entry.meta;
-      const row = meta.r[1] - meta.r[0] === 1 ? undefined : meta.r[0] + piece.offset;
-      this.#failRow(piece, ErrorCode.HandlerFailed, handlerMessage, rowFailedMessage(this.#describe(piece), row, attempts, retries, handlerMessage), attempts);
-    }
-    // Retries ran out for several rows: their halves run apart, at once (policy/bisection.ts).
-    this.#requeueNow(batch.fn, plan.parts.flat());
-    const retry = plan.retry;
-    if (retry.length === 0) return;
-    this.#options.counters(batch.fn).retries += 1;
-    const notified = new Set<string>();
-    for (const piece of retry) {
-      const meta = piece.entry.meta;
-      if (notified.has(meta.k)) continue;
-      notified.add(meta.k);
-      void this.#options.router.send(meta.g, { t: "progress", k: meta.k, s: "retried", a: piece.failures + 1 }).catch(() => {});
-    }
-    const backoff = Math.min(5000, this.#options.retryBackoffMs * 2 ** (Math.max(...retry.map((p) => p.failures)) - 1));
-    const timer = this.clock.setTimeout(() => {
-      this.#retryTimers.delete(timer);
-      // Retried rows go first: they have waited longest. They count against the buffer's deadline from now on.
-      const now = this.clock.now();
-      const due = spec?.maxBufferDuration ?? 0;
-      const live = retry.filter((piece) => {
-        if (!this.#isFinished(piece)) return true;
-        this.#resolve(piece);
-        return false;
-      });
-      const entries = new Map(live.map((p) => [p.entry.id, p.entry]));
-      for (const entry of entries.values()) entry.deliveries += 1;
-      if (entries.size > 0) this.#options.countDelivery(batch.fn, [...entries.keys()], Math.max(...[...entries.values()].map((e) => e.deliveries)));
-      for (const piece of live) piece.enqueuedAt = now - due;
-      this.#batchers.get(batch.fn)?.requeue(live, true);
-    }, backoff);
-    this.#retryTimers.add(timer);
+  }
+
+  /** How the shared policy's decisions (policy/batch-outcome.ts) act on this gateway's carry and on the owners' gateways. */
+  #outcomes(fn: string): OutcomeActions<Piece> {
+    return {
+      ...this.#bisectOps,
+      chunkRows: (piece) => piece.entry.meta.r,
+      describe: (piece) => this.#describe(piece),
+      failChunk: (piece, message, attempts) => this.#routeError(piece, ErrorCode.HandlerFailed, message, attempts),
+      failRow: (piece, code, rowText, message, attempts) => this.#failRow(piece, code, rowText, message, attempts),
+      runNow: (pieces) => this.#requeueNow(fn, pieces),
+      requeue: (pieces) => this.#batchers.get(fn)?.requeue(pieces, true),
+      retried: (piece, attempts) => {
+        const meta = piece.entry.meta;
+        void this.#options.router.send(meta.g, { t: "progress", k: meta.k, s: "retried", a: attempts }).catch(() => {});
+      },
+      retryAfter: (pieces, delayMs) => {
+        const timer = this.clock.setTimeout(() => {
+          this.#retryTimers.delete(timer);
+          // Retried rows go first: they have waited longest. They count against the buffer's deadline from now on.
+          const now = this.clock.now();
+          const due = this.spec(fn)?.maxBufferDuration ?? 0;
+          const live = pieces.filter((piece) => {
+            if (!this.#isFinished(piece)) return true;
+            this.#resolve(piece);
+            return false;
+          });
+          const entries = new Map(live.map((p) => [p.entry.id, p.entry]));
+          for (const entry of entries.values()) entry.deliveries += 1;
+          if (entries.size > 0) this.#options.countDelivery(fn, [...entries.keys()], Math.max(...[...entries.values()].map((e) => e.deliveries)));
+          for (const piece of live) piece.enqueuedAt = now - due;
+          this.#batchers.get(fn)?.requeue(live, true);
+        }, delayMs);
+        this.#retryTimers.add(timer);
+      },
+      count: (what) => (this.#options.counters(fn)[what] += 1),
+    };
   }
 
   readonly #bisectOps: BisectOps<Piece> = { key: (p) => p.entry.meta.k, split: splitPiece };
@@ -428,31 +420,13 @@ export class Dispatcher implements BatcherHost {
    * `maxWorkerLosses` bisected down to the row that costs workers (policy/bisection.ts).
    */
   #batchLost(batch: LocalBatch, cause: "lost" | "deadline", alone: boolean): void {
-    const worker = batch.worker;
-    const live = batch.pieces.filter((piece) => {
-      if (!this.#isFinished(piece)) return true;
-      this.#resolve(piece);
-      return false;
-    });
-    const plan = planLoss(live, this.#bisectOps, this.#options.maxWorkerLosses, cause, alone);
-    for (const piece of plan.failed) {
-      const meta = piece.entry.meta;
-      const row = meta.r[0] + piece.offset;
-      const attempts = piece.failures + piece.losses;
-      if (cause === "lost") {
-        this.#failRow(piece, ErrorCode.PoisonRow, poisonRowText(piece.losses, worker.name), poisonRowMessage(this.#describe(piece), row, piece.losses, worker.name), attempts);
-      } else {
-        const hung = this.#hung.count(worker.id);
-        const { batchDeadlineMs } = this.#options;
-        this.#failRow(piece, ErrorCode.HandlerFailed, deadlineFailureMessage(`row ${row}`, piece.losses, batchDeadlineMs, worker.name, hung),
-          deadlineFailureMessage(this.#describe(piece) + (meta.r[1] - meta.r[0] === 1 ? "" : ` at row ${row}`), piece.losses, batchDeadlineMs, worker.name, hung),
-          attempts);
-      }
-    }
+    const live = this.#live(batch);
     // A loss is a delivery that never finished: if these rows are handed to another gateway, it counts it too.
     for (const entry of new Set(live.map((p) => p.entry))) entry.deliveries += 1;
-    this.#batchers.get(batch.fn)?.requeue(plan.requeue, true);
-    this.#requeueNow(batch.fn, plan.parts.flat());
+    batchLost(live, this.#outcomes(batch.fn), {
+      cause, alone, maxWorkerLosses: this.#options.maxWorkerLosses, worker: batch.worker,
+      batchDeadlineMs: this.#options.batchDeadlineMs, hungBatches: this.#hung.count(batch.worker.id),
+    });
   }
 
   /** Rows that run again at once, ahead of the carry (isolation and bisection parts, policy/bisection.ts). */
@@ -525,23 +499,6 @@ export class Dispatcher implements BatcherHost {
     this.#options.counters(batch.fn).batchDeadlines += 1;
     this.#batchLost(batch, "deadline", false);
     this.#poke(worker);
-  }
-
-  #pickWorker(fn: string, exclusive: boolean): WorkerPeer | undefined {
-    const needs = this.spec(fn)?.needs;
-    const candidates = [...this.#workers].filter((w) => w.credits > 0 && w.functions.has(fn) && this.#mayTake(w, exclusive) && meetsNeeds(w.hardware, needs));
-    if (candidates.length === 0) return undefined;
-    this.#roundRobin = (this.#roundRobin + 1) % candidates.length;
-    return candidates[this.#roundRobin];
-  }
-
-  /** A worker holding a batch that runs alone takes nothing else; an exclusive batch needs an idle worker. */
-  #mayTake(worker: WorkerPeer, exclusive: boolean): boolean {
-    const held = this.#inFlight.get(worker);
-    if (!held) return false;
-    if (exclusive) return held.size === 0;
-    for (const batch of held) if (batch.exclusive) return false;
-    return true;
   }
 
   #isFinished(piece: Piece): boolean {

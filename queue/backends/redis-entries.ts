@@ -1,6 +1,7 @@
-import type { Table } from "apache-arrow";
+
 import { decodeRows, encodeRows } from "../../protocol/arrow-ipc.js";
 import type { FunctionSpec } from "../../protocol/messages.js";
+import type { QueuedRows } from "../entities.js";
 import { takeBatch } from "../policy/isolation.js";
 import { costLimit } from "../policy/cost.js";
 import { takeBucket } from "../policy/cost-buckets.js";
@@ -40,29 +41,11 @@ export interface HeldEntry {
   readonly bytes: number;
 }
 
-/** A run of consecutive rows of one held entry: what the carry holds and batches are made of. */
-export interface Piece {
+/** Rows of one held entry (a Redis stream entry this gateway read): what the carry holds and batches are made of. */
+export interface Piece extends QueuedRows {
   readonly entry: HeldEntry;
-  /** Row offset within the chunk. */
-  readonly offset: number;
-  readonly rowCount: number;
-  readonly bytes: Uint8Array;
-  table?: Table;
-  /** When the oldest of these rows entered the queue, on this gateway's clock. */
+  /** When the oldest of these rows entered the queue, on this gateway's clock; set anew when retried rows return. */
   enqueuedAt: number;
-  failures: number;
-  /** Workers lost while holding these rows (or batch deadlines passed). */
-  losses: number;
-  /** Runs only in batches of its own chunk's rows (see policy/isolation.ts), or of its `group`. */
-  isolated?: boolean;
-  /** A bisection part's group (policy/bisection.ts). */
-  group?: string;
-  /** In a bisection after handler failures (policy/bisection.ts). */
-  bisecting?: boolean;
-  /** In a bisection after lost workers: runs alone on a worker (policy/bisection.ts). */
-  exclusive?: boolean;
-  /** Each row's cost, when the function batches by cost (policy/cost.ts). */
-  costs?: Float64Array;
 }
 
 export interface RawEntry {

@@ -2,26 +2,15 @@ import { encodeFrame, encodeFrameParts } from "../../protocol/frame-codec.js";
 import { ErrorCode, describeRows } from "../../protocol/errors.js";
 import type { ErrorMessage } from "../../protocol/messages.js";
 import type { Clock } from "../clock.js";
-import type { ClientPeer } from "../entities.js";
+import type { ClientPeer, SubmittedChunk } from "../entities.js";
 import type { FunctionCounters } from "../metrics.js";
 import { ResultCoverage } from "./redis-coverage.js";
 
-/** A chunk submitted through this gateway: its client's socket is here, so its results are assembled here. */
-export interface OwnedChunk {
-  readonly key: string;
-  readonly callId: string;
-  readonly chunk: number;
-  readonly functionName: string;
-  readonly rows: [number, number];
-  readonly rowCount: number;
-  readonly client: ClientPeer;
+/** A chunk submitted through this gateway, with where its rows went in Redis. */
+export interface OwnedChunk extends SubmittedChunk {
   readonly coverage: ResultCoverage;
   /** Rows-stream entries holding the chunk's rows: [id, rows, bytes]. */
   readonly entries: Array<[string, number, number]>;
-  attempts: number;
-  running: boolean;
-  finished: boolean;
-  timer?: unknown;
   /** The rows and entry meta as submitted, kept until the chunk finishes to re-submit after Redis lost data. */
   resubmit?: { meta: string; body: Uint8Array };
 }

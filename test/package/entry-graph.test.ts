@@ -19,7 +19,7 @@ export function initialize(data) { file = data.file; }
 export async function load(url, context, next) { appendFileSync(file, url + "\\n"); return next(url, context); }
 `;
 
-const SERVER_SIDE = /\/dist\/queue\/(queue-server|backends\/[^/]+|http-api|queue-core)\.js$|\/node_modules\/ioredis\//;
+const SERVER_SIDE = /\/dist\/queue\/(queue-server|backends\/[^/]+|http-api)\.js$|\/node_modules\/ioredis\//;
 
 async function loadedBy(code: string): Promise<string[]> {
   const dir = await mkdtemp(join(tmpdir(), "chalknb-graph-"));

@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { QueueCore } from "../../queue/queue-core.js";
+import { MemoryBackend } from "../../queue/backends/memory-backend.js";
 import type { ClientPeer, WorkerPeer } from "../../queue/entities.js";
 import { decodeFrame } from "../../protocol/frame-codec.js";
 import { encodeRows } from "../../protocol/arrow-ipc.js";
@@ -27,7 +27,7 @@ const spec = { name: "f", maxBatchingSize: 10, maxBufferDuration: 100, retries: 
 describe("batch formation (injected clock)", () => {
   it("dispatches a partial batch exactly when the oldest row has waited maxBufferDuration", () => {
     const clock = new ManualClock();
-    const core = new QueueCore({ clock, maxBufferedRows: 1000, retryBackoffMs: 10, maxWorkerLosses: 3 });
+    const core = new MemoryBackend({ clock, maxBufferedRows: 1000, retryBackoffMs: 10, maxWorkerLosses: 3 });
     const { client, worker, batches } = peers();
     core.addWorker(worker, [spec]);
     core.addCredits(worker, 1);
@@ -42,7 +42,7 @@ describe("batch formation (injected clock)", () => {
 
   it("dispatches full batches at once, splitting a chunk across batch boundaries", () => {
     const clock = new ManualClock();
-    const core = new QueueCore({ clock, maxBufferedRows: 1000, retryBackoffMs: 10, maxWorkerLosses: 3 });
+    const core = new MemoryBackend({ clock, maxBufferedRows: 1000, retryBackoffMs: 10, maxWorkerLosses: 3 });
     const { client, worker, batches } = peers();
     core.addWorker(worker, [spec]);
     core.addCredits(worker, 5);
@@ -54,7 +54,7 @@ describe("batch formation (injected clock)", () => {
 
   it("holds a full batch until a worker has credit", () => {
     const clock = new ManualClock();
-    const core = new QueueCore({ clock, maxBufferedRows: 1000, retryBackoffMs: 10, maxWorkerLosses: 3 });
+    const core = new MemoryBackend({ clock, maxBufferedRows: 1000, retryBackoffMs: 10, maxWorkerLosses: 3 });
     const { client, worker, batches } = peers();
     core.addWorker(worker, [spec]);
     core.submit(client, { type: "submit", callId: "c", chunk: 0, function: "f", rows: [0, 10], timeoutMs: null }, encodeRows(textTable(10)));
@@ -68,7 +68,7 @@ describe("batch formation (injected clock)", () => {
 describe("failure isolation (injected clock)", () => {
   it("runs each chunk of a failed merged batch alone, charging nothing to them, and fails only the chunk that fails alone", () => {
     const clock = new ManualClock();
-    const core = new QueueCore({ clock, maxBufferedRows: 1000, retryBackoffMs: 10, maxWorkerLosses: 3 });
+    const core = new MemoryBackend({ clock, maxBufferedRows: 1000, retryBackoffMs: 10, maxWorkerLosses: 3 });
     const a = peers();
     const b = peers();
     const { worker, batches } = a;
@@ -93,7 +93,7 @@ describe("failure isolation (injected clock)", () => {
 
   it("keeps isolated rows out of merged batches while their chunk lives", () => {
     const clock = new ManualClock();
-    const core = new QueueCore({ clock, maxBufferedRows: 1000, retryBackoffMs: 10, maxWorkerLosses: 3 });
+    const core = new MemoryBackend({ clock, maxBufferedRows: 1000, retryBackoffMs: 10, maxWorkerLosses: 3 });
     const { client, worker, batches } = peers();
     core.addWorker(worker, [{ ...spec, maxBatchingSize: 4, retries: 2 }]);
     core.addCredits(worker, 1);

@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Field, Float64, List, tableFromArrays, vectorFromArray, Table, Utf8 } from "apache-arrow";
-import { QueueCore } from "../../queue/queue-core.js";
+import { MemoryBackend } from "../../queue/backends/memory-backend.js";
 import type { ClientPeer, WorkerPeer } from "../../queue/entities.js";
 import { bodyParts, decodeFrame } from "../../protocol/frame-codec.js";
 import { decodeRows, encodeRows } from "../../protocol/arrow-ipc.js";
@@ -34,7 +34,7 @@ function peers() {
 
 const byBytes: FunctionSpec = { name: "f", maxBatchingSize: 10, maxBufferDuration: 100, retries: 0, inputs: ["text"], maxBatchingCost: 10, cost: { column: "text", per: "bytes" } };
 
-function submit(core: QueueCore, client: ClientPeer, chunk: number, texts: string[]) {
+function submit(core: MemoryBackend, client: ClientPeer, chunk: number, texts: string[]) {
   core.submit(client, { type: "submit", callId: "c", chunk, function: "f", rows: [chunk * 100, chunk * 100 + texts.length], timeoutMs: null }, encodeRows(tableFromArrays({ text: texts })));
 }
 
@@ -111,7 +111,7 @@ describe("batch formation by cost (policy/isolation.ts takeBatch, policy/cost-bu
 describe("cost batching in the queue (injected clock)", () => {
   it("dispatches a batch when the next row would pass maxBatchingCost, and the rest at the deadline", () => {
     const clock = new ManualClock();
-    const core = new QueueCore({ clock, maxBufferedRows: 1000, retryBackoffMs: 10, maxWorkerLosses: 3 });
+    const core = new MemoryBackend({ clock, maxBufferedRows: 1000, retryBackoffMs: 10, maxWorkerLosses: 3 });
     const { client, worker, batches } = peers();
     core.addWorker(worker, [byBytes]);
     core.addCredits(worker, 4);
@@ -129,7 +129,7 @@ describe("cost batching in the queue (injected clock)", () => {
 
   it("with sortByCost, forms batches of similar length within the buffer", () => {
     const clock = new ManualClock();
-    const core = new QueueCore({ clock, maxBufferedRows: 1000, retryBackoffMs: 10, maxWorkerLosses: 3 });
+    const core = new MemoryBackend({ clock, maxBufferedRows: 1000, retryBackoffMs: 10, maxWorkerLosses: 3 });
     const { client, worker, batches } = peers();
     core.addWorker(worker, [{ ...byBytes, maxBatchingSize: 3, maxBatchingCost: 1000, sortByCost: true }]);
     submit(core, client, 0, ["a", "bbbbbbbbb", "c", "ddddddddd", "ee", "ffffffff"]);
@@ -139,7 +139,7 @@ describe("cost batching in the queue (injected clock)", () => {
 
   it("refuses rows that lack the cost column, naming it", () => {
     const clock = new ManualClock();
-    const core = new QueueCore({ clock, maxBufferedRows: 1000, retryBackoffMs: 10, maxWorkerLosses: 3 });
+    const core = new MemoryBackend({ clock, maxBufferedRows: 1000, retryBackoffMs: 10, maxWorkerLosses: 3 });
     const { client, worker, sent } = peers();
     core.addWorker(worker, [{ ...byBytes, inputs: "table" }]);
     core.submit(client, { type: "submit", callId: "c", chunk: 0, function: "f", rows: [0, 1], timeoutMs: null }, encodeRows(tableFromArrays({ words: ["a"] })));

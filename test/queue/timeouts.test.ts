@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { ErrorCode } from "../../protocol/errors.js";
 import { cancelAllCalls } from "../../sdk/index.js";
 import { startFixture, textTable } from "../helpers/queue-fixture.js";
-import { QueueCore } from "../../queue/queue-core.js";
+import { MemoryBackend } from "../../queue/backends/memory-backend.js";
 import type { ClientPeer, WorkerPeer } from "../../queue/entities.js";
 import { decodeFrame } from "../../protocol/frame-codec.js";
 import { encodeRows } from "../../protocol/arrow-ipc.js";
@@ -50,7 +50,7 @@ describe("batch deadline and abandoned batches (injected clock)", () => {
   const spec = { name: "f", maxBatchingSize: 10, maxBufferDuration: 100, retries: 0, inputs: ["text"] };
   const setup = () => {
     const clock = new ManualClock();
-    const core = new QueueCore({ clock, maxBufferedRows: 1000, retryBackoffMs: 10, maxWorkerLosses: 3, batchDeadlineMs: 1000 });
+    const core = new MemoryBackend({ clock, maxBufferedRows: 1000, retryBackoffMs: 10, maxWorkerLosses: 3, batchDeadlineMs: 1000 });
     const sent: Message[] = [];
     const client: ClientPeer = { id: "client", chunks: new Map(), send: (f) => void sent.push(decodeFrame(whole(f)).header) };
     const batches: BatchMessage[] = [];

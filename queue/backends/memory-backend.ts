@@ -1,28 +1,31 @@
 import { EventEmitter } from "node:events";
 import { randomUUID } from "node:crypto";
-import { encodeFrame, encodeFrameParts } from "../protocol/frame-codec.js";
-import { ErrorCode, describeRows } from "../protocol/errors.js";
-import { decodeRows } from "../protocol/arrow-ipc.js";
-import type { CostSpec, DoneMessage, ErrorMessage, FailedMessage, FunctionSpec, SubmitMessage } from "../protocol/messages.js";
-import { checkSubmit } from "./submit-checks.js";
-import type { Clock } from "./clock.js";
-import type { BatchEvent, QueueBackend } from "./backend.js";
-import { chunkKey, type Batch, type ChunkEntry, type ClientPeer, type FunctionState, type Segment, type WorkerPeer } from "./entities.js";
-import { functionMetrics, newCounters, recordBatchSize, type FunctionCounters, type FunctionMetrics } from "./metrics.js";
-import { splitSegment, takeRows } from "./segments.js";
-import { DEFAULT_BATCH_DEADLINE_MS, DEFAULT_FUNCTION_GRACE_MS, DEFAULT_MAX_BUFFERED_BYTES } from "./policy/defaults.js";
-import { HungBatches, deadlineFailureMessage } from "./policy/batch-deadline.js";
-import { planFailure, planLoss, poisonRowMessage, poisonRowText, rowFailedMessage, type BisectOps } from "./policy/bisection.js";
-import { batchCost, costFull, costLimit, rowCosts } from "./policy/cost.js";
-import { bytesFull, bytesFullMessage, oversizedChunkMessage, rowsFullMessage } from "./policy/limits.js";
-import { FunctionRetention } from "./policy/retention.js";
-import { waitingForWorker } from "./policy/waiting.js";
-import { checkSpecs } from "./policy/spec-conflict.js";
-import { PriorityTurns, orderByPriority } from "./policy/priority.js";
-import { describeWorkers, meetsNeeds, unplacedReason } from "./policy/placement.js";
-import type { FunctionInfo, WorkerSummary } from "../protocol/queue-api.js";
+import { encodeFrame, encodeFrameParts } from "../../protocol/frame-codec.js";
+import { ErrorCode, describeRows } from "../../protocol/errors.js";
+import { decodeRows } from "../../protocol/arrow-ipc.js";
+import type { DoneMessage, ErrorMessage, FailedMessage, FunctionSpec, SubmitMessage } from "../../protocol/messages.js";
+import { checkSubmit } from "../submit-checks.js";
+import type { Clock } from "../clock.js";
+import type { QueueBackend } from "../backend.js";
+import { chunkKey, type Batch, type ChunkEntry, type ClientPeer, type FunctionState, type Segment, type WorkerPeer } from "../entities.js";
+import { functionMetrics, newCounters, recordBatchSize, type FunctionCounters, type FunctionMetrics } from "../metrics.js";
+import { splitSegment, takeRows } from "../segments.js";
+import { DEFAULT_BATCH_DEADLINE_MS, DEFAULT_FUNCTION_GRACE_MS, DEFAULT_MAX_BUFFERED_BYTES } from "../policy/defaults.js";
+import { HungBatches, } from "../policy/batch-deadline.js";
+import type { BisectOps } from "../policy/bisection.js";
+import { costFull, costLimit, rowCosts } from "../policy/cost.js";
+import { bytesFull, bytesFullMessage, oversizedChunkMessage, rowsFullMessage } from "../policy/limits.js";
+import { FunctionRetention } from "../policy/retention.js";
+import { waitingForWorker } from "../policy/waiting.js";
+import { checkSpecs } from "../policy/spec-conflict.js";
+import { PriorityTurns, orderByPriority } from "../policy/priority.js";
+import { describeWorkers, unplacedReason } from "../policy/placement.js";
+import { WorkerChoice } from "../policy/worker-choice.js";
+import { batchLost, handlerFailed, type OutcomeActions } from "../policy/batch-outcome.js";
+import { batchAttempt, deliverBatch } from "../batch-delivery.js";
+import type { FunctionInfo, WorkerSummary } from "../../protocol/queue-api.js";
 
-export interface QueueCoreOptions {
+export interface MemoryBackendOptions {
   clock: Clock;
   /** Per-function cap on buffered rows; past it a submit gets a retryable `queue_full`. @default 100_000 */
   maxBufferedRows: number;
@@ -56,13 +59,13 @@ function oldestPendingSeconds(fn: FunctionState, now: number): number {
  *
  * Events: `batch` (BatchEvent), `worker-joined` (WorkerPeer), `worker-left` (WorkerPeer).
  */
-export class QueueCore extends EventEmitter implements QueueBackend {
-  readonly #options: QueueCoreOptions;
+export class MemoryBackend extends EventEmitter implements QueueBackend {
+  readonly #options: MemoryBackendOptions;
   readonly #functions = new Map<string, FunctionState>();
   readonly #counters = new Map<string, FunctionCounters>();
   readonly #workers = new Set<WorkerPeer>();
   readonly #batches = new Map<string, Batch>();
-  #roundRobin = 0;
+  readonly #choice = new WorkerChoice();
   readonly #retryTimers = new Set<unknown>();
   readonly #chunkTimers = new Set<unknown>();
   readonly #hung = new HungBatches();
@@ -72,7 +75,7 @@ export class QueueCore extends EventEmitter implements QueueBackend {
   /** Functions registered by `chalknb deploy`: never pruned, so their calls wait for a worker (scale from zero). */
   readonly #deployed = new Set<string>();
 
-  constructor(options: QueueCoreOptions) {
+  constructor(options: MemoryBackendOptions) {
     super();
     this.#options = options;
     this.#maxBufferedBytes = options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
@@ -332,7 +335,7 @@ export class QueueCore extends EventEmitter implements QueueBackend {
       }
       // Rows of a bisection after lost workers run alone on a worker (policy/bisection.ts).
       const exclusive = fn.buffer[0].isolated === true && fn.buffer[0].exclusive === true;
-      const worker = this.#pickWorker(fn.spec.name, exclusive);
+      const worker = this.#choice.pick(this.#workers, fn.spec.name, fn.spec.needs, exclusive, (w) => w.inFlight);
       if (!worker) return; // a worker's credit or arrival calls #dispatchAll again
       orderByPriority(fn.buffer, (s) => s.chunk.priority, fn.turns);
       const segments = takeRows(fn.buffer, fn.spec);
@@ -361,24 +364,8 @@ export class QueueCore extends EventEmitter implements QueueBackend {
     fn.flushAt = undefined;
   }
 
-  /** Round robin over workers with free credit, so two workers share a steady stream evenly. */
-  #pickWorker(functionName: string, exclusive = false): WorkerPeer | undefined {
-    const needs = this.#functions.get(functionName)?.spec.needs;
-    const candidates = [...this.#workers].filter((w) => w.credits > 0 && w.functions.has(functionName) && this.#mayTake(w, exclusive) && meetsNeeds(w.hardware, needs));
-    if (candidates.length === 0) return undefined;
-    this.#roundRobin = (this.#roundRobin + 1) % candidates.length;
-    return candidates[this.#roundRobin];
-  }
-
-  /** A worker holding a batch that runs alone takes nothing else; an exclusive batch needs an idle worker. */
-  #mayTake(worker: WorkerPeer, exclusive: boolean): boolean {
-    if (exclusive) return worker.inFlight.size === 0;
-    for (const batch of worker.inFlight) if (batch.exclusive) return false;
-    return true;
-  }
-
   #sendBatch(fn: FunctionState, worker: WorkerPeer, segments: Segment[], rows: number, reason: "full" | "deadline", waitMs: number, exclusive = false): void {
-    const attempt = Math.max(...segments.map((s) => s.failures + s.losses)) + 1;
+    const attempt = batchAttempt(segments);
     const batch: Batch = {
       id: randomUUID(), functionName: fn.spec.name, segments, rowCount: rows, attempt, worker,
       dispatchedAt: this.#options.clock.now(), exclusive,
@@ -398,12 +385,7 @@ export class QueueCore extends EventEmitter implements QueueBackend {
         chunk.client.send(encodeFrame({ type: "progress", callId: chunk.callId, chunk: chunk.chunk, state: "running", attempts: attempt }));
       }
     }
-    worker.send(encodeFrameParts(
-      { type: "batch", batchId: batch.id, function: fn.spec.name, attempt, segments: segments.map((s) => ({ rows: s.rowCount, bytes: s.bytes.byteLength })) },
-      segments.map((s) => s.bytes),
-    ));
-    const cost = fn.spec.cost ? batchCost(segments) : undefined;
-    this.emit("batch", { functionName: fn.spec.name, batchId: batch.id, rows, reason, attempt, workerId: worker.id, ...(cost === undefined ? {} : { cost }) } satisfies BatchEvent);
+    deliverBatch(worker, this, { id: batch.id, spec: fn.spec, attempt, rows: segments, rowCount: rows, reason });
   }
 
   #takeBatch(worker: WorkerPeer, batchId: string): Batch | undefined {
@@ -451,25 +433,11 @@ export class QueueCore extends EventEmitter implements QueueBackend {
    */
   #batchLost(batch: Batch, cause: "lost" | "deadline", alone: boolean): void {
     const fn = this.#functions.get(batch.functionName)!;
-    const worker = batch.worker;
     const live = batch.segments.filter((s) => !s.chunk.finished);
-    const plan = planLoss(live, this.#bisectOps, this.#options.maxWorkerLosses, cause, alone);
-    for (const segment of plan.failed) {
-      const chunk = segment.chunk;
-      const row = chunk.rows[0] + segment.offset;
-      const attempts = segment.failures + segment.losses;
-      if (cause === "lost") {
-        this.#failRow(segment, ErrorCode.PoisonRow, poisonRowText(segment.losses, worker.name),
-          poisonRowMessage(this.#describeChunk(chunk), row, segment.losses, worker.name), attempts);
-      } else {
-        const hung = this.#hung.count(worker.id);
-        this.#failRow(segment, ErrorCode.HandlerFailed, deadlineFailureMessage(`row ${row}`, segment.losses, this.#batchDeadlineMs, worker.name, hung),
-          deadlineFailureMessage(this.#describeChunk(chunk) + (chunk.rowCount === 1 ? "" : ` at row ${row}`), segment.losses, this.#batchDeadlineMs, worker.name, hung),
-          attempts);
-      }
-    }
-    this.#enqueue(fn, plan.requeue, true);
-    this.#enqueueNow(fn, plan.parts.flat());
+    batchLost(live, this.#outcomes(fn), {
+      cause, alone, maxWorkerLosses: this.#options.maxWorkerLosses, worker: batch.worker,
+      batchDeadlineMs: this.#batchDeadlineMs, hungBatches: this.#hung.count(batch.worker.id),
+    });
   }
 
   /** Rows that run again at once, ahead of the buffer (isolation and bisection parts, policy/bisection.ts). */
@@ -512,46 +480,34 @@ export class QueueCore extends EventEmitter implements QueueBackend {
 
   #handlerFailed(batch: Batch, handlerMessage: string, retryable: boolean): void {
     const fn = this.#functions.get(batch.functionName)!;
-    const counters = this.#counter(batch.functionName);
     const live = batch.segments.filter((s) => !s.chunk.finished);
-    const retries = fn.spec.retries;
-    const plan = planFailure(live, this.#bisectOps, retryable, retries);
-    if (plan.isolated.length > 0) {
-      // Several chunks shared the batch: run each alone now (the caller dispatches); nothing is charged to them.
-      counters.isolations += 1;
-      this.#enqueueNow(fn, plan.isolated);
-      return;
-    }
-    for (const segment of plan.unretryable) {
-      const attempts = segment.failures + segment.losses;
-      this.#failChunk(segment.chunk, ErrorCode.HandlerFailed, rowFailedMessage(this.#describeChunk(segment.chunk), undefined, attempts, retries, handlerMessage), attempts);
-    }
-    for (const segment of plan.failed) {
-      const chunk = segment.chunk;
-      const attempts = segment.failures + segment.losses;
-      const row = chunk.rowCount === 1 ? undefined : chunk.rows[0] + segment.offset;
-      this.#failRow(segment, ErrorCode.HandlerFailed, handlerMessage, rowFailedMessage(this.#describeChunk(chunk), row, attempts, retries, handlerMessage), attempts);
-    }
-    // Retries ran out for several rows: their halves run apart, at once (policy/bisection.ts).
-    this.#enqueueNow(fn, plan.parts.flat());
-    const retry = plan.retry;
-    if (retry.length === 0) return;
-    counters.retries += 1;
-    const notified = new Set<ChunkEntry>();
-    for (const segment of retry) {
-      if (notified.has(segment.chunk)) continue;
-      notified.add(segment.chunk);
-      segment.chunk.client.send(encodeFrame({ type: "progress", callId: segment.chunk.callId, chunk: segment.chunk.chunk, state: "retried", attempts: segment.failures + 1 }));
-    }
-    const backoff = Math.min(5000, this.#options.retryBackoffMs * 2 ** (Math.max(...retry.map((s) => s.failures)) - 1));
-    const timer = this.#options.clock.setTimeout(() => {
-      this.#retryTimers.delete(timer);
-      // Retried rows go first: they have waited longest. They count against the buffer's deadline from now on.
-      const now = this.#options.clock.now();
-      this.#enqueue(fn, retry.map((s) => ({ ...s, enqueuedAt: now - fn.spec.maxBufferDuration })), true);
-      this.#dispatch(fn);
-    }, backoff);
-    this.#retryTimers.add(timer);
+    handlerFailed(live, this.#outcomes(fn), { message: handlerMessage, retryable, retries: fn.spec.retries, firstBackoffMs: this.#options.retryBackoffMs });
+  }
+
+  /** How the shared policy's decisions (policy/batch-outcome.ts) act on this process's buffers and sockets. */
+  #outcomes(fn: FunctionState): OutcomeActions<Segment> {
+    const counters = this.#counter(fn.spec.name);
+    return {
+      ...this.#bisectOps,
+      chunkRows: (s) => s.chunk.rows,
+      describe: (s) => this.#describeChunk(s.chunk),
+      failChunk: (s, message, attempts) => this.#failChunk(s.chunk, ErrorCode.HandlerFailed, message, attempts),
+      failRow: (s, code, rowText, message, attempts) => this.#failRow(s, code, rowText, message, attempts),
+      runNow: (segments) => this.#enqueueNow(fn, segments),
+      requeue: (segments) => this.#enqueue(fn, segments, true),
+      retried: (s, attempts) => s.chunk.client.send(encodeFrame({ type: "progress", callId: s.chunk.callId, chunk: s.chunk.chunk, state: "retried", attempts })),
+      retryAfter: (segments, delayMs) => {
+        const timer = this.#options.clock.setTimeout(() => {
+          this.#retryTimers.delete(timer);
+          // Retried rows go first: they have waited longest. They count against the buffer's deadline from now on.
+          const now = this.#options.clock.now();
+          this.#enqueue(fn, segments.map((s) => ({ ...s, enqueuedAt: now - fn.spec.maxBufferDuration })), true);
+          this.#dispatch(fn);
+        }, delayMs);
+        this.#retryTimers.add(timer);
+      },
+      count: (what) => (counters[what] += 1),
+    };
   }
 
   #timeOut(chunk: ChunkEntry, timeoutMs: number): void {
