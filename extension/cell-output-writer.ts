@@ -98,8 +98,9 @@ export class CellOutputWriter {
   #update(displayId: string, items: vscode.NotebookCellOutputItem[]): void {
     const target = this.#displays.get(displayId);
     if (!target || !this.#own.has(target)) return;
-    // Coalesced: a long call's progress updates faster than the workbench applies them (each carries every chunk's
-    // state), and a backlog of stale ones kept the cell "running" long after an interrupt ended it.
+    // Not a rate limit (the kernel's progress display sets the rate): an update still waiting for the workbench is
+    // replaced by a newer one, since a backlog of stale ones (each carries every chunk's state) kept the cell
+    // "running" long after an interrupt ended it.
     const queued = this.#latestUpdate.has(target);
     this.#latestUpdate.set(target, items);
     if (queued) return;

@@ -1,7 +1,8 @@
 /**
  * Display updates that arrive after their cell finished (a deferBatch's progress, say): each is applied through a
  * short execution of the cell that shows the display, keeping the cell's order and timing. Updates are applied one at
- * a time and coalesced per display, so the last state — "done" — is always the one left showing.
+ * a time; one that arrives while an earlier one of its display still waits replaces it (the kernel sets the rate; this
+ * only drops what the workbench has not got to), so the last state — "done" — is always the one left showing.
  */
 import type * as vscode from "vscode";
 import type { DisplayUpdate, KernelSession } from "./kernel-session.js";

@@ -1,4 +1,5 @@
 import type { CallProgress } from "../protocol/progress.js";
+import type { Clock } from "../queue/clock.js";
 
 /**
  * Throttles the progress of remote calls into display messages: the first update of a call opens a display
@@ -6,19 +7,13 @@ import type { CallProgress } from "../protocol/progress.js";
  * once per `intervalMs`; the final state (done, failed, cancelled) is always sent at once.
  */
 
-export interface ProgressClock {
-  now(): number;
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
 export interface ProgressDisplayOptions {
   /** Sends one display message; `first` is true for the message that opens the display. */
   send(first: boolean, displayId: string, progress: CallProgress): void;
   /** Shortest time between two updates of one call. @default 100 (≤ 10 updates per second) */
   intervalMs?: number;
   /** @default the real clock */
-  clock?: ProgressClock;
+  clock?: Clock;
 }
 
 export interface ProgressDisplay {
@@ -27,7 +22,8 @@ export interface ProgressDisplay {
   flush(): void;
 }
 
-const realClock: ProgressClock = {
+/** Unreferenced timers: a pending progress update must not keep the kernel process alive. */
+const realClock: Clock = {
   now: () => performance.now(),
   setTimeout: (fn, ms) => setTimeout(fn, ms).unref(),
   clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),

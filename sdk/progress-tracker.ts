@@ -1,19 +1,17 @@
 import type { CallProgress, ChunkProgress, ChunkState } from "../protocol/progress.js";
 import { publishProgress } from "./call-registry.js";
 
-/** Most often a copy is published while nothing notable happens (a copy costs O(chunks)). */
-const PUBLISH_INTERVAL_MS = 50;
-
 /**
- * Keeps one call's CallProgress up to date and publishes a copy to `onProgress` and the kernel's observer: at once
- * for the first and last update and for retries and failures, otherwise at most every 50 ms (a 10k-chunk call
- * would otherwise spend its time copying progress).
+ * Keeps one call's CallProgress up to date and publishes it to `onProgress` and the kernel's observer on every change:
+ * the rate at which a notebook sees it is the kernel's progress display's to set, and `onProgress` sees every state.
+ * Each published progress is a snapshot never changed afterwards, made cheaply: a changed chunk is replaced by a new
+ * object, never modified, so a snapshot copies only the array of chunks (a deep copy per change would make a
+ * 10k-chunk call quadratic).
  */
 export class ProgressTracker {
+  /** The latest state; its chunk objects are shared with published snapshots, hence replaced, not modified. */
   readonly #progress: CallProgress;
   readonly #onProgress: ((progress: CallProgress) => void) | undefined;
-  #lastPublished = 0;
-  #trailing: NodeJS.Timeout | undefined;
 
   constructor(callId: string, functionName: string, ranges: Array<[number, number]>, onProgress?: (p: CallProgress) => void) {
     const totalRows = ranges.length ? ranges[ranges.length - 1][1] - ranges[0][0] : 0;
@@ -26,9 +24,9 @@ export class ProgressTracker {
   }
 
   chunk(index: number, state: ChunkState, patch: Partial<ChunkProgress> = {}): void {
-    const chunk = this.#progress.chunks[index];
     const now = Date.now();
-    Object.assign(chunk, patch, { state });
+    const chunk: ChunkProgress = { ...this.#progress.chunks[index], ...patch, state };
+    this.#progress.chunks[index] = chunk;
     if (state === "queued") chunk.submittedAt ??= now;
     if (state === "running" || state === "retried") {
       chunk.startedAt ??= now;
@@ -36,9 +34,7 @@ export class ProgressTracker {
     }
     if (state === "done" || state === "failed" || state === "cancelled") chunk.finishedAt = now;
     if (state === "done") this.#progress.rowsDone += chunk.rows[1] - chunk.rows[0];
-    const notable = state === "retried" || state === "failed";
-    if (notable || now - this.#lastPublished >= PUBLISH_INTERVAL_MS) this.#publish();
-    else this.#trailing ??= setTimeout(() => this.#publish(), PUBLISH_INTERVAL_MS - (now - this.#lastPublished)).unref();
+    this.#publish();
   }
 
   /** The queue's word on why the rows wait (a deployed function with no worker yet); cleared once a batch runs. */
@@ -49,28 +45,27 @@ export class ProgressTracker {
   }
 
   finish(state: CallProgress["state"]): void {
-    this.#progress.state = state;
-    this.#progress.finishedAt = Date.now();
-    delete this.#progress.waiting;
-    for (const chunk of this.#progress.chunks) {
-      if (state !== "done" && (chunk.state === "queued" || chunk.state === "running" || chunk.state === "retried")) {
-        chunk.state = "cancelled";
-        chunk.finishedAt = this.#progress.finishedAt;
-      }
+    const p = this.#progress;
+    p.state = state;
+    p.finishedAt = Date.now();
+    delete p.waiting;
+    if (state !== "done") {
+      p.chunks = p.chunks.map((chunk) =>
+        chunk.state === "queued" || chunk.state === "running" || chunk.state === "retried"
+          ? { ...chunk, state: "cancelled", finishedAt: p.finishedAt }
+          : chunk,
+      );
     }
     this.#publish();
   }
 
   #publish(): void {
-    clearTimeout(this.#trailing);
-    this.#trailing = undefined;
-    this.#lastPublished = Date.now();
     const p = this.#progress;
     const elapsed = (Date.now() - p.startedAt) / 1000;
     p.rowsPerSecond = elapsed > 0 ? p.rowsDone / elapsed : 0;
     p.etaSeconds = p.rowsDone > 0 && p.rowsPerSecond > 0 ? (p.totalRows - p.rowsDone) / p.rowsPerSecond : null;
     if (p.state === "done") p.etaSeconds = 0;
-    const snapshot = structuredClone(p);
+    const snapshot: CallProgress = { ...p, chunks: p.chunks.slice() };
     try {
       this.#onProgress?.(snapshot);
     } catch {
