@@ -1,6 +1,6 @@
 import type { EventEmitter } from "node:events";
 import { encodeFrameParts } from "../protocol/frame-codec.js";
-import type { FunctionSpec } from "../protocol/messages.js";
+import type { DoneMessage, FunctionSpec } from "../protocol/messages.js";
 import type { BatchEvent } from "./backend.js";
 import type { QueuedRows, WorkerPeer } from "./entities.js";
 import { batchCost } from "./policy/cost.js";
@@ -28,4 +28,10 @@ export function deliverBatch(worker: WorkerPeer, events: EventEmitter, delivery:
   ));
   const cost = spec.cost ? batchCost(rows) : undefined;
   events.emit("batch", { functionName: spec.name, batchId: id, rows: rowCount, reason, attempt, workerId: worker.id, ...(cost === undefined ? {} : { cost }) } satisfies BatchEvent);
+}
+
+/** Why a worker's `done` does not fit the batch it was sent (a handler bug, so not retried); undefined when it fits. */
+export function resultMismatch(message: DoneMessage, parts: readonly Uint8Array[], sent: readonly QueuedRows[]): string | undefined {
+  if (parts.length === sent.length && message.segments.every((s, i) => s.rows === sent[i].rowCount)) return undefined;
+  return `the worker returned ${message.segments.map((s) => s.rows).join("+")} result rows for segments of ${sent.map((r) => r.rowCount).join("+")}`;
 }

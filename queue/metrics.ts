@@ -22,6 +22,21 @@ export interface FunctionCounters {
 
 export const BATCH_SIZE_BUCKETS = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096];
 
+/** Each function's counters, made on first use, the same on every backend. */
+export class CounterTable {
+  readonly #byFunction = new Map<string, FunctionCounters>();
+
+  of(name: string): FunctionCounters {
+    let counters = this.#byFunction.get(name);
+    if (!counters) this.#byFunction.set(name, (counters = newCounters()));
+    return counters;
+  }
+
+  delete(name: string): void {
+    this.#byFunction.delete(name);
+  }
+}
+
 export function newCounters(): FunctionCounters {
   return {
     rowsIn: 0,

@@ -1,14 +1,14 @@
 import { EventEmitter } from "node:events";
 import { randomUUID } from "node:crypto";
 import { encodeFrame, encodeFrameParts } from "../../protocol/frame-codec.js";
-import { ErrorCode, describeRows } from "../../protocol/errors.js";
+import { ErrorCode, } from "../../protocol/errors.js";
 import { decodeRows } from "../../protocol/arrow-ipc.js";
 import type { DoneMessage, ErrorMessage, FailedMessage, FunctionSpec, SubmitMessage } from "../../protocol/messages.js";
 import { checkSubmit } from "../submit-checks.js";
 import type { Clock } from "../clock.js";
 import type { QueueBackend } from "../backend.js";
 import { chunkKey, type Batch, type ChunkEntry, type ClientPeer, type FunctionState, type Segment, type WorkerPeer } from "../entities.js";
-import { functionMetrics, newCounters, recordBatchSize, type FunctionCounters, type FunctionMetrics } from "../metrics.js";
+import { functionMetrics, CounterTable, recordBatchSize, type FunctionCounters, type FunctionMetrics } from "../metrics.js";
 import { splitSegment, takeRows } from "../segments.js";
 import { DEFAULT_BATCH_DEADLINE_MS, DEFAULT_FUNCTION_GRACE_MS, DEFAULT_MAX_BUFFERED_BYTES } from "../policy/defaults.js";
 import { HungBatches, } from "../policy/batch-deadline.js";
@@ -22,7 +22,8 @@ import { PriorityTurns, orderByPriority } from "../policy/priority.js";
 import { describeWorkers, unplacedReason } from "../policy/placement.js";
 import { WorkerChoice } from "../policy/worker-choice.js";
 import { batchLost, handlerFailed, type OutcomeActions } from "../policy/batch-outcome.js";
-import { batchAttempt, deliverBatch } from "../batch-delivery.js";
+import { batchAttempt, deliverBatch, resultMismatch } from "../batch-delivery.js";
+import { chunkTimeoutMessage, describeChunk } from "../chunk-messages.js";
 import type { FunctionInfo, WorkerSummary } from "../../protocol/queue-api.js";
 
 export interface MemoryBackendOptions {
@@ -62,7 +63,7 @@ function oldestPendingSeconds(fn: FunctionState, now: number): number {
 export class MemoryBackend extends EventEmitter implements QueueBackend {
   readonly #options: MemoryBackendOptions;
   readonly #functions = new Map<string, FunctionState>();
-  readonly #counters = new Map<string, FunctionCounters>();
+  readonly #counters = new CounterTable();
   readonly #workers = new Set<WorkerPeer>();
   readonly #batches = new Map<string, Batch>();
   readonly #choice = new WorkerChoice();
@@ -87,19 +88,8 @@ export class MemoryBackend extends EventEmitter implements QueueBackend {
 
   /** Throws (ChalknbError) when live workers serve one of `specs` with another spec: nothing is added then. */
   addWorker(worker: WorkerPeer, specs: FunctionSpec[]): void {
-    this.#prune();
-    checkSpecs(specs, worker.name, (name) => {
-      const serving = [...this.#workers].filter((w) => w.functions.has(name));
-      const fn = this.#functions.get(name);
-      return serving.length > 0 && fn ? { spec: fn.spec, by: serving.slice(0, 3).map((w) => `worker ${w.name}`) } : undefined;
-    });
-    for (const spec of specs) {
-      const existing = this.#functions.get(spec.name);
-      if (existing) existing.spec = spec;
-      else this.#functions.set(spec.name, { spec, buffer: [], bufferedRows: 0, bufferedBytes: 0, inFlight: new Set(), turns: new PriorityTurns() });
-      if (!this.#counters.has(spec.name)) this.#counters.set(spec.name, newCounters());
-      this.#retention.observe(spec.name, true, this.#options.clock.now());
-    }
+    this.#register(specs, worker.name);
+    for (const spec of specs) this.#retention.observe(spec.name, true, this.#options.clock.now());
     this.#workers.add(worker);
     this.emit("worker-joined", worker);
     this.#dispatchAll();
@@ -205,10 +195,8 @@ export class MemoryBackend extends EventEmitter implements QueueBackend {
     this.#hung.returned(message.batchId);
     const batch = this.#takeBatch(worker, message.batchId);
     if (!batch) return;
-    if (parts.length !== batch.segments.length || message.segments.some((s, i) => s.rows !== batch.segments[i].rowCount)) {
-      this.#handlerFailed(batch, `the worker returned ${message.segments.map((s) => s.rows).join("+")} result rows for segments of ${batch.segments.map((s) => s.rowCount).join("+")}`, false);
-      return;
-    }
+    const mismatch = resultMismatch(message, parts, batch.segments);
+    if (mismatch) return this.#handlerFailed(batch, mismatch, false);
     const counters = this.#counter(batch.functionName);
     counters.handlerMsSum += this.#options.clock.now() - batch.dispatchedAt;
     batch.segments.forEach((segment, i) => {
@@ -260,21 +248,28 @@ export class MemoryBackend extends EventEmitter implements QueueBackend {
 
   /** Registers specs without a worker; a live worker's different spec is a conflict, as for a second worker. */
   deploy(specs: FunctionSpec[]): void {
+    this.#register(specs, "deploy");
+    const now = this.#options.clock.now();
+    for (const spec of specs) {
+      const served = [...this.#workers].some((w) => w.functions.has(spec.name));
+      this.#retention.observe(spec.name, served, now);
+      this.#deployed.add(spec.name);
+    }
+  }
+
+  /** Takes specs a worker declares or `chalknb deploy` sends, refusing one that differs from what live workers serve. */
+  #register(specs: FunctionSpec[], by: string): void {
     this.#prune();
-    checkSpecs(specs, "deploy", (name) => {
+    checkSpecs(specs, by, (name) => {
       const serving = [...this.#workers].filter((w) => w.functions.has(name));
       const fn = this.#functions.get(name);
       return serving.length > 0 && fn ? { spec: fn.spec, by: serving.slice(0, 3).map((w) => `worker ${w.name}`) } : undefined;
     });
-    const now = this.#options.clock.now();
     for (const spec of specs) {
       const existing = this.#functions.get(spec.name);
       if (existing) existing.spec = spec;
       else this.#functions.set(spec.name, { spec, buffer: [], bufferedRows: 0, bufferedBytes: 0, inFlight: new Set(), turns: new PriorityTurns() });
-      if (!this.#counters.has(spec.name)) this.#counters.set(spec.name, newCounters());
-      const served = [...this.#workers].some((w) => w.functions.has(spec.name));
-      this.#retention.observe(spec.name, served, now);
-      this.#deployed.add(spec.name);
+      this.#counters.of(spec.name);
     }
   }
 
@@ -303,9 +298,7 @@ export class MemoryBackend extends EventEmitter implements QueueBackend {
   // ---- internals -----------------------------------------------------------------------------------------------
 
   #counter(name: string): FunctionCounters {
-    let counters = this.#counters.get(name);
-    if (!counters) this.#counters.set(name, (counters = newCounters()));
-    return counters;
+    return this.#counters.of(name);
   }
 
   #enqueue(fn: FunctionState, segments: Segment[], atFront: boolean): void {
@@ -518,16 +511,14 @@ export class MemoryBackend extends EventEmitter implements QueueBackend {
     this.#counter(chunk.functionName).timeouts += 1;
     const declaring = [...this.#workers].filter((w) => w.functions.has(chunk.functionName)).map((w) => w.hardware);
     const unplaced = unplacedReason(chunk.functionName, fn?.spec.needs, declaring, this.workerCount());
-    this.#failChunk(chunk, ErrorCode.ChunkTimeout,
-      `${this.#describeChunk(chunk)} timed out after ${timeoutMs / 1000} s: ${chunk.rowsDone} rows done, ${running} running, ${queued} still queued ` +
-      `(${fn ? fn.bufferedRows : 0} rows buffered for the function, ${this.workerCount()} workers connected); ` +
-      (unplaced ? `${unplaced}: start a worker that has it` : "raise timeout or add workers"),
-      chunk.attempts, true);
+    this.#failChunk(chunk, ErrorCode.ChunkTimeout, chunkTimeoutMessage(this.#describeChunk(chunk), timeoutMs, {
+      done: chunk.rowsDone, running, queued, bufferedRows: fn ? fn.bufferedRows : 0, workers: this.workerCount(), unplaced,
+    }), chunk.attempts, true);
     this.#dispatchAll(); // slots of abandoned batches are free
   }
 
   #describeChunk(chunk: ChunkEntry): string {
-    return `chunk ${chunk.chunk} (${describeRows(chunk.rows)}) of function "${chunk.functionName}"`;
+    return describeChunk(chunk.functionName, chunk.chunk, chunk.rows);
   }
 
   #failChunk(chunk: ChunkEntry, code: string, message: string, attempts = chunk.attempts, retryable = false, failedRows?: number[]): void {

@@ -6,7 +6,7 @@ import type { DoneMessage, FailedMessage, FunctionSpec, SubmitMessage } from "..
 import type { QueueBackend } from "../backend.js";
 import type { Clock } from "../clock.js";
 import type { ClientPeer, WorkerPeer } from "../entities.js";
-import { functionMetrics, newCounters, type FunctionCounters, type FunctionMetrics } from "../metrics.js";
+import { functionMetrics, CounterTable, type FunctionCounters, type FunctionMetrics } from "../metrics.js";
 import type { FunctionInfo, WorkerSummary } from "../../protocol/queue-api.js";
 import { DEFAULT_BATCH_DEADLINE_MS, DEFAULT_FUNCTION_GRACE_MS, DEFAULT_MAX_BUFFERED_BYTES } from "../policy/defaults.js";
 import { checkSpecs, specConflictError } from "../policy/spec-conflict.js";
@@ -87,7 +87,7 @@ export class RedisBackend extends EventEmitter implements QueueBackend {
   readonly #command: RedisClient;
   readonly #scripts: RedisScripts;
   readonly #claimIdleMs: number;
-  readonly #counters = new Map<string, FunctionCounters>();
+  readonly #counters = new CounterTable();
   readonly #registry: Registry;
   readonly #held: HeldEntries;
   readonly #finished: FinishedChunks;
@@ -182,7 +182,7 @@ export class RedisBackend extends EventEmitter implements QueueBackend {
    */
   addWorker(worker: WorkerPeer, specs: FunctionSpec[]): void {
     checkSpecs(specs, worker.name, (name) => this.#dispatcher.servedHere(name) ?? this.#registry.servedElsewhere(name));
-    for (const spec of specs) if (!this.#counters.has(spec.name)) this.#counters.set(spec.name, newCounters());
+    for (const spec of specs) this.#counters.of(spec.name);
     this.#dispatcher.addWorker(worker, specs);
     this.emit("worker-joined", worker);
     this.#registry.register(specs).then(
@@ -199,7 +199,7 @@ export class RedisBackend extends EventEmitter implements QueueBackend {
   /** `chalknb deploy`: checked like a joining worker's specs, here and then atomically in Redis. */
   async deploy(specs: FunctionSpec[]): Promise<void> {
     checkSpecs(specs, "deploy", (name) => this.#dispatcher.servedHere(name) ?? this.#registry.servedElsewhere(name));
-    for (const spec of specs) if (!this.#counters.has(spec.name)) this.#counters.set(spec.name, newCounters());
+    for (const spec of specs) this.#counters.of(spec.name);
     const conflict = await this.#registry.deploy(specs);
     if (conflict) throw specConflictError(conflict, specs.find((s) => s.name === conflict.name)!, "deploy");
   }
@@ -341,9 +341,7 @@ export class RedisBackend extends EventEmitter implements QueueBackend {
   }
 
   #counter(name: string): FunctionCounters {
-    let counters = this.#counters.get(name);
-    if (!counters) this.#counters.set(name, (counters = newCounters()));
-    return counters;
+    return this.#counters.of(name);
   }
 }
 

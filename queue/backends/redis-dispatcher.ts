@@ -13,13 +13,13 @@ import type { Batcher, BatcherHost } from "./redis-batcher.js";
 import { idMillis, splitPiece, type Piece, type RawEntry } from "./redis-entries.js";
 import type { FinishedChunks } from "./redis-finished.js";
 import { RELEASE_IDLE_MS, type HeldEntries } from "./redis-held.js";
-import { describeChunk } from "./redis-owned-chunks.js";
+import { describeChunk } from "../chunk-messages.js";
 import type { Registry } from "./redis-registry.js";
 import type { ResultRouter } from "./redis-routes.js";
 import { describeWorkers, meetsNeeds, unplacedReason } from "../policy/placement.js";
 import { WorkerChoice } from "../policy/worker-choice.js";
 import { batchLost, handlerFailed, type OutcomeActions } from "../policy/batch-outcome.js";
-import { batchAttempt, deliverBatch } from "../batch-delivery.js";
+import { batchAttempt, deliverBatch, resultMismatch } from "../batch-delivery.js";
 import type { WorkerSummary } from "../../protocol/queue-api.js";
 
 interface LocalBatch {
@@ -211,8 +211,9 @@ export class Dispatcher implements BatcherHost {
     this.#hung.returned(message.batchId);
     const batch = this.#take(worker, message.batchId);
     if (!batch) return;
-    if (parts.length !== batch.pieces.length || message.segments.some((s, i) => s.rows !== batch.pieces[i].rowCount)) {
-      this.#handlerFailed(batch, `the worker returned ${message.segments.map((s) => s.rows).join("+")} result rows for segments of ${batch.pieces.map((p) => p.rowCount).join("+")}`, false);
+    const mismatch = resultMismatch(message, parts, batch.pieces);
+    if (mismatch) {
+      this.#handlerFailed(batch, mismatch, false);
       this.#poke(worker);
       return;
     }

@@ -1,10 +1,11 @@
 import { encodeFrame, encodeFrameParts } from "../../protocol/frame-codec.js";
-import { ErrorCode, describeRows } from "../../protocol/errors.js";
+import { ErrorCode, } from "../../protocol/errors.js";
 import type { ErrorMessage } from "../../protocol/messages.js";
 import type { Clock } from "../clock.js";
 import type { ClientPeer, SubmittedChunk } from "../entities.js";
 import type { FunctionCounters } from "../metrics.js";
 import { ResultCoverage } from "./redis-coverage.js";
+import { chunkTimeoutMessage, describeChunk } from "../chunk-messages.js";
 
 /** A chunk submitted through this gateway, with where its rows went in Redis. */
 export interface OwnedChunk extends SubmittedChunk {
@@ -156,9 +157,7 @@ export class OwnedChunks {
     const queued = entry.rowCount - done - running;
     this.#options.counters(entry.functionName).timeouts += 1;
     this.fail(entry, ErrorCode.ChunkTimeout,
-      `${describeChunk(entry.functionName, entry.chunk, entry.rows)} timed out after ${timeoutMs / 1000} s: ${done} rows done, ${running} running, ${queued} still queued ` +
-      `(${bufferedRows} rows buffered for the function, ${workers} workers connected); ` +
-      (unplaced ? `${unplaced}: start a worker that has it` : "raise timeout or add workers"),
+      chunkTimeoutMessage(describeChunk(entry.functionName, entry.chunk, entry.rows), timeoutMs, { done, running, queued, bufferedRows, workers, unplaced }),
       entry.attempts, true);
   }
 
@@ -177,6 +176,3 @@ export class OwnedChunks {
   }
 }
 
-export function describeChunk(functionName: string, chunk: number, rows: readonly [number, number]): string {
-  return `chunk ${chunk} (${describeRows(rows)}) of function "${functionName}"`;
-}
