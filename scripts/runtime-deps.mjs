@@ -60,7 +60,7 @@ function resolvePackageDir(name, fromDir, root) {
 export function copyKernelDist(root, stage) {
   const dist = join(root, "dist");
   if (!existsSync(join(dist, "kernel", "client.js"))) throw new Error("dist/kernel/client.js is missing: run npm run build first");
-  for (const part of ["index.js", "worker.js", "queue.js", "protocol", "sdk", "queue", "kernel"]) {
+  for (const part of ["index.js", "worker.js", "queue.js", "protocol", "sdk", "queue", "kernel", "maths"]) {
     const from = join(dist, part);
     if (!existsSync(from)) continue;
     cpSync(from, join(stage, "dist", part), {
