@@ -13,7 +13,7 @@ import { splitSegment, takeRows } from "../segments.js";
 import { DEFAULT_BATCH_DEADLINE_MS, DEFAULT_FUNCTION_GRACE_MS, DEFAULT_MAX_BUFFERED_BYTES } from "../policy/defaults.js";
 import { HungBatches, } from "../policy/batch-deadline.js";
 import type { BisectOps } from "../policy/bisection.js";
-import { costFull, costLimit, rowCosts } from "../policy/cost.js";
+import { rowCosts } from "../policy/cost.js";
 import { bytesFull, bytesFullMessage, oversizedChunkMessage, rowsFullMessage } from "../policy/limits.js";
 import { FunctionRetention } from "../policy/retention.js";
 import { waitingForWorker } from "../policy/waiting.js";
@@ -21,6 +21,7 @@ import { checkSpecs } from "../policy/spec-conflict.js";
 import { PriorityTurns, orderByPriority } from "../policy/priority.js";
 import { describeWorkers, unplacedReason } from "../policy/placement.js";
 import { WorkerChoice } from "../policy/worker-choice.js";
+import { batchReady } from "../policy/batch-ready.js";
 import { batchLost, handlerFailed, type OutcomeActions } from "../policy/batch-outcome.js";
 import { batchAttempt, deliverBatch, resultMismatch } from "../batch-delivery.js";
 import { chunkTimeoutMessage, describeChunk } from "../chunk-messages.js";
@@ -315,13 +316,11 @@ export class MemoryBackend extends EventEmitter implements QueueBackend {
 
   /** Sends batches while rows and worker credit allow; otherwise arms the deadline of the oldest row. */
   #dispatch(fn: FunctionState): void {
-    const { maxBatchingSize, maxBufferDuration } = fn.spec;
+    const { maxBufferDuration } = fn.spec;
     while (fn.bufferedRows > 0) {
       const now = this.#options.clock.now();
       const oldest = Math.min(...fn.buffer.slice(0, 64).map((s) => s.enqueuedAt));
-      const maxCost = costLimit(fn.spec);
-      const full = fn.bufferedRows >= maxBatchingSize || (maxCost !== undefined && costFull(fn.buffer, maxBatchingSize, maxCost));
-      const due = now - oldest >= maxBufferDuration;
+      const { full, due } = batchReady(fn.spec, fn.buffer, fn.bufferedRows, oldest, now);
       if (!full && !due) {
         this.#armFlush(fn, oldest + maxBufferDuration);
         return;

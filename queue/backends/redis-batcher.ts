@@ -4,7 +4,7 @@ import type { Clock } from "../clock.js";
 import { blockingReads, type BlockingReads, type RedisClient } from "./redis-connection.js";
 import { parseEntries, takePieces, type Piece, type RawEntry } from "./redis-entries.js";
 import { ROWS_GROUP } from "./redis-keys.js";
-import { costFull, costLimit } from "../policy/cost.js";
+import { batchReady } from "../policy/batch-ready.js";
 import { SORT_WINDOW_BATCHES } from "../policy/cost-buckets.js";
 
 export interface BatcherHost {
@@ -118,9 +118,7 @@ export class Batcher {
       const now = this.#host.clock.now();
       let oldest = Infinity;
       for (const piece of this.#carry) oldest = Math.min(oldest, piece.enqueuedAt);
-      const maxCost = costLimit(spec);
-      const full = this.#carryRows >= maxBatchingSize || (maxCost !== undefined && costFull(this.#carry, maxBatchingSize, maxCost));
-      const due = this.#carryRows > 0 && now - oldest >= maxBufferDuration;
+      const { full, due } = batchReady(spec, this.#carry, this.#carryRows, oldest, now);
       // Length bucketing chooses among a window of rows (policy/cost-buckets.ts), and so does priority while batch rows
       // are held (policy/priority.ts: interactive rows may wait behind them in the stream): read that many while the
       // stream has them.
