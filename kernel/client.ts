@@ -15,17 +15,7 @@ import type {
   KernelStatus,
 } from "./client/types.js";
 
-export type {
-  Completion,
-  DiagnosticsEvent,
-  ExecuteOptions,
-  ExecuteResult,
-  InterruptOptions,
-  InterruptOutcome,
-  KernelClientEvents,
-  KernelStartOptions,
-  KernelStatus,
-} from "./client/types.js";
+export type * from "./client/types.js";
 
 /**
  * The one way to drive a chalknb kernel (the headless runner and the VS Code extension both use it). It starts the

@@ -58,17 +58,8 @@ export function sampleBodies(): Array<{ name: string; bytes: Uint8Array }> {
   ];
 }
 
-/** A small seeded PRNG (mulberry32): the same seed gives the same mutations on every machine. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The same seed gives the same mutations on every machine. */
+export { seededRandom } from "../../maths/random.js";
 
 /** One mutation of a body: bytes flipped (to the values among others), a word overwritten, a cut or a splice. */
 export function mutate(body: Uint8Array, random: () => number): { bytes: Uint8Array; what: string } {
